@@ -1,0 +1,245 @@
+//! Bulk containers: a level in tonnes between 0 and a capacity (tanks, silos, dock storage).
+//!
+//! A `put` waits while the amount does not fit, a `get` waits while the level is below the amount. Both
+//! queues are FIFO with head-of-line blocking: a large request at the head is not overtaken by smaller ones,
+//! so a producer filling a tank in big batches is never starved by a stream of small deliveries.
+
+use std::collections::VecDeque;
+
+use super::queue::Time;
+use super::stats::{Tally, TimeWeighted};
+
+/// Outcome of a put or get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transfer {
+    /// Done at once.
+    Done,
+    /// Queued; the requester is returned in the `woken` list when it completes.
+    Waiting,
+    /// Can never complete: the amount exceeds the capacity, or is negative or not finite.
+    Impossible,
+}
+
+/// Which side a woken requester was waiting on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// It was putting material in.
+    Put,
+    /// It was taking material out.
+    Get,
+}
+
+/// A queued put or get that completed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Woken<C> {
+    /// The requester token.
+    pub requester: C,
+    /// Put or get.
+    pub side: Side,
+    /// Tonnes moved.
+    pub amount_t: f64,
+    /// Hours it waited.
+    pub wait_hours: f64,
+}
+
+struct Pending<C> {
+    requester: C,
+    amount_t: f64,
+    since: Time,
+}
+
+/// A bulk store with a level and a capacity, in tonnes.
+pub struct Container<C> {
+    capacity_t: f64,
+    level: TimeWeighted,
+    puts: VecDeque<Pending<C>>,
+    gets: VecDeque<Pending<C>>,
+    /// Hours each completed put waited.
+    pub put_wait_hours: Tally,
+    /// Hours each completed get waited.
+    pub get_wait_hours: Tally,
+}
+
+impl<C> Container<C> {
+    /// A container of `capacity_t` tonnes holding `initial_t` at time `now` (clamped to the capacity).
+    pub fn new(now: Time, capacity_t: f64, initial_t: f64) -> Self {
+        Self {
+            capacity_t,
+            level: TimeWeighted::new(now, initial_t.clamp(0.0, capacity_t)),
+            puts: VecDeque::new(),
+            gets: VecDeque::new(),
+            put_wait_hours: Tally::with_quantiles(),
+            get_wait_hours: Tally::with_quantiles(),
+        }
+    }
+
+    /// Tonnes held now.
+    pub fn level_t(&self) -> f64 {
+        self.level.value()
+    }
+
+    /// Capacity in tonnes.
+    pub fn capacity_t(&self) -> f64 {
+        self.capacity_t
+    }
+
+    /// The level as a time-weighted statistic (mean, min, max stock).
+    pub fn level_stats(&self) -> &TimeWeighted {
+        &self.level
+    }
+
+    /// Requesters waiting to put, and to get.
+    pub fn waiting(&self) -> (usize, usize) {
+        (self.puts.len(), self.gets.len())
+    }
+
+    /// Tonnes waiting to be put (not yet in the container).
+    pub fn pending_put_t(&self) -> f64 {
+        self.puts.iter().map(|p| p.amount_t).sum()
+    }
+
+    fn valid(&self, amount_t: f64) -> bool {
+        amount_t.is_finite() && amount_t >= 0.0 && amount_t <= self.capacity_t
+    }
+
+    /// Puts `amount_t` tonnes in, or queues the requester until it fits. Requests that other queued
+    /// requests can now complete are appended to `woken`.
+    pub fn put(
+        &mut self,
+        now: Time,
+        requester: C,
+        amount_t: f64,
+        woken: &mut Vec<Woken<C>>,
+    ) -> Transfer {
+        if !self.valid(amount_t) {
+            return Transfer::Impossible;
+        }
+        if self.puts.is_empty() && self.level.value() + amount_t <= self.capacity_t {
+            self.level.add(now, amount_t);
+            self.put_wait_hours.record(0.0);
+            self.settle(now, woken);
+            Transfer::Done
+        } else {
+            self.puts.push_back(Pending {
+                requester,
+                amount_t,
+                since: now,
+            });
+            Transfer::Waiting
+        }
+    }
+
+    /// Takes `amount_t` tonnes out, or queues the requester until enough is there.
+    pub fn get(
+        &mut self,
+        now: Time,
+        requester: C,
+        amount_t: f64,
+        woken: &mut Vec<Woken<C>>,
+    ) -> Transfer {
+        if !self.valid(amount_t) {
+            return Transfer::Impossible;
+        }
+        if self.gets.is_empty() && self.level.value() >= amount_t {
+            self.level.add(now, -amount_t);
+            self.get_wait_hours.record(0.0);
+            self.settle(now, woken);
+            Transfer::Done
+        } else {
+            self.gets.push_back(Pending {
+                requester,
+                amount_t,
+                since: now,
+            });
+            Transfer::Waiting
+        }
+    }
+
+    /// Completes queued requests until neither queue's head can proceed.
+    fn settle(&mut self, now: Time, woken: &mut Vec<Woken<C>>) {
+        loop {
+            let mut progressed = false;
+            if let Some(head) = self.gets.front()
+                && self.level.value() >= head.amount_t
+            {
+                let p = self.gets.pop_front().expect("head exists");
+                self.level.add(now, -p.amount_t);
+                self.get_wait_hours.record(now - p.since);
+                woken.push(Woken {
+                    requester: p.requester,
+                    side: Side::Get,
+                    amount_t: p.amount_t,
+                    wait_hours: now - p.since,
+                });
+                progressed = true;
+            }
+            if let Some(head) = self.puts.front()
+                && self.level.value() + head.amount_t <= self.capacity_t
+            {
+                let p = self.puts.pop_front().expect("head exists");
+                self.level.add(now, p.amount_t);
+                self.put_wait_hours.record(now - p.since);
+                woken.push(Woken {
+                    requester: p.requester,
+                    side: Side::Put,
+                    amount_t: p.amount_t,
+                    wait_hours: now - p.since,
+                });
+                progressed = true;
+            }
+            if !progressed {
+                return;
+            }
+        }
+    }
+
+    /// Restarts the statistics at `now` (end of warm-up).
+    pub fn reset_stats(&mut self, now: Time) {
+        self.level.reset(now);
+        self.put_wait_hours.reset();
+        self.get_wait_hours.reset();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn producer_blocks_when_full_and_resumes_after_a_get() {
+        let mut tank = Container::new(0.0, 100.0, 90.0);
+        let mut woken = Vec::new();
+        assert_eq!(
+            tank.put(1.0, "producer", 20.0, &mut woken),
+            Transfer::Waiting
+        );
+        assert_eq!(tank.get(3.0, "truck", 30.0, &mut woken), Transfer::Done);
+        assert_eq!(
+            woken,
+            vec![Woken {
+                requester: "producer",
+                side: Side::Put,
+                amount_t: 20.0,
+                wait_hours: 2.0
+            }]
+        );
+        assert_eq!(tank.level_t(), 80.0);
+    }
+
+    #[test]
+    fn consumer_starves_when_empty_and_fifo_blocks_small_requests() {
+        let mut tank = Container::new(0.0, 100.0, 0.0);
+        let mut woken = Vec::new();
+        assert_eq!(tank.get(0.0, 1, 50.0, &mut woken), Transfer::Waiting);
+        assert_eq!(tank.get(0.0, 2, 5.0, &mut woken), Transfer::Waiting);
+        assert_eq!(tank.put(1.0, 9, 40.0, &mut woken), Transfer::Done);
+        assert!(woken.is_empty(), "small get must not overtake the head");
+        assert_eq!(tank.put(2.0, 9, 20.0, &mut woken), Transfer::Done);
+        assert_eq!(
+            woken.iter().map(|w| w.requester).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        assert!((tank.level_t() - 5.0).abs() < 1e-12);
+        assert_eq!(tank.put(2.0, 9, 101.0, &mut woken), Transfer::Impossible);
+    }
+}

@@ -1,0 +1,19 @@
+//! The discrete-event kernel: clock, event queue, resources, containers, statistics and random streams.
+//!
+//! Domain-free: nothing here knows about docks, locks or chlorine. A model is a struct that owns a
+//! [`Scheduler`] with its own event enum, plus whatever [`Resource`]s, [`Container`]s and statistics it
+//! needs, and drives them from a `match` on its events. Time is in hours throughout.
+
+mod container;
+mod queue;
+mod random;
+mod resource;
+mod scheduler;
+mod stats;
+
+pub use container::{Container, Side, Transfer, Woken};
+pub use queue::{EventKey, EventQueue, Time};
+pub use random::{DistError, DistField, DistSpec, RngStream, Sampler, StreamSeeder};
+pub use resource::{Discipline, Request, Resource, ResourceStats, Started};
+pub use scheduler::Scheduler;
+pub use stats::{Histogram, Tally, TimeWeighted};
