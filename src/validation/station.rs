@@ -79,6 +79,8 @@ pub struct StationConfig {
 pub struct StationResult {
     /// Mean wait in queue per class (hours).
     pub mean_wait_by_class: Vec<f64>,
+    /// Customers of each class that started service.
+    pub started_by_class: Vec<u64>,
     /// Mean wait in queue over all customers.
     pub mean_wait: f64,
     /// Mean wait part spent while the station was closed.
@@ -274,6 +276,7 @@ impl<'a> Station<'a> {
         let elapsed = now - self.warmup_time;
         StationResult {
             mean_wait_by_class: self.waits_by_class.iter().map(Tally::mean).collect(),
+            started_by_class: self.waits_by_class.iter().map(Tally::count).collect(),
             mean_wait: stats.wait_hours.mean(),
             mean_closed_wait: stats.closed_wait_hours.mean(),
             mean_congestion_wait: stats.congestion_wait_hours.mean(),
