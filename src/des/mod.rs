@@ -6,6 +6,7 @@
 
 mod container;
 mod queue;
+mod radix;
 mod random;
 mod resource;
 mod scheduler;

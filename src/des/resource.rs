@@ -117,6 +117,77 @@ impl<C> WaitQueue<C> {
     }
 }
 
+/// Waiting times split by cause: total, congestion and closed, each with quantiles.
+///
+/// Until the resource is first closed, every wait is pure congestion, so only the total is recorded and the
+/// split is derived when asked for; the first closure materialises it exactly (congestion = total so far,
+/// closed = zeros). This halves the cost of a wait on resources that never close.
+#[derive(Clone, Debug)]
+pub struct WaitTallies {
+    total: Tally,
+    split: Option<(Tally, Tally)>,
+}
+
+impl WaitTallies {
+    fn new() -> Self {
+        Self {
+            total: Tally::with_quantiles(),
+            split: None,
+        }
+    }
+
+    #[inline]
+    fn record(&mut self, wait_hours: f64, closed_wait_hours: f64) {
+        self.total.record(wait_hours);
+        if let Some((congestion, closed)) = self.split.as_mut() {
+            congestion.record(wait_hours - closed_wait_hours);
+            closed.record(closed_wait_hours);
+        }
+    }
+
+    /// Starts recording the split (called when the resource closes).
+    fn split_causes(&mut self) {
+        if self.split.is_none() {
+            let mut closed = Tally::with_quantiles();
+            closed.record_repeated(0.0, self.total.count());
+            self.split = Some((self.total.clone(), closed));
+        }
+    }
+
+    fn reset(&mut self) {
+        self.total.reset();
+        if let Some((congestion, closed)) = self.split.as_mut() {
+            congestion.reset();
+            closed.reset();
+        }
+    }
+
+    /// Total wait per customer that started service (hours).
+    pub fn total(&self) -> &Tally {
+        &self.total
+    }
+
+    /// Part of each wait caused by busy servers (hours).
+    pub fn congestion(&self) -> &Tally {
+        match &self.split {
+            Some((congestion, _)) => congestion,
+            None => &self.total,
+        }
+    }
+
+    /// Part of each wait spent while the resource was closed (hours).
+    pub fn closed(&self) -> Tally {
+        match &self.split {
+            Some((_, closed)) => closed.clone(),
+            None => {
+                let mut zeros = Tally::with_quantiles();
+                zeros.record_repeated(0.0, self.total.count());
+                zeros
+            }
+        }
+    }
+}
+
 /// Statistics a resource keeps about itself (reset at the end of the warm-up).
 #[derive(Clone, Debug)]
 pub struct ResourceStats {
@@ -126,15 +197,11 @@ pub struct ResourceStats {
     pub capacity: TimeWeighted,
     /// Customers waiting over time.
     pub queue_length: TimeWeighted,
-    /// Total wait per customer that started service (hours, with quantiles).
-    pub wait_hours: Tally,
-    /// Part of each wait caused by congestion (hours, with quantiles).
-    pub congestion_wait_hours: Tally,
-    /// Part of each wait spent while the resource was closed (hours, with quantiles).
-    pub closed_wait_hours: Tally,
+    /// Waits of the customers that started service, by cause.
+    pub waits: WaitTallies,
     /// Largest number of customers waiting at once.
     pub queue_max: usize,
-    /// Number of closed hours accumulated in the window (capacity 0).
+    /// Value of the closed-hours clock at the last reset.
     closed_hours_at_reset: f64,
 }
 
@@ -171,9 +238,7 @@ impl<C> Resource<C> {
                 busy: TimeWeighted::new(now, 0.0),
                 capacity: TimeWeighted::new(now, capacity as f64),
                 queue_length: TimeWeighted::new(now, 0.0),
-                wait_hours: Tally::with_quantiles(),
-                congestion_wait_hours: Tally::with_quantiles(),
-                closed_wait_hours: Tally::with_quantiles(),
+                waits: WaitTallies::new(),
                 queue_max: 0,
                 closed_hours_at_reset: 0.0,
             },
@@ -254,11 +319,7 @@ impl<C> Resource<C> {
 
     #[inline]
     fn record_wait(&mut self, wait_hours: f64, closed_wait_hours: f64) {
-        self.stats.wait_hours.record(wait_hours);
-        self.stats.closed_wait_hours.record(closed_wait_hours);
-        self.stats
-            .congestion_wait_hours
-            .record(wait_hours - closed_wait_hours);
+        self.stats.waits.record(wait_hours, closed_wait_hours);
     }
 
     /// Starts the head of the queue if a server is free.
@@ -296,7 +357,10 @@ impl<C> Resource<C> {
     /// normally; when capacity rises, waiting customers start and are appended to `started`.
     pub fn set_capacity(&mut self, now: Time, capacity: u32, started: &mut Vec<Started<C>>) {
         match (self.capacity == 0, capacity == 0) {
-            (false, true) => self.closed_since = Some(now),
+            (false, true) => {
+                self.closed_since = Some(now);
+                self.stats.waits.split_causes();
+            }
             (true, false) => {
                 if let Some(since) = self.closed_since.take() {
                     self.closed_hours += now - since;
@@ -318,9 +382,7 @@ impl<C> Resource<C> {
         s.busy.reset(now);
         s.capacity.reset(now);
         s.queue_length.reset(now);
-        s.wait_hours.reset();
-        s.congestion_wait_hours.reset();
-        s.closed_wait_hours.reset();
+        s.waits.reset();
         s.queue_max = self.queue.len();
         s.closed_hours_at_reset = closed_clock;
     }
@@ -380,6 +442,41 @@ mod tests {
         assert_eq!(s.closed_wait_hours, 3.0); // 2..5 closed, 1..2 congestion
         assert_eq!(r.closed_hours(6.0), 3.0);
         assert!((r.availability(10.0) - 0.7).abs() < 1e-12);
+    }
+
+    /// Before the first closure only the total is recorded; the split derived then must equal the split a
+    /// resource would have recorded all along.
+    #[test]
+    fn lazily_split_waits_equal_eager_recording() {
+        let mut r = Resource::new(0.0, 1, Discipline::Fifo);
+        let mut started = Vec::new();
+        let mut eager_congestion = Tally::with_quantiles();
+        let mut eager_closed = Tally::with_quantiles();
+        r.request(0.0, 0, 0); // granted at once: a zero wait
+        eager_congestion.record(0.0);
+        eager_closed.record(0.0);
+        for (i, t) in [0.5, 1.0, 1.5].into_iter().enumerate() {
+            r.request(t, i + 1, 0);
+        }
+        for t in [2.0, 3.0] {
+            let s = r.release(t).unwrap();
+            eager_congestion.record(s.wait_hours - s.closed_wait_hours);
+            eager_closed.record(s.closed_wait_hours);
+        }
+        assert_eq!(r.stats().waits.closed().count(), 3);
+        r.set_capacity(3.5, 0, &mut started); // first closure: the split materialises
+        assert!(r.release(4.0).is_none());
+        r.set_capacity(6.0, 1, &mut started);
+        for s in &started {
+            eager_congestion.record(s.wait_hours - s.closed_wait_hours);
+            eager_closed.record(s.closed_wait_hours);
+        }
+        let waits = &r.stats().waits;
+        assert_eq!(waits.congestion().count(), 4); // the granted first customer plus three
+        assert!((waits.congestion().sum() - eager_congestion.sum()).abs() < 1e-12);
+        assert!((waits.closed().sum() - eager_closed.sum()).abs() < 1e-12);
+        assert_eq!(waits.closed().max(), Some(2.5));
+        assert_eq!(waits.closed().quantile(0.5), Some(0.0));
     }
 
     #[test]

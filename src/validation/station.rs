@@ -277,10 +277,10 @@ impl<'a> Station<'a> {
         StationResult {
             mean_wait_by_class: self.waits_by_class.iter().map(Tally::mean).collect(),
             started_by_class: self.waits_by_class.iter().map(Tally::count).collect(),
-            mean_wait: stats.wait_hours.mean(),
-            mean_closed_wait: stats.closed_wait_hours.mean(),
-            mean_congestion_wait: stats.congestion_wait_hours.mean(),
-            p95_wait: stats.wait_hours.quantile(0.95).unwrap_or(0.0),
+            mean_wait: stats.waits.total().mean(),
+            mean_closed_wait: stats.waits.closed().mean(),
+            mean_congestion_wait: stats.waits.congestion().mean(),
+            p95_wait: stats.waits.total().quantile(0.95).unwrap_or(0.0),
             mean_queue_length: stats.queue_length.mean(now),
             utilisation: self.resource.utilisation(now),
             availability: self.resource.availability(now),
@@ -289,7 +289,7 @@ impl<'a> Station<'a> {
             } else {
                 0.0
             },
-            started: stats.wait_hours.count(),
+            started: stats.waits.total().count(),
             events: self.scheduler.events_processed(),
         }
     }
