@@ -12,3 +12,8 @@
 pub mod des;
 pub mod experiment;
 pub mod validation;
+
+/// The code examples of `docs/kernel.md` run as doc tests, so the guide cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/kernel.md")]
+pub struct KernelGuide;
