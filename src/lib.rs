@@ -11,6 +11,7 @@
 
 pub mod des;
 pub mod experiment;
+pub mod scenario;
 pub mod validation;
 
 /// The code examples of `docs/kernel.md` run as doc tests, so the guide cannot drift from the code.

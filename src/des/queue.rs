@@ -143,10 +143,14 @@ impl<E> EventQueue<E> {
         Self::with_capacity(0)
     }
 
-    /// An empty queue with room for `capacity` pending events in its small-set store.
+    /// An empty queue expecting about `capacity` pending events (it picks the store to start with).
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
-            store: Store::Small(Vec::with_capacity(SMALL_MAX + 1)),
+            store: if capacity > SMALL_MAX {
+                Store::Heap(BinaryHeap::with_capacity(capacity.min(TO_RADIX)))
+            } else {
+                Store::Small(Vec::with_capacity(SMALL_MAX + 1))
+            },
             next_sequence: 0,
             cancelled: FxHashSet::default(),
         }

@@ -1,0 +1,420 @@
+//! Reading scenario files: `extends` chains, merging, and mapping any field path back to the file, line
+//! and column it came from.
+//!
+//! Each file is parsed twice from the same text: once into values, once into a span tree. The two are
+//! zipped into a [`Node`] tree that remembers, for every value, the file and byte offset it was written at.
+//! A what-if file is merged onto its base node by node (tables key by key; arrays of tables with an `id`
+//! element by element, `remove = true` deleting one; anything else replaced), so after the merge every
+//! value still knows where it came from, and an error found later (type errors from serde, semantic
+//! errors from validation) can name the exact line a user has to edit.
+
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use super::error::{Diagnostic, ScenarioError};
+
+/// Where a value was written: file index and byte offset.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Origin {
+    file: usize,
+    offset: usize,
+}
+
+/// A merged value with its origin.
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub(crate) value: NodeValue,
+    at: Origin,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum NodeValue {
+    Table(Vec<(String, Node)>),
+    Array(Vec<Node>),
+    Leaf(toml::Value),
+}
+
+/// One segment of a field path.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Segment {
+    /// A table key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+/// A field path such as `dock[2].berths[0].count`.
+pub type FieldPath = Vec<Segment>;
+
+/// Builds a field path from keys and indices: `path!["dock", 2, "berths"]`.
+#[macro_export]
+macro_rules! field_path {
+    ($($segment:expr),* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut p: $crate::scenario::FieldPath = Vec::new();
+        $( p.push($crate::scenario::IntoSegment::into_segment($segment)); )*
+        p
+    }};
+}
+
+/// Conversion used by [`field_path!`].
+pub trait IntoSegment {
+    /// The segment.
+    fn into_segment(self) -> Segment;
+}
+impl IntoSegment for &str {
+    fn into_segment(self) -> Segment {
+        Segment::Key(self.to_string())
+    }
+}
+impl IntoSegment for String {
+    fn into_segment(self) -> Segment {
+        Segment::Key(self)
+    }
+}
+impl IntoSegment for usize {
+    fn into_segment(self) -> Segment {
+        Segment::Index(self)
+    }
+}
+
+/// Supplies the text of scenario files: from disk, or from copies embedded in the binary.
+pub trait SourceProvider {
+    /// The text of `path`, or an error message.
+    fn read(&self, path: &Path) -> Result<String, String>;
+}
+
+/// Reads files from disk.
+pub struct DiskFiles;
+
+impl SourceProvider for DiskFiles {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read the file: {e}"))
+    }
+}
+
+/// The loaded text of every file of an `extends` chain, base first.
+#[derive(Clone, Debug, Default)]
+pub struct SourceFiles {
+    files: Vec<(PathBuf, String)>,
+}
+
+impl SourceFiles {
+    /// Paths in the order they were merged (base first).
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|(p, _)| p.as_path())
+    }
+
+    /// Path and text of each file.
+    pub fn iter(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.files.iter().map(|(p, t)| (p.as_path(), t.as_str()))
+    }
+
+    fn line_column(&self, origin: Origin) -> (usize, usize) {
+        line_column(&self.files[origin.file].1, origin.offset)
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    (line, column)
+}
+
+/// The merged scenario document and where each of its values came from.
+pub(crate) struct Document {
+    pub(crate) root: Node,
+    pub(crate) files: SourceFiles,
+}
+
+impl Document {
+    /// Reads `path` and, recursively, the files it extends.
+    pub(crate) fn load(path: &Path, provider: &dyn SourceProvider) -> Result<Self, ScenarioError> {
+        let mut files = SourceFiles::default();
+        let root = load_chain(path, provider, &mut files, &mut Vec::new())?;
+        Ok(Document { root, files })
+    }
+
+    /// The merged document as a plain TOML value (input to serde).
+    pub(crate) fn to_value(&self) -> toml::Value {
+        to_value(&self.root)
+    }
+
+    /// A diagnostic at the deepest existing node along `path`.
+    pub(crate) fn diagnostic(&self, path: &[Segment], message: impl Into<String>) -> Diagnostic {
+        let origin = self.locate(path);
+        let (line, column) = self.files.line_column(origin);
+        Diagnostic {
+            file: self.files.files[origin.file].0.clone(),
+            line: Some(line),
+            column: Some(column),
+            field: render_path(&self.root, path),
+            message: message.into(),
+        }
+    }
+
+    fn locate(&self, path: &[Segment]) -> Origin {
+        let mut node = &self.root;
+        for segment in path {
+            let next = match (&node.value, segment) {
+                (NodeValue::Table(entries), Segment::Key(k)) => entries.iter().find(|(key, _)| key == k).map(|(_, n)| n),
+                (NodeValue::Array(items), Segment::Index(i)) => items.get(*i),
+                _ => None,
+            };
+            match next {
+                Some(n) => node = n,
+                None => break,
+            }
+        }
+        node.at
+    }
+}
+
+fn load_chain(
+    path: &Path,
+    provider: &dyn SourceProvider,
+    files: &mut SourceFiles,
+    visiting: &mut Vec<PathBuf>,
+) -> Result<Node, ScenarioError> {
+    if visiting.iter().any(|p| p == path) {
+        let chain: Vec<String> = visiting.iter().map(|p| p.display().to_string()).collect();
+        return Err(ScenarioError::single(Diagnostic::file_level(
+            path,
+            "scenario.extends",
+            format!("`extends` loops back to this file ({} -> {})", chain.join(" -> "), path.display()),
+        )));
+    }
+    let text = provider
+        .read(path)
+        .map_err(|message| ScenarioError::single(Diagnostic::file_level(path, "", message)))?;
+    let file = files.files.len();
+    files.files.push((path.to_path_buf(), text));
+    let text = &files.files[file].1;
+    let node = parse_file(text, path, file)?;
+    let extends = match &node.value {
+        NodeValue::Table(entries) => entries
+            .iter()
+            .find(|(k, _)| k == "scenario")
+            .and_then(|(_, s)| match &s.value {
+                NodeValue::Table(e) => e.iter().find(|(k, _)| k == "extends").map(|(_, n)| n.clone()),
+                _ => None,
+            }),
+        _ => None,
+    };
+    let Some(extends) = extends else { return Ok(node) };
+    let NodeValue::Leaf(toml::Value::String(base_name)) = &extends.value else {
+        let (line, column) = line_column(text, extends.at.offset);
+        return Err(ScenarioError::single(Diagnostic {
+            file: path.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            field: "scenario.extends".into(),
+            message: "expected the path of the base scenario file, as a string".into(),
+        }));
+    };
+    let base_path = path.parent().unwrap_or(Path::new("")).join(base_name);
+    visiting.push(path.to_path_buf());
+    let base = load_chain(&base_path, provider, files, visiting).map_err(|mut e| {
+        if let Some(first) = e.diagnostics.first_mut()
+            && first.line.is_none()
+        {
+            first.message = format!("{} (base scenario named in {})", first.message, path.display());
+        }
+        e
+    })?;
+    visiting.pop();
+    let mut merged = merge(base, node, path, &files.files[file].1)?;
+    // The merged document is complete: `extends` has done its job.
+    if let NodeValue::Table(entries) = &mut merged.value
+        && let Some((_, scenario)) = entries.iter_mut().find(|(k, _)| k == "scenario")
+        && let NodeValue::Table(fields) = &mut scenario.value
+    {
+        fields.retain(|(k, _)| k != "extends");
+    }
+    Ok(merged)
+}
+
+fn parse_file(text: &str, path: &Path, file: usize) -> Result<Node, ScenarioError> {
+    let toml_error = |e: toml::de::Error| {
+        let (line, column) = e.span().map(|s| line_column(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        ScenarioError::single(Diagnostic {
+            file: path.to_path_buf(),
+            line,
+            column,
+            field: String::new(),
+            message: format!("malformed TOML: {}", e.message().trim()),
+        })
+    };
+    let values: toml::Table = toml::from_str(text).map_err(toml_error)?;
+    let spans = DeTable::parse(text).map_err(toml_error)?;
+    let root_value = toml::Value::Table(values);
+    Ok(zip(&root_value, spans.get_ref_value(), spans.span().start, file))
+}
+
+/// Lets the root table and nested values be zipped the same way.
+trait SpannedRoot<'i> {
+    fn get_ref_value(&self) -> DeRef<'_, 'i>;
+}
+
+enum DeRef<'a, 'i> {
+    Table(&'a DeTable<'i>),
+    Value(&'a DeValue<'i>),
+}
+
+impl<'i> SpannedRoot<'i> for toml::Spanned<DeTable<'i>> {
+    fn get_ref_value(&self) -> DeRef<'_, 'i> {
+        DeRef::Table(self.get_ref())
+    }
+}
+
+fn zip(value: &toml::Value, spanned: DeRef<'_, '_>, offset: usize, file: usize) -> Node {
+    let at = Origin { file, offset };
+    let table = match spanned {
+        DeRef::Table(t) => Some(t),
+        DeRef::Value(DeValue::Table(t)) => Some(t),
+        _ => None,
+    };
+    match value {
+        toml::Value::Table(entries) => {
+            let children = entries
+                .iter()
+                .map(|(key, child)| {
+                    let span = table.and_then(|t| t.get_key_value(key.as_str()));
+                    let node = match span {
+                        Some((k, v)) => {
+                            // Point at the key (where a user looks), not at the value.
+                            let mut n = zip(child, DeRef::Value(v.get_ref()), v.span().start, file);
+                            n.at.offset = k.span().start;
+                            n
+                        }
+                        None => zip(child, DeRef::Value(&DeValue::Boolean(false)), offset, file),
+                    };
+                    (key.clone(), node)
+                })
+                .collect();
+            Node { value: NodeValue::Table(children), at }
+        }
+        toml::Value::Array(items) => {
+            let spans = match spanned {
+                DeRef::Value(DeValue::Array(a)) => Some(a),
+                _ => None,
+            };
+            let children = items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| match spans.and_then(|a| a.get(i)) {
+                    Some(s) => zip(item, DeRef::Value(s.get_ref()), s.span().start, file),
+                    None => zip(item, DeRef::Value(&DeValue::Boolean(false)), offset, file),
+                })
+                .collect();
+            Node { value: NodeValue::Array(children), at }
+        }
+        leaf => Node { value: NodeValue::Leaf(leaf.clone()), at },
+    }
+}
+
+fn to_value(node: &Node) -> toml::Value {
+    match &node.value {
+        NodeValue::Table(entries) => toml::Value::Table(entries.iter().map(|(k, v)| (k.clone(), to_value(v))).collect()),
+        NodeValue::Array(items) => toml::Value::Array(items.iter().map(to_value).collect()),
+        NodeValue::Leaf(v) => v.clone(),
+    }
+}
+
+fn id_of(node: &Node) -> Option<&str> {
+    match &node.value {
+        NodeValue::Table(entries) => entries.iter().find(|(k, _)| k == "id").and_then(|(_, n)| match &n.value {
+            NodeValue::Leaf(toml::Value::String(s)) => Some(s.as_str()),
+            _ => None,
+        }),
+        _ => None,
+    }
+}
+
+fn removes(node: &Node) -> bool {
+    matches!(&node.value, NodeValue::Table(entries)
+        if entries.iter().any(|(k, n)| k == "remove" && matches!(n.value, NodeValue::Leaf(toml::Value::Boolean(true)))))
+}
+
+/// Merges `over` (the what-if) onto `base`.
+fn merge(base: Node, over: Node, over_path: &Path, over_text: &str) -> Result<Node, ScenarioError> {
+    match (base.value, over.value) {
+        (NodeValue::Table(mut base_entries), NodeValue::Table(over_entries)) => {
+            for (key, over_child) in over_entries {
+                match base_entries.iter().position(|(k, _)| *k == key) {
+                    Some(i) => {
+                        let base_child = base_entries[i].1.clone();
+                        base_entries[i].1 = merge(base_child, over_child, over_path, over_text)?;
+                    }
+                    None => base_entries.push((key, over_child)),
+                }
+            }
+            Ok(Node { value: NodeValue::Table(base_entries), at: base.at })
+        }
+        (NodeValue::Array(mut base_items), NodeValue::Array(over_items))
+            if base_items.iter().chain(&over_items).all(|n| id_of(n).is_some()) =>
+        {
+            for item in over_items {
+                let id = id_of(&item).expect("checked above").to_string();
+                let position = base_items.iter().position(|b| id_of(b) == Some(id.as_str()));
+                match (position, removes(&item)) {
+                    (Some(i), true) => {
+                        base_items.remove(i);
+                    }
+                    (Some(i), false) => {
+                        let base_item = base_items[i].clone();
+                        base_items[i] = merge(base_item, item, over_path, over_text)?;
+                    }
+                    (None, true) => {
+                        let (line, column) = line_column(over_text, item.at.offset);
+                        return Err(ScenarioError::single(Diagnostic {
+                            file: over_path.to_path_buf(),
+                            line: Some(line),
+                            column: Some(column),
+                            field: format!("[id = \"{id}\"].remove"),
+                            message: format!("nothing to remove: the base scenario has no entry with id \"{id}\""),
+                        }));
+                    }
+                    (None, false) => base_items.push(item),
+                }
+            }
+            Ok(Node { value: NodeValue::Array(base_items), at: base.at })
+        }
+        (_, value) => Ok(Node { value, at: over.at }),
+    }
+}
+
+/// Renders a path for messages, naming array elements by their `id` when they have one.
+pub(crate) fn render_path(root: &Node, path: &[Segment]) -> String {
+    let mut out = String::new();
+    let mut node = Some(root);
+    for segment in path {
+        match segment {
+            Segment::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+                node = node.and_then(|n| match &n.value {
+                    NodeValue::Table(entries) => entries.iter().find(|(key, _)| key == k).map(|(_, c)| c),
+                    _ => None,
+                });
+            }
+            Segment::Index(i) => {
+                let item = node.and_then(|n| match &n.value {
+                    NodeValue::Array(items) => items.get(*i),
+                    _ => None,
+                });
+                match item.and_then(id_of) {
+                    Some(id) => out.push_str(&format!("[{id}]")),
+                    None => out.push_str(&format!("[{i}]")),
+                }
+                node = item;
+            }
+        }
+    }
+    out
+}

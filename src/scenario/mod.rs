@@ -1,0 +1,209 @@
+//! Scenario files: the serde types of the format, loading with `extends`, and validation with located
+//! errors. Nothing here knows how the model runs; `model::compile` turns a loaded scenario into the
+//! network the simulation uses.
+
+mod error;
+mod load;
+mod sourced;
+mod types;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use error::{Diagnostic, ScenarioError};
+pub use load::{DiskFiles, FieldPath, IntoSegment, Segment, SourceFiles, SourceProvider};
+pub use sourced::Sourced;
+pub use types::*;
+pub use validate::parse_chain;
+
+use load::{Document, Node, NodeValue};
+
+/// A scenario read from its files, validated, with the means to locate any of its fields.
+pub struct LoadedScenario {
+    /// The typed scenario.
+    pub scenario: Scenario,
+    /// The file named by the user (the top of the `extends` chain).
+    pub path: PathBuf,
+    document: Document,
+}
+
+/// Loads and validates the scenario at `path` from disk.
+pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
+    load_with(path, &DiskFiles)
+}
+
+/// Loads and validates the scenario at `path`, reading files through `provider`.
+pub fn load_with(path: &Path, provider: &dyn SourceProvider) -> Result<LoadedScenario, ScenarioError> {
+    let document = Document::load(path, provider)?;
+    let scenario: Scenario = match serde_path_to_error::deserialize(document.to_value()) {
+        Ok(s) => s,
+        Err(e) => {
+            let field_path = serde_path(e.path());
+            let message = e.inner().message().trim().to_string();
+            return Err(ScenarioError::single(document.diagnostic(&field_path, explain(&message))));
+        }
+    };
+    let diagnostics = validate::validate(&scenario, &document);
+    if !diagnostics.is_empty() {
+        return Err(ScenarioError { diagnostics });
+    }
+    Ok(LoadedScenario { scenario, path: path.to_path_buf(), document })
+}
+
+/// Makes serde's wording a little more helpful where it is terse.
+fn explain(message: &str) -> String {
+    if message.starts_with("unknown field") {
+        format!("{message} (check the spelling; docs/scenario-format.md lists every field)")
+    } else {
+        message.to_string()
+    }
+}
+
+fn serde_path(path: &serde_path_to_error::Path) -> FieldPath {
+    use serde_path_to_error::Segment as S;
+    path.iter()
+        .filter_map(|s| match s {
+            S::Seq { index } => Some(Segment::Index(*index)),
+            S::Map { key } => Some(Segment::Key(key.clone())),
+            S::Enum { variant } => Some(Segment::Key(variant.clone())),
+            S::Unknown => None,
+        })
+        .collect()
+}
+
+/// Where the numbers of a scenario come from.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// Numbers citing a seed document (`file:line`).
+    pub seed: usize,
+    /// Numbers citing an `[[assumption]]`.
+    pub assumption: usize,
+    /// Numbers citing another source (a paper, a standard).
+    pub literature: usize,
+    /// Numbers with no source: field paths.
+    pub unsourced: Vec<String>,
+}
+
+impl LoadedScenario {
+    /// A located diagnostic for a field of this scenario (used by later compilation steps).
+    pub fn diagnostic(&self, path: &[Segment], message: impl Into<String>) -> Diagnostic {
+        self.document.diagnostic(path, message)
+    }
+
+    /// The files of the `extends` chain, base first.
+    pub fn files(&self) -> &SourceFiles {
+        &self.document.files
+    }
+
+    /// SHA-256 over every file of the chain (path and text), hex.
+    pub fn sha256(&self) -> String {
+        let mut hasher = Sha256::new();
+        for (path, text) in self.document.files.iter() {
+            hasher.update(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+        }
+        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Counts the numbers by kind of source. A number is sourced when it or a table around it has a
+    /// `source` (the nearest one counts); run settings, identifiers and `[[assumption]]` entries are not
+    /// counted.
+    pub fn provenance(&self) -> Provenance {
+        let mut p = Provenance::default();
+        let root = &self.document.root;
+        if let NodeValue::Table(entries) = &root.value {
+            for (key, child) in entries {
+                if key == "assumption" {
+                    continue;
+                }
+                count_numbers(child, key.clone(), None, &mut p);
+            }
+        }
+        p
+    }
+}
+
+/// Keys whose numbers are run settings or identifiers, not data that needs a source.
+const NOT_DATA: &[&str] = &["un_number", "lock_priority"];
+
+fn count_numbers(node: &Node, path: String, inherited: Option<&str>, p: &mut Provenance) {
+    match &node.value {
+        NodeValue::Table(entries) => {
+            // A table's `source` covers its numbers and those below it, unless they give their own.
+            let own = entries.iter().find(|(k, _)| k == "source").and_then(|(_, n)| match &n.value {
+                NodeValue::Leaf(toml::Value::String(s)) => Some(s.as_str()),
+                _ => None,
+            });
+            let source = own.or(inherited);
+            for (key, child) in entries {
+                if path == "scenario" || NOT_DATA.contains(&key.as_str()) {
+                    continue;
+                }
+                count_numbers(child, format!("{path}.{key}"), source, p);
+            }
+        }
+        NodeValue::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                count_numbers(child, format!("{path}[{i}]"), inherited, p);
+            }
+        }
+        NodeValue::Leaf(toml::Value::Integer(_) | toml::Value::Float(_)) => match inherited {
+            Some(s) if s.starts_with("assumption:") => p.assumption += 1,
+            Some(s) if s.starts_with("seed") || s.contains(".txt:") => p.seed += 1,
+            Some(_) => p.literature += 1,
+            None => p.unsourced.push(path),
+        },
+        NodeValue::Leaf(_) => {}
+    }
+}
+
+/// Scenario files compiled into the binary, so `hazflow run` works from any directory.
+pub struct EmbeddedFiles {
+    files: &'static [(&'static str, &'static str)],
+}
+
+impl EmbeddedFiles {
+    /// The shipped scenarios.
+    pub fn shipped() -> Self {
+        Self { files: SHIPPED }
+    }
+
+    /// The path (relative to `scenarios/`) of the default scenario.
+    pub fn default_scenario() -> &'static Path {
+        Path::new(DEFAULT_SCENARIO)
+    }
+}
+
+impl SourceProvider for EmbeddedFiles {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        let wanted = normalise(path);
+        self.files
+            .iter()
+            .find(|(name, _)| normalise(Path::new(name)) == wanted)
+            .map(|(_, text)| text.to_string())
+            .ok_or_else(|| format!("no embedded scenario file named {}", path.display()))
+    }
+}
+
+/// Removes `.` and resolves `..` lexically, so `examples/../x.toml` and `x.toml` match.
+fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+const DEFAULT_SCENARIO: &str = "examples/one-of-each.toml";
+
+const SHIPPED: &[(&str, &str)] = &[("examples/one-of-each.toml", include_str!("../../scenarios/examples/one-of-each.toml"))];
