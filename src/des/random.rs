@@ -161,7 +161,10 @@ pub struct DistField {
 impl DistField {
     /// A deterministic value without a source (defaults).
     pub fn constant(value: f64) -> Self {
-        Self { spec: DistSpec::Deterministic { value }, source: None }
+        Self {
+            spec: DistSpec::Deterministic { value },
+            source: None,
+        }
     }
 }
 
@@ -215,7 +218,11 @@ struct RawDist {
 
 impl RawDist {
     fn into_field(self) -> Result<DistField, String> {
-        let dist = self.dist.as_deref().unwrap_or(if self.value.is_some() { "deterministic" } else { "" });
+        let dist = self.dist.as_deref().unwrap_or(if self.value.is_some() {
+            "deterministic"
+        } else {
+            ""
+        });
         let need = |v: Option<f64>, name: &str| v.ok_or_else(|| format!("`{dist}` needs `{name}`"));
         let allowed: &[&str] = match dist {
             "exponential" => &["mean"],
@@ -247,13 +254,26 @@ impl RawDist {
             ("values", self.values.is_some()),
             ("weights", self.weights.is_some()),
         ];
-        if let Some((name, _)) = given.iter().find(|(name, present)| *present && !allowed.contains(name)) {
-            return Err(format!("`{dist}` takes {}, not `{name}`", allowed.join(", ")));
+        if let Some((name, _)) = given
+            .iter()
+            .find(|(name, present)| *present && !allowed.contains(name))
+        {
+            return Err(format!(
+                "`{dist}` takes {}, not `{name}`",
+                allowed.join(", ")
+            ));
         }
         let spec = match dist {
-            "exponential" => DistSpec::Exponential { mean: need(self.mean, "mean")? },
-            "deterministic" => DistSpec::Deterministic { value: need(self.value, "value")? },
-            "uniform" => DistSpec::Uniform { min: need(self.min, "min")?, max: need(self.max, "max")? },
+            "exponential" => DistSpec::Exponential {
+                mean: need(self.mean, "mean")?,
+            },
+            "deterministic" => DistSpec::Deterministic {
+                value: need(self.value, "value")?,
+            },
+            "uniform" => DistSpec::Uniform {
+                min: need(self.min, "min")?,
+                max: need(self.max, "max")?,
+            },
             "triangular" => DistSpec::Triangular {
                 min: need(self.min, "min")?,
                 mode: need(self.mode, "mode")?,
@@ -265,16 +285,30 @@ impl RawDist {
                 min: self.min.unwrap_or(0.0),
                 max: self.max.unwrap_or(f64::INFINITY),
             },
-            "lognormal" => DistSpec::Lognormal { mean: need(self.mean, "mean")?, sd: need(self.sd, "sd")? },
-            "gamma" => DistSpec::Gamma { shape: need(self.shape, "shape")?, scale: need(self.scale, "scale")? },
-            "weibull" => DistSpec::Weibull { shape: need(self.shape, "shape")?, scale: need(self.scale, "scale")? },
+            "lognormal" => DistSpec::Lognormal {
+                mean: need(self.mean, "mean")?,
+                sd: need(self.sd, "sd")?,
+            },
+            "gamma" => DistSpec::Gamma {
+                shape: need(self.shape, "shape")?,
+                scale: need(self.scale, "scale")?,
+            },
+            "weibull" => DistSpec::Weibull {
+                shape: need(self.shape, "shape")?,
+                scale: need(self.scale, "scale")?,
+            },
             "empirical" => DistSpec::Empirical {
                 values: self.values.ok_or("`empirical` needs `values`")?,
                 weights: self.weights,
             },
-            _ => DistSpec::EmpiricalContinuous { values: self.values.ok_or("`empirical_continuous` needs `values`")? },
+            _ => DistSpec::EmpiricalContinuous {
+                values: self.values.ok_or("`empirical_continuous` needs `values`")?,
+            },
         };
-        Ok(DistField { spec, source: self.source })
+        Ok(DistField {
+            spec,
+            source: self.source,
+        })
     }
 }
 
@@ -610,8 +644,12 @@ mod tests {
 
     #[test]
     fn bare_number_is_deterministic_and_tables_are_tagged() {
-        assert_eq!(parse("d = 3").unwrap().spec, DistSpec::Deterministic { value: 3.0 });
-        let sourced = parse("d = { dist = \"exponential\", mean = 2.5, source = \"paper\" }").unwrap();
+        assert_eq!(
+            parse("d = 3").unwrap().spec,
+            DistSpec::Deterministic { value: 3.0 }
+        );
+        let sourced =
+            parse("d = { dist = \"exponential\", mean = 2.5, source = \"paper\" }").unwrap();
         assert_eq!(sourced.spec, DistSpec::Exponential { mean: 2.5 });
         assert_eq!(sourced.source.as_deref(), Some("paper"));
         let err = parse("d = { dist = \"exponential\", men = 2.5 }")

@@ -21,7 +21,13 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A problem with a whole file (missing, unreadable).
     pub fn file_level(file: &Path, field: &str, message: impl Into<String>) -> Self {
-        Self { file: file.to_path_buf(), line: None, column: None, field: field.to_string(), message: message.into() }
+        Self {
+            file: file.to_path_buf(),
+            line: None,
+            column: None,
+            field: field.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -52,7 +58,9 @@ pub struct ScenarioError {
 impl ScenarioError {
     /// An error with one problem.
     pub fn single(diagnostic: Diagnostic) -> Self {
-        Self { diagnostics: vec![diagnostic] }
+        Self {
+            diagnostics: vec![diagnostic],
+        }
     }
 }
 

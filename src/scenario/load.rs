@@ -120,7 +120,12 @@ impl SourceFiles {
 pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, column)
 }
 
@@ -160,7 +165,9 @@ impl Document {
         let mut node = &self.root;
         for segment in path {
             let next = match (&node.value, segment) {
-                (NodeValue::Table(entries), Segment::Key(k)) => entries.iter().find(|(key, _)| key == k).map(|(_, n)| n),
+                (NodeValue::Table(entries), Segment::Key(k)) => {
+                    entries.iter().find(|(key, _)| key == k).map(|(_, n)| n)
+                }
                 (NodeValue::Array(items), Segment::Index(i)) => items.get(*i),
                 _ => None,
             };
@@ -184,7 +191,11 @@ fn load_chain(
         return Err(ScenarioError::single(Diagnostic::file_level(
             path,
             "scenario.extends",
-            format!("`extends` loops back to this file ({} -> {})", chain.join(" -> "), path.display()),
+            format!(
+                "`extends` loops back to this file ({} -> {})",
+                chain.join(" -> "),
+                path.display()
+            ),
         )));
     }
     let text = provider
@@ -195,16 +206,23 @@ fn load_chain(
     let text = &files.files[file].1;
     let node = parse_file(text, path, file)?;
     let extends = match &node.value {
-        NodeValue::Table(entries) => entries
-            .iter()
-            .find(|(k, _)| k == "scenario")
-            .and_then(|(_, s)| match &s.value {
-                NodeValue::Table(e) => e.iter().find(|(k, _)| k == "extends").map(|(_, n)| n.clone()),
-                _ => None,
-            }),
+        NodeValue::Table(entries) => {
+            entries
+                .iter()
+                .find(|(k, _)| k == "scenario")
+                .and_then(|(_, s)| match &s.value {
+                    NodeValue::Table(e) => e
+                        .iter()
+                        .find(|(k, _)| k == "extends")
+                        .map(|(_, n)| n.clone()),
+                    _ => None,
+                })
+        }
         _ => None,
     };
-    let Some(extends) = extends else { return Ok(node) };
+    let Some(extends) = extends else {
+        return Ok(node);
+    };
     let NodeValue::Leaf(toml::Value::String(base_name)) = &extends.value else {
         let (line, column) = line_column(text, extends.at.offset);
         return Err(ScenarioError::single(Diagnostic {
@@ -221,7 +239,11 @@ fn load_chain(
         if let Some(first) = e.diagnostics.first_mut()
             && first.line.is_none()
         {
-            first.message = format!("{} (base scenario named in {})", first.message, path.display());
+            first.message = format!(
+                "{} (base scenario named in {})",
+                first.message,
+                path.display()
+            );
         }
         e
     })?;
@@ -239,7 +261,10 @@ fn load_chain(
 
 fn parse_file(text: &str, path: &Path, file: usize) -> Result<Node, ScenarioError> {
     let toml_error = |e: toml::de::Error| {
-        let (line, column) = e.span().map(|s| line_column(text, s.start)).map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        let (line, column) = e
+            .span()
+            .map(|s| line_column(text, s.start))
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
         ScenarioError::single(Diagnostic {
             file: path.to_path_buf(),
             line,
@@ -251,7 +276,12 @@ fn parse_file(text: &str, path: &Path, file: usize) -> Result<Node, ScenarioErro
     let values: toml::Table = toml::from_str(text).map_err(toml_error)?;
     let spans = DeTable::parse(text).map_err(toml_error)?;
     let root_value = toml::Value::Table(values);
-    Ok(zip(&root_value, spans.get_ref_value(), spans.span().start, file))
+    Ok(zip(
+        &root_value,
+        spans.get_ref_value(),
+        spans.span().start,
+        file,
+    ))
 }
 
 /// Lets the root table and nested values be zipped the same way.
@@ -295,7 +325,10 @@ fn zip(value: &toml::Value, spanned: DeRef<'_, '_>, offset: usize, file: usize) 
                     (key.clone(), node)
                 })
                 .collect();
-            Node { value: NodeValue::Table(children), at }
+            Node {
+                value: NodeValue::Table(children),
+                at,
+            }
         }
         toml::Value::Array(items) => {
             let spans = match spanned {
@@ -310,15 +343,26 @@ fn zip(value: &toml::Value, spanned: DeRef<'_, '_>, offset: usize, file: usize) 
                     None => zip(item, DeRef::Value(&DeValue::Boolean(false)), offset, file),
                 })
                 .collect();
-            Node { value: NodeValue::Array(children), at }
+            Node {
+                value: NodeValue::Array(children),
+                at,
+            }
         }
-        leaf => Node { value: NodeValue::Leaf(leaf.clone()), at },
+        leaf => Node {
+            value: NodeValue::Leaf(leaf.clone()),
+            at,
+        },
     }
 }
 
 fn to_value(node: &Node) -> toml::Value {
     match &node.value {
-        NodeValue::Table(entries) => toml::Value::Table(entries.iter().map(|(k, v)| (k.clone(), to_value(v))).collect()),
+        NodeValue::Table(entries) => toml::Value::Table(
+            entries
+                .iter()
+                .map(|(k, v)| (k.clone(), to_value(v)))
+                .collect(),
+        ),
         NodeValue::Array(items) => toml::Value::Array(items.iter().map(to_value).collect()),
         NodeValue::Leaf(v) => v.clone(),
     }
@@ -326,10 +370,15 @@ fn to_value(node: &Node) -> toml::Value {
 
 fn id_of(node: &Node) -> Option<&str> {
     match &node.value {
-        NodeValue::Table(entries) => entries.iter().find(|(k, _)| k == "id").and_then(|(_, n)| match &n.value {
-            NodeValue::Leaf(toml::Value::String(s)) => Some(s.as_str()),
-            _ => None,
-        }),
+        NodeValue::Table(entries) => {
+            entries
+                .iter()
+                .find(|(k, _)| k == "id")
+                .and_then(|(_, n)| match &n.value {
+                    NodeValue::Leaf(toml::Value::String(s)) => Some(s.as_str()),
+                    _ => None,
+                })
+        }
         _ => None,
     }
 }
@@ -352,14 +401,22 @@ fn merge(base: Node, over: Node, over_path: &Path, over_text: &str) -> Result<No
                     None => base_entries.push((key, over_child)),
                 }
             }
-            Ok(Node { value: NodeValue::Table(base_entries), at: base.at })
+            Ok(Node {
+                value: NodeValue::Table(base_entries),
+                at: base.at,
+            })
         }
         (NodeValue::Array(mut base_items), NodeValue::Array(over_items))
-            if base_items.iter().chain(&over_items).all(|n| id_of(n).is_some()) =>
+            if base_items
+                .iter()
+                .chain(&over_items)
+                .all(|n| id_of(n).is_some()) =>
         {
             for item in over_items {
                 let id = id_of(&item).expect("checked above").to_string();
-                let position = base_items.iter().position(|b| id_of(b) == Some(id.as_str()));
+                let position = base_items
+                    .iter()
+                    .position(|b| id_of(b) == Some(id.as_str()));
                 match (position, removes(&item)) {
                     (Some(i), true) => {
                         base_items.remove(i);
@@ -375,13 +432,18 @@ fn merge(base: Node, over: Node, over_path: &Path, over_text: &str) -> Result<No
                             line: Some(line),
                             column: Some(column),
                             field: format!("[id = \"{id}\"].remove"),
-                            message: format!("nothing to remove: the base scenario has no entry with id \"{id}\""),
+                            message: format!(
+                                "nothing to remove: the base scenario has no entry with id \"{id}\""
+                            ),
                         }));
                     }
                     (None, false) => base_items.push(item),
                 }
             }
-            Ok(Node { value: NodeValue::Array(base_items), at: base.at })
+            Ok(Node {
+                value: NodeValue::Array(base_items),
+                at: base.at,
+            })
         }
         (_, value) => Ok(Node { value, at: over.at }),
     }
@@ -399,7 +461,9 @@ pub(crate) fn render_path(root: &Node, path: &[Segment]) -> String {
                 }
                 out.push_str(k);
                 node = node.and_then(|n| match &n.value {
-                    NodeValue::Table(entries) => entries.iter().find(|(key, _)| key == k).map(|(_, c)| c),
+                    NodeValue::Table(entries) => {
+                        entries.iter().find(|(key, _)| key == k).map(|(_, c)| c)
+                    }
                     _ => None,
                 });
             }

@@ -35,21 +35,30 @@ pub fn load(path: &Path) -> Result<LoadedScenario, ScenarioError> {
 }
 
 /// Loads and validates the scenario at `path`, reading files through `provider`.
-pub fn load_with(path: &Path, provider: &dyn SourceProvider) -> Result<LoadedScenario, ScenarioError> {
+pub fn load_with(
+    path: &Path,
+    provider: &dyn SourceProvider,
+) -> Result<LoadedScenario, ScenarioError> {
     let document = Document::load(path, provider)?;
     let scenario: Scenario = match serde_path_to_error::deserialize(document.to_value()) {
         Ok(s) => s,
         Err(e) => {
             let field_path = serde_path(e.path());
             let message = e.inner().message().trim().to_string();
-            return Err(ScenarioError::single(document.diagnostic(&field_path, explain(&message))));
+            return Err(ScenarioError::single(
+                document.diagnostic(&field_path, explain(&message)),
+            ));
         }
     };
     let diagnostics = validate::validate(&scenario, &document);
     if !diagnostics.is_empty() {
         return Err(ScenarioError { diagnostics });
     }
-    Ok(LoadedScenario { scenario, path: path.to_path_buf(), document })
+    Ok(LoadedScenario {
+        scenario,
+        path: path.to_path_buf(),
+        document,
+    })
 }
 
 /// Makes serde's wording a little more helpful where it is terse.
@@ -101,12 +110,21 @@ impl LoadedScenario {
     pub fn sha256(&self) -> String {
         let mut hasher = Sha256::new();
         for (path, text) in self.document.files.iter() {
-            hasher.update(path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default().as_bytes());
+            hasher.update(
+                path.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+                    .as_bytes(),
+            );
             hasher.update([0]);
             hasher.update(text.as_bytes());
             hasher.update([0]);
         }
-        hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     /// Counts the numbers by kind of source. A number is sourced when it or a table around it has a
@@ -134,10 +152,13 @@ fn count_numbers(node: &Node, path: String, inherited: Option<&str>, p: &mut Pro
     match &node.value {
         NodeValue::Table(entries) => {
             // A table's `source` covers its numbers and those below it, unless they give their own.
-            let own = entries.iter().find(|(k, _)| k == "source").and_then(|(_, n)| match &n.value {
-                NodeValue::Leaf(toml::Value::String(s)) => Some(s.as_str()),
-                _ => None,
-            });
+            let own = entries
+                .iter()
+                .find(|(k, _)| k == "source")
+                .and_then(|(_, n)| match &n.value {
+                    NodeValue::Leaf(toml::Value::String(s)) => Some(s.as_str()),
+                    _ => None,
+                });
             let source = own.or(inherited);
             for (key, child) in entries {
                 if path == "scenario" || NOT_DATA.contains(&key.as_str()) {
@@ -206,4 +227,7 @@ fn normalise(path: &Path) -> PathBuf {
 
 const DEFAULT_SCENARIO: &str = "examples/one-of-each.toml";
 
-const SHIPPED: &[(&str, &str)] = &[("examples/one-of-each.toml", include_str!("../../scenarios/examples/one-of-each.toml"))];
+const SHIPPED: &[(&str, &str)] = &[(
+    "examples/one-of-each.toml",
+    include_str!("../../scenarios/examples/one-of-each.toml"),
+)];

@@ -20,7 +20,10 @@ pub struct Sourced<T> {
 impl<T> Sourced<T> {
     /// A value without a source (defaults).
     pub fn bare(value: T) -> Self {
-        Self { value, source: None }
+        Self {
+            value,
+            source: None,
+        }
     }
 }
 
@@ -83,7 +86,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Sourced<T> {
                         "note" => {
                             map.next_value::<de::IgnoredAny>()?;
                         }
-                        other => return Err(de::Error::unknown_field(other, &["value", "source", "note"])),
+                        other => {
+                            return Err(de::Error::unknown_field(
+                                other,
+                                &["value", "source", "note"],
+                            ));
+                        }
                     }
                 }
                 let value = value.ok_or_else(|| de::Error::missing_field("value"))?;
@@ -107,10 +115,20 @@ mod tests {
 
     #[test]
     fn bare_and_sourced_forms() {
-        let h: Holder = toml::from_str("x = 2.5\nn = { value = 5, source = \"seed 003:106\" }").unwrap();
+        let h: Holder =
+            toml::from_str("x = 2.5\nn = { value = 5, source = \"seed 003:106\" }").unwrap();
         assert_eq!(h.x, Sourced::bare(2.5));
-        assert_eq!(h.n, Sourced { value: 5, source: Some("seed 003:106".into()) });
-        let err = toml::from_str::<Holder>("x = { valeu = 1 }\nn = 1").err().unwrap().to_string();
+        assert_eq!(
+            h.n,
+            Sourced {
+                value: 5,
+                source: Some("seed 003:106".into())
+            }
+        );
+        let err = toml::from_str::<Holder>("x = { valeu = 1 }\nn = 1")
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("valeu"), "{err}");
     }
 }

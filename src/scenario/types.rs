@@ -827,7 +827,10 @@ pub struct WaterRules {
 
 impl Default for WaterRules {
     fn default() -> Self {
-        Self { source: None, max_wait_h: default_water_wait() }
+        Self {
+            source: None,
+            max_wait_h: default_water_wait(),
+        }
     }
 }
 
@@ -849,15 +852,23 @@ pub struct RoadRules {
 
 impl Default for RoadRules {
     fn default() -> Self {
-        Self { source: None, speed_km_per_h: default_speeds() }
+        Self {
+            source: None,
+            speed_km_per_h: default_speeds(),
+        }
     }
 }
 
 fn default_speeds() -> BTreeMap<RoadType, Sourced<f64>> {
-    [(RoadType::Expressway, 70.0), (RoadType::Trunk, 50.0), (RoadType::Urban, 30.0), (RoadType::Rural, 40.0)]
-        .into_iter()
-        .map(|(k, v)| (k, Sourced::bare(v)))
-        .collect()
+    [
+        (RoadType::Expressway, 70.0),
+        (RoadType::Trunk, 50.0),
+        (RoadType::Urban, 30.0),
+        (RoadType::Rural, 40.0),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, Sourced::bare(v)))
+    .collect()
 }
 
 /// `[cost]`: generalised cost = money + value of time, per tonne.
@@ -893,7 +904,10 @@ fn default_value_of_time() -> Sourced<f64> {
     Sourced::bare(5.0)
 }
 fn default_tkm_costs() -> BTreeMap<Mode, Sourced<f64>> {
-    [(Mode::Road, 0.35), (Mode::Rail, 0.15), (Mode::Water, 0.05)].into_iter().map(|(k, v)| (k, Sourced::bare(v))).collect()
+    [(Mode::Road, 0.35), (Mode::Rail, 0.15), (Mode::Water, 0.05)]
+        .into_iter()
+        .map(|(k, v)| (k, Sourced::bare(v)))
+        .collect()
 }
 fn default_transfer_cost() -> Sourced<f64> {
     Sourced::bare(15.0)

@@ -37,7 +37,13 @@ impl Check<'_> {
             Err(e) => self.error(path, format!("impossible distribution: {}", e.0)),
             Ok(sampler) => {
                 if positive_mean && !(sampler.mean() > 0.0) {
-                    self.error(path, format!("expected a duration with a mean > 0, got mean {}", sampler.mean()));
+                    self.error(
+                        path,
+                        format!(
+                            "expected a duration with a mean > 0, got mean {}",
+                            sampler.mean()
+                        ),
+                    );
                 }
             }
         }
@@ -65,11 +71,23 @@ impl Check<'_> {
             if !(1.0..367.0).contains(&w.start_day_of_year) {
                 let mut q = p.clone();
                 q.push(Segment::Key("start_day_of_year".into()));
-                self.error(q, format!("expected a day of the year in 1..=366, got {}", w.start_day_of_year));
+                self.error(
+                    q,
+                    format!(
+                        "expected a day of the year in 1..=366, got {}",
+                        w.start_day_of_year
+                    ),
+                );
             }
             if !(w.days > 0.0 && w.days < 365.0) {
                 p.push(Segment::Key("days".into()));
-                self.error(p, format!("expected a closure length in days > 0 and < 365, got {}", w.days));
+                self.error(
+                    p,
+                    format!(
+                        "expected a closure length in days > 0 and < 365, got {}",
+                        w.days
+                    ),
+                );
             }
         }
         if let Some(f) = &d.failures {
@@ -84,12 +102,20 @@ impl Check<'_> {
     }
 
     /// Records ids; reports the second and later occurrences of an id.
-    fn unique<'s>(&mut self, namespace: &mut BTreeSet<&'s str>, table: &str, ids: impl Iterator<Item = &'s str>) {
+    fn unique<'s>(
+        &mut self,
+        namespace: &mut BTreeSet<&'s str>,
+        table: &str,
+        ids: impl Iterator<Item = &'s str>,
+    ) {
         for (i, id) in ids.enumerate() {
             if id.is_empty() {
                 self.error(field_path![table, i, "id"], "id must not be empty");
             } else if !namespace.insert(id) {
-                self.error(field_path![table, i, "id"], format!("duplicate id \"{id}\""));
+                self.error(
+                    field_path![table, i, "id"],
+                    format!("duplicate id \"{id}\""),
+                );
             }
         }
     }
@@ -110,39 +136,82 @@ pub fn parse_chain(chain: &str) -> Result<Vec<Mode>, String> {
 
 /// Checks a scenario; returns every problem found.
 pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
-    let mut c = Check { doc, out: Vec::new() };
+    let mut c = Check {
+        doc,
+        out: Vec::new(),
+    };
     let h = &s.scenario;
-    c.positive(field_path!["scenario", "horizon_days"], h.horizon_days.value);
+    c.positive(
+        field_path!["scenario", "horizon_days"],
+        h.horizon_days.value,
+    );
     c.non_negative(field_path!["scenario", "warmup_days"], h.warmup_days.value);
     if !(1.0..367.0).contains(&h.start_day_of_year) {
-        c.error(field_path!["scenario", "start_day_of_year"], "expected a day of the year in 1..=366");
+        c.error(
+            field_path!["scenario", "start_day_of_year"],
+            "expected a day of the year in 1..=366",
+        );
     }
     if h.replications == 0 {
-        c.error(field_path!["scenario", "replications"], "expected at least 1 replication");
+        c.error(
+            field_path!["scenario", "replications"],
+            "expected at least 1 replication",
+        );
     }
 
     let mut assumptions = BTreeSet::new();
-    c.unique(&mut assumptions, "assumption", s.assumption.iter().map(|a| a.id.as_str()));
+    c.unique(
+        &mut assumptions,
+        "assumption",
+        s.assumption.iter().map(|a| a.id.as_str()),
+    );
     let mut commodities = BTreeSet::new();
-    c.unique(&mut commodities, "commodity", s.commodity.iter().map(|x| x.id.as_str()));
+    c.unique(
+        &mut commodities,
+        "commodity",
+        s.commodity.iter().map(|x| x.id.as_str()),
+    );
     let mut carriers = BTreeSet::new();
-    c.unique(&mut carriers, "carrier", s.carrier.iter().map(|x| x.id.as_str()));
+    c.unique(
+        &mut carriers,
+        "carrier",
+        s.carrier.iter().map(|x| x.id.as_str()),
+    );
     let mut nodes = BTreeSet::new();
     c.unique(&mut nodes, "park", s.park.iter().map(|x| x.id.as_str()));
     c.unique(&mut nodes, "dock", s.dock.iter().map(|x| x.id.as_str()));
     c.unique(&mut nodes, "lock", s.lock.iter().map(|x| x.id.as_str()));
-    c.unique(&mut nodes, "terminal", s.terminal.iter().map(|x| x.id.as_str()));
-    c.unique(&mut nodes, "junction", s.junction.iter().map(|x| x.id.as_str()));
-    c.unique(&mut nodes, "external", s.external.iter().map(|x| x.id.as_str()));
+    c.unique(
+        &mut nodes,
+        "terminal",
+        s.terminal.iter().map(|x| x.id.as_str()),
+    );
+    c.unique(
+        &mut nodes,
+        "junction",
+        s.junction.iter().map(|x| x.id.as_str()),
+    );
+    c.unique(
+        &mut nodes,
+        "external",
+        s.external.iter().map(|x| x.id.as_str()),
+    );
     let mut parkings = BTreeSet::new();
-    c.unique(&mut parkings, "parking", s.parking.iter().map(|x| x.id.as_str()));
+    c.unique(
+        &mut parkings,
+        "parking",
+        s.parking.iter().map(|x| x.id.as_str()),
+    );
     let mut links = BTreeSet::new();
     c.unique(&mut links, "link", s.link.iter().map(|x| x.id.as_str()));
     let mut flows = BTreeSet::new();
     c.unique(&mut flows, "flow", s.flow.iter().map(|x| x.id.as_str()));
 
     for (i, x) in s.commodity.iter().enumerate() {
-        c.positive(field_path!["commodity", i, "density_t_per_m3"], x.density_t_per_m3.value);
+        c.positive(
+            field_path!["commodity", i, "density_t_per_m3"],
+            x.density_t_per_m3.value,
+        );
     }
     for (i, x) in s.carrier.iter().enumerate() {
         c.positive(field_path!["carrier", i, "payload_t"], x.payload_t.value);
@@ -156,38 +225,93 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
     }
 
     for (i, p) in s.park.iter().enumerate() {
-        c.dist(field_path!["park", i, "truck_handling_h"], &p.truck_handling_h, true);
-        c.dist(field_path!["park", i, "wagon_handling_h"], &p.wagon_handling_h, true);
-        c.daily_window(field_path!["park", i, "operating_hours"], &p.operating_hours);
+        c.dist(
+            field_path!["park", i, "truck_handling_h"],
+            &p.truck_handling_h,
+            true,
+        );
+        c.dist(
+            field_path!["park", i, "wagon_handling_h"],
+            &p.wagon_handling_h,
+            true,
+        );
+        c.daily_window(
+            field_path!["park", i, "operating_hours"],
+            &p.operating_hours,
+        );
         c.disruptions(field_path!["park", i, "disruptions"], &p.disruptions);
         let mut tanks = BTreeSet::new();
         for (j, t) in p.tank.iter().enumerate() {
             if !commodities.contains(t.commodity.as_str()) {
-                c.error(field_path!["park", i, "tank", j, "commodity"], format!("unknown commodity \"{}\"", t.commodity));
+                c.error(
+                    field_path!["park", i, "tank", j, "commodity"],
+                    format!("unknown commodity \"{}\"", t.commodity),
+                );
             }
             if !tanks.insert(t.commodity.as_str()) {
-                c.error(field_path!["park", i, "tank", j, "commodity"], format!("a second tank group for \"{}\" (merge them)", t.commodity));
+                c.error(
+                    field_path!["park", i, "tank", j, "commodity"],
+                    format!("a second tank group for \"{}\" (merge them)", t.commodity),
+                );
             }
-            c.positive(field_path!["park", i, "tank", j, "capacity_t"], t.capacity_t.value);
-            c.non_negative(field_path!["park", i, "tank", j, "initial_t"], t.initial_t.value);
+            c.positive(
+                field_path!["park", i, "tank", j, "capacity_t"],
+                t.capacity_t.value,
+            );
+            c.non_negative(
+                field_path!["park", i, "tank", j, "initial_t"],
+                t.initial_t.value,
+            );
             if t.initial_t.value > t.capacity_t.value {
-                c.error(field_path!["park", i, "tank", j, "initial_t"], format!("initial level {} t exceeds the capacity {} t", t.initial_t.value, t.capacity_t.value));
+                c.error(
+                    field_path!["park", i, "tank", j, "initial_t"],
+                    format!(
+                        "initial level {} t exceeds the capacity {} t",
+                        t.initial_t.value, t.capacity_t.value
+                    ),
+                );
             }
             if t.count == 0 {
-                c.error(field_path!["park", i, "tank", j, "count"], "expected at least 1 tank");
+                c.error(
+                    field_path!["park", i, "tank", j, "count"],
+                    "expected at least 1 tank",
+                );
             }
         }
         for (table, rates) in [("producer", &p.producer), ("consumer", &p.consumer)] {
             for (j, r) in rates.iter().enumerate() {
                 if !tanks.contains(r.commodity.as_str()) {
-                    c.error(field_path!["park", i, table, j, "commodity"], format!("the park has no tank for \"{}\" to {}", r.commodity, if table == "producer" { "fill" } else { "draw from" }));
+                    c.error(
+                        field_path!["park", i, table, j, "commodity"],
+                        format!(
+                            "the park has no tank for \"{}\" to {}",
+                            r.commodity,
+                            if table == "producer" {
+                                "fill"
+                            } else {
+                                "draw from"
+                            }
+                        ),
+                    );
                 }
-                c.positive(field_path!["park", i, table, j, "t_per_year"], r.t_per_year.value);
+                c.positive(
+                    field_path!["park", i, table, j, "t_per_year"],
+                    r.t_per_year.value,
+                );
                 if let Some(b) = &r.batch_t {
                     c.positive(field_path!["park", i, table, j, "batch_t"], b.value);
-                    let capacity = p.tank.iter().find(|t| t.commodity == r.commodity).map(|t| t.capacity_t.value);
-                    if let Some(cap) = capacity && b.value > cap {
-                        c.error(field_path!["park", i, table, j, "batch_t"], format!("a batch of {} t cannot fit in the {cap} t tank", b.value));
+                    let capacity = p
+                        .tank
+                        .iter()
+                        .find(|t| t.commodity == r.commodity)
+                        .map(|t| t.capacity_t.value);
+                    if let Some(cap) = capacity
+                        && b.value > cap
+                    {
+                        c.error(
+                            field_path!["park", i, table, j, "batch_t"],
+                            format!("a batch of {} t cannot fit in the {cap} t tank", b.value),
+                        );
                     }
                 }
             }
@@ -196,71 +320,142 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
 
     for (i, d) in s.dock.iter().enumerate() {
         if d.berths.is_empty() {
-            c.error(field_path!["dock", i, "berths"], "a dock needs at least one berth group");
+            c.error(
+                field_path!["dock", i, "berths"],
+                "a dock needs at least one berth group",
+            );
         }
         for (j, b) in d.berths.iter().enumerate() {
             if b.count.value == 0 {
-                c.error(field_path!["dock", i, "berths", j, "count"], "expected at least 1 berth");
+                c.error(
+                    field_path!["dock", i, "berths", j, "count"],
+                    "expected at least 1 berth",
+                );
             }
-            c.positive(field_path!["dock", i, "berths", j, "class_t"], b.class_t.value);
+            c.positive(
+                field_path!["dock", i, "berths", j, "class_t"],
+                b.class_t.value,
+            );
         }
         if d.handling_t_per_h.is_empty() {
-            c.error(field_path!["dock", i, "handling_t_per_h"], "give at least one handling rate, e.g. { liquid_bulk = 300 }");
+            c.error(
+                field_path!["dock", i, "handling_t_per_h"],
+                "give at least one handling rate, e.g. { liquid_bulk = 300 }",
+            );
         }
         for (group, rate) in &d.handling_t_per_h {
-            let key = serde_json::to_value(group).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let key = serde_json::to_value(group)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
             c.positive(field_path!["dock", i, "handling_t_per_h", key], rate.value);
         }
         c.positive(field_path!["dock", i, "storage_t"], d.storage_t.value);
         if d.truck_bays == 0 && d.rail_tracks == 0 {
-            c.error(field_path!["dock", i, "truck_bays"], "a dock needs a truck gate or a rail siding to reach land");
+            c.error(
+                field_path!["dock", i, "truck_bays"],
+                "a dock needs a truck gate or a rail siding to reach land",
+            );
         }
-        c.dist(field_path!["dock", i, "truck_handling_h"], &d.truck_handling_h, true);
-        c.dist(field_path!["dock", i, "wagon_handling_h"], &d.wagon_handling_h, true);
-        c.daily_window(field_path!["dock", i, "operating_hours"], &d.operating_hours);
+        c.dist(
+            field_path!["dock", i, "truck_handling_h"],
+            &d.truck_handling_h,
+            true,
+        );
+        c.dist(
+            field_path!["dock", i, "wagon_handling_h"],
+            &d.wagon_handling_h,
+            true,
+        );
+        c.daily_window(
+            field_path!["dock", i, "operating_hours"],
+            &d.operating_hours,
+        );
         c.disruptions(field_path!["dock", i, "disruptions"], &d.disruptions);
     }
 
     for (i, l) in s.lock.iter().enumerate() {
         if !nodes.contains(l.upstream.as_str()) {
-            c.error(field_path!["lock", i, "upstream"], format!("unknown node \"{}\"", l.upstream));
+            c.error(
+                field_path!["lock", i, "upstream"],
+                format!("unknown node \"{}\"", l.upstream),
+            );
         }
         if l.line.is_empty() {
-            c.error(field_path!["lock", i, "line"], "a lock needs at least one [[lock.line]]");
+            c.error(
+                field_path!["lock", i, "line"],
+                "a lock needs at least one [[lock.line]]",
+            );
         }
         let mut line_ids = BTreeSet::new();
         for (j, line) in l.line.iter().enumerate() {
             if !line_ids.insert(line.id.as_str()) {
-                c.error(field_path!["lock", i, "line", j, "id"], format!("duplicate line id \"{}\"", line.id));
+                c.error(
+                    field_path!["lock", i, "line", j, "id"],
+                    format!("duplicate line id \"{}\"", line.id),
+                );
             }
-            c.positive(field_path!["lock", i, "line", j, "chamber_capacity_t"], line.chamber_capacity_t.value);
+            c.positive(
+                field_path!["lock", i, "line", j, "chamber_capacity_t"],
+                line.chamber_capacity_t.value,
+            );
             if line.max_vessels.value == 0 {
-                c.error(field_path!["lock", i, "line", j, "max_vessels"], "expected at least 1 vessel per lockage");
+                c.error(
+                    field_path!["lock", i, "line", j, "max_vessels"],
+                    "expected at least 1 vessel per lockage",
+                );
             }
-            c.dist(field_path!["lock", i, "line", j, "cycle_h"], &line.cycle_h, true);
+            c.dist(
+                field_path!["lock", i, "line", j, "cycle_h"],
+                &line.cycle_h,
+                true,
+            );
             if let Some(e) = &line.empty_cycle_h {
                 c.dist(field_path!["lock", i, "line", j, "empty_cycle_h"], e, true);
             }
-            c.disruptions(field_path!["lock", i, "line", j, "disruptions"], &line.disruptions);
+            c.disruptions(
+                field_path!["lock", i, "line", j, "disruptions"],
+                &line.disruptions,
+            );
         }
-        c.daily_window(field_path!["lock", i, "operating_hours"], &l.operating_hours);
+        c.daily_window(
+            field_path!["lock", i, "operating_hours"],
+            &l.operating_hours,
+        );
     }
 
     for (i, t) in s.terminal.iter().enumerate() {
         if t.bays.road == 0 && t.bays.rail == 0 {
-            c.error(field_path!["terminal", i, "bays"], "a terminal needs truck bays or rail tracks");
+            c.error(
+                field_path!["terminal", i, "bays"],
+                "a terminal needs truck bays or rail tracks",
+            );
         }
         c.positive(field_path!["terminal", i, "storage_t"], t.storage_t.value);
-        c.dist(field_path!["terminal", i, "truck_handling_h"], &t.truck_handling_h, true);
-        c.dist(field_path!["terminal", i, "wagon_handling_h"], &t.wagon_handling_h, true);
-        c.daily_window(field_path!["terminal", i, "operating_hours"], &t.operating_hours);
+        c.dist(
+            field_path!["terminal", i, "truck_handling_h"],
+            &t.truck_handling_h,
+            true,
+        );
+        c.dist(
+            field_path!["terminal", i, "wagon_handling_h"],
+            &t.wagon_handling_h,
+            true,
+        );
+        c.daily_window(
+            field_path!["terminal", i, "operating_hours"],
+            &t.operating_hours,
+        );
         c.disruptions(field_path!["terminal", i, "disruptions"], &t.disruptions);
     }
 
     for (i, p) in s.parking.iter().enumerate() {
         for (j, node) in p.serves.iter().enumerate() {
             if !nodes.contains(node.as_str()) {
-                c.error(field_path!["parking", i, "serves", j], format!("unknown node \"{node}\""));
+                c.error(
+                    field_path!["parking", i, "serves", j],
+                    format!("unknown node \"{node}\""),
+                );
             }
         }
     }
@@ -269,11 +464,17 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
         for key in ["from", "to"] {
             let node = if key == "from" { &l.from } else { &l.to };
             if !nodes.contains(node.as_str()) {
-                c.error(field_path!["link", i, key], format!("unknown node \"{node}\""));
+                c.error(
+                    field_path!["link", i, key],
+                    format!("unknown node \"{node}\""),
+                );
             }
         }
         if l.from == l.to {
-            c.error(field_path!["link", i, "to"], "a link must join two different nodes");
+            c.error(
+                field_path!["link", i, "to"],
+                "a link must join two different nodes",
+            );
         }
         c.positive(field_path!["link", i, "length_km"], l.length_km.value);
         if let Some(t) = &l.travel_h {
@@ -285,57 +486,99 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
         if let Some(v) = &l.max_vessel_class_t {
             c.positive(field_path!["link", i, "max_vessel_class_t"], v.value);
         }
-        let wrong_mode = |field: &str| format!("`{field}` applies to {} links only", match field {
-            "paths_per_day" => "rail",
-            "max_vessel_class_t" => "water",
-            _ => "road",
-        });
+        let wrong_mode = |field: &str| {
+            format!(
+                "`{field}` applies to {} links only",
+                match field {
+                    "paths_per_day" => "rail",
+                    "max_vessel_class_t" => "water",
+                    _ => "road",
+                }
+            )
+        };
         if l.mode != Mode::Rail && l.paths_per_day.is_some() {
-            c.error(field_path!["link", i, "paths_per_day"], wrong_mode("paths_per_day"));
+            c.error(
+                field_path!["link", i, "paths_per_day"],
+                wrong_mode("paths_per_day"),
+            );
         }
         if l.mode != Mode::Water && l.max_vessel_class_t.is_some() {
-            c.error(field_path!["link", i, "max_vessel_class_t"], wrong_mode("max_vessel_class_t"));
+            c.error(
+                field_path!["link", i, "max_vessel_class_t"],
+                wrong_mode("max_vessel_class_t"),
+            );
         }
         if l.mode != Mode::Road && (l.road_type.is_some() || !l.hazmat_ban_hours.is_empty()) {
             c.error(field_path!["link", i, "road_type"], wrong_mode("road_type"));
         }
         for (j, [from, to]) in l.hazmat_ban_hours.iter().enumerate() {
             if !(0.0..=24.0).contains(from) || !(0.0..=24.0).contains(to) || from >= to {
-                c.error(field_path!["link", i, "hazmat_ban_hours", j], format!("expected [from, to] hours with 0 <= from < to <= 24, got [{from}, {to}]"));
+                c.error(
+                    field_path!["link", i, "hazmat_ban_hours", j],
+                    format!(
+                        "expected [from, to] hours with 0 <= from < to <= 24, got [{from}, {to}]"
+                    ),
+                );
             }
         }
         c.disruptions(field_path!["link", i, "disruptions"], &l.disruptions);
     }
 
-    let carrier_modes: BTreeMap<&str, Mode> = s.carrier.iter().map(|x| (x.id.as_str(), x.mode)).collect();
+    let carrier_modes: BTreeMap<&str, Mode> =
+        s.carrier.iter().map(|x| (x.id.as_str(), x.mode)).collect();
     for (i, f) in s.flow.iter().enumerate() {
         if !commodities.contains(f.commodity.as_str()) {
-            c.error(field_path!["flow", i, "commodity"], format!("unknown commodity \"{}\"", f.commodity));
+            c.error(
+                field_path!["flow", i, "commodity"],
+                format!("unknown commodity \"{}\"", f.commodity),
+            );
         }
         for key in ["origin", "destination"] {
-            let node = if key == "origin" { &f.origin } else { &f.destination };
+            let node = if key == "origin" {
+                &f.origin
+            } else {
+                &f.destination
+            };
             if !nodes.contains(node.as_str()) {
-                c.error(field_path!["flow", i, key], format!("unknown node \"{node}\""));
+                c.error(
+                    field_path!["flow", i, key],
+                    format!("unknown node \"{node}\""),
+                );
             }
         }
         if f.origin == f.destination {
-            c.error(field_path!["flow", i, "destination"], "origin and destination are the same node");
+            c.error(
+                field_path!["flow", i, "destination"],
+                "origin and destination are the same node",
+            );
         }
         c.positive(field_path!["flow", i, "t_per_year"], f.t_per_year.value);
         if let Some(x) = &f.shipment_t {
             c.positive(field_path!["flow", i, "shipment_t"], x.value);
         }
         if let Some(m) = &f.arrivals.monthly_factors
-            && (m.len() != 12 || m.iter().any(|v| !(v.is_finite() && *v >= 0.0)) || m.iter().sum::<f64>() <= 0.0)
+            && (m.len() != 12
+                || m.iter().any(|v| !(v.is_finite() && *v >= 0.0))
+                || m.iter().sum::<f64>() <= 0.0)
         {
-            c.error(field_path!["flow", i, "arrivals", "monthly_factors"], "expected 12 factors >= 0, not all zero");
+            c.error(
+                field_path!["flow", i, "arrivals", "monthly_factors"],
+                "expected 12 factors >= 0, not all zero",
+            );
         }
         for (mode, carrier) in &f.carriers {
             match carrier_modes.get(carrier.as_str()) {
-                None => c.error(field_path!["flow", i, "carriers", mode.name()], format!("unknown carrier \"{carrier}\"")),
+                None => c.error(
+                    field_path!["flow", i, "carriers", mode.name()],
+                    format!("unknown carrier \"{carrier}\""),
+                ),
                 Some(m) if m != mode => c.error(
                     field_path!["flow", i, "carriers", mode.name()],
-                    format!("carrier \"{carrier}\" runs on {}, not {}", m.name(), mode.name()),
+                    format!(
+                        "carrier \"{carrier}\" runs on {}, not {}",
+                        m.name(),
+                        mode.name()
+                    ),
                 ),
                 _ => {}
             }
@@ -343,21 +586,33 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
         match f.mode_policy {
             ModePolicy::Fixed => {
                 if f.split.shares.is_empty() {
-                    c.error(field_path!["flow", i, "split"], "a fixed mode policy needs a split, e.g. split = { road = 1.0 }");
+                    c.error(
+                        field_path!["flow", i, "split"],
+                        "a fixed mode policy needs a split, e.g. split = { road = 1.0 }",
+                    );
                 }
                 if !f.chains.is_empty() {
-                    c.error(field_path!["flow", i, "chains"], "`chains` is for mode_policy = \"generalised_cost\"; use `split`");
+                    c.error(
+                        field_path!["flow", i, "chains"],
+                        "`chains` is for mode_policy = \"generalised_cost\"; use `split`",
+                    );
                 }
                 for (chain, share) in &f.split.shares {
                     if let Err(e) = parse_chain(chain) {
                         c.error(field_path!["flow", i, "split", chain.clone()], e);
                     }
                     if !(share.is_finite() && *share >= 0.0) {
-                        c.error(field_path!["flow", i, "split", chain.clone()], format!("expected a share >= 0, got {share}"));
+                        c.error(
+                            field_path!["flow", i, "split", chain.clone()],
+                            format!("expected a share >= 0, got {share}"),
+                        );
                     }
                 }
                 if !f.split.shares.is_empty() && f.split.shares.values().sum::<f64>() <= 0.0 {
-                    c.error(field_path!["flow", i, "split"], "the shares must not all be zero");
+                    c.error(
+                        field_path!["flow", i, "split"],
+                        "the shares must not all be zero",
+                    );
                 }
             }
             ModePolicy::GeneralisedCost => {
@@ -365,7 +620,10 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
                     c.error(field_path!["flow", i, "chains"], "generalised-cost choice needs the allowed chains, e.g. [\"road\", \"water\"]");
                 }
                 if !f.split.shares.is_empty() {
-                    c.error(field_path!["flow", i, "split"], "`split` is for the fixed policy; use `chains`");
+                    c.error(
+                        field_path!["flow", i, "split"],
+                        "`split` is for the fixed policy; use `chains`",
+                    );
                 }
                 for (j, chain) in f.chains.iter().enumerate() {
                     if let Err(e) = parse_chain(chain) {
@@ -376,14 +634,23 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
         }
     }
 
-    c.positive(field_path!["rail", "max_train_weight_t"], s.rail.max_train_weight_t.value);
+    c.positive(
+        field_path!["rail", "max_train_weight_t"],
+        s.rail.max_train_weight_t.value,
+    );
     if s.rail.wagons_per_train.value == 0 {
-        c.error(field_path!["rail", "wagons_per_train"], "expected at least 1 wagon per train");
+        c.error(
+            field_path!["rail", "wagons_per_train"],
+            "expected at least 1 wagon per train",
+        );
     }
     c.positive(field_path!["rail", "max_wait_h"], s.rail.max_wait_h.value);
     c.positive(field_path!["water", "max_wait_h"], s.water.max_wait_h.value);
     for (road_type, speed) in &s.road.speed_km_per_h {
-        let key = serde_json::to_value(road_type).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let key = serde_json::to_value(road_type)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
         c.positive(field_path!["road", "speed_km_per_h", key], speed.value);
     }
 
@@ -402,7 +669,13 @@ fn check_sources(c: &mut Check, node: &Node, path: &mut FieldPath, assumptions: 
                     && let Some(id) = text.strip_prefix("assumption:")
                     && !assumptions.contains(id.trim())
                 {
-                    c.error(path.clone(), format!("names assumption \"{}\", but no [[assumption]] has that id", id.trim()));
+                    c.error(
+                        path.clone(),
+                        format!(
+                            "names assumption \"{}\", but no [[assumption]] has that id",
+                            id.trim()
+                        ),
+                    );
                 }
                 check_sources(c, child, path, assumptions);
                 path.pop();
