@@ -11,6 +11,7 @@
 
 pub mod des;
 pub mod experiment;
+pub mod model;
 pub mod scenario;
 pub mod validation;
 

@@ -1,0 +1,722 @@
+//! Scenario -> Model: resolves ids, compiles distributions and calendars, checks the network's structure
+//! and computes every flow's routes.
+
+use std::collections::BTreeMap;
+
+use super::routing::{RouteRequest, route_flow};
+use super::*;
+use crate::des::{DistField, Sampler};
+use crate::field_path;
+use crate::scenario::{self as sc, Diagnostic, FieldPath, LoadedScenario, ScenarioError};
+
+/// Compilation problems are scenario problems, located like any other.
+pub type CompileError = ScenarioError;
+
+pub(super) struct Ctx<'a> {
+    pub(super) loaded: &'a LoadedScenario,
+    pub(super) errors: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    pub(super) fn error(&mut self, path: FieldPath, message: impl Into<String>) {
+        self.errors.push(self.loaded.diagnostic(&path, message));
+    }
+
+    fn sampler(&mut self, path: FieldPath, field: &DistField) -> Sampler {
+        field.spec.compile().unwrap_or_else(|e| {
+            self.error(path, format!("impossible distribution: {}", e.0));
+            Sampler::Constant(1.0)
+        })
+    }
+
+    fn availability(
+        &mut self,
+        path: FieldPath,
+        window: &Option<sc::DailyWindow>,
+        d: Option<&sc::Disruptions>,
+        start_day: f64,
+    ) -> Availability {
+        let mut a = Availability {
+            daily_window: window.as_ref().map(|w| (w.open_h, w.close_h)),
+            ..Default::default()
+        };
+        if let Some(d) = d {
+            a.yearly_windows = d
+                .windows
+                .iter()
+                .map(|w| {
+                    (
+                        (w.start_day_of_year - start_day).rem_euclid(365.0) * 24.0,
+                        w.days * 24.0,
+                    )
+                })
+                .collect();
+            if let Some(f) = &d.failures {
+                let mut p = path.clone();
+                p.push(sc::Segment::Key("failures".into()));
+                let mut up = p.clone();
+                up.push(sc::Segment::Key("time_between_h".into()));
+                p.push(sc::Segment::Key("duration_h".into()));
+                a.failures = Some((
+                    self.sampler(up, &f.time_between_h),
+                    self.sampler(p, &f.duration_h),
+                ));
+            }
+        }
+        a
+    }
+}
+
+fn position(p: &Option<sc::Position>) -> Option<(f64, f64)> {
+    p.as_ref().map(|p| (p.lon, p.lat))
+}
+
+/// Compiles a loaded scenario; every problem is reported with its location.
+pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
+    let s = &loaded.scenario;
+    let mut ctx = Ctx {
+        loaded,
+        errors: Vec::new(),
+    };
+    let start_day = s.scenario.start_day_of_year;
+
+    let commodities: Vec<Commodity> = s
+        .commodity
+        .iter()
+        .map(|c| Commodity {
+            id: c.id.clone(),
+            kind: c.kind,
+            hazmat: c.kind != CommodityKind::NonHazardous,
+            handling: c.handling,
+            density_t_per_m3: c.density_t_per_m3.value,
+        })
+        .collect();
+    let commodity_index: BTreeMap<&str, usize> = s
+        .commodity
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+
+    let carriers: Vec<Carrier> = s
+        .carrier
+        .iter()
+        .map(|c| Carrier {
+            id: c.id.clone(),
+            mode: c.mode,
+            payload_t: c.payload_t.value,
+            tare_t: c.tare_t.value,
+            vessel_class_t: c
+                .vessel_class_t
+                .as_ref()
+                .map_or(c.payload_t.value, |v| v.value),
+            speed_km_per_h: c.speed_km_per_h.as_ref().map(|v| v.value),
+            hazmat: c.hazmat,
+            returns_empty: c.returns_empty.unwrap_or(c.mode != Mode::Road),
+        })
+        .collect();
+
+    // Nodes: sites first (parks, docks, terminals, externals), then locks, then junctions.
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut sites: Vec<Site> = Vec::new();
+    let mut tanks: Vec<Tank> = Vec::new();
+    let (mut producers, mut consumers) = (Vec::new(), Vec::new());
+    for (i, p) in s.park.iter().enumerate() {
+        let site = sites.len();
+        let node = nodes.len();
+        nodes.push(Node {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            kind: NodeKind::Site(site),
+            position: position(&p.position),
+        });
+        let mut site_tanks = Vec::new();
+        for t in &p.tank {
+            site_tanks.push(tanks.len());
+            tanks.push(Tank {
+                site,
+                commodity: commodity_index[t.commodity.as_str()],
+                capacity_t: t.capacity_t.value,
+                initial_t: t.initial_t.value,
+                count: t.count,
+            });
+        }
+        for (list, rates) in [(&mut producers, &p.producer), (&mut consumers, &p.consumer)] {
+            for r in rates.iter() {
+                let tank = *site_tanks
+                    .iter()
+                    .find(|&&t| s.commodity[tanks[t].commodity].id == r.commodity)
+                    .expect("validated");
+                let rate_t_per_h = r.t_per_year.value / HOURS_PER_YEAR;
+                let batch_t = r
+                    .batch_t
+                    .as_ref()
+                    .map_or(rate_t_per_h * 24.0, |b| b.value)
+                    .min(tanks[tank].capacity_t);
+                list.push(Plant {
+                    tank,
+                    rate_t_per_h,
+                    batch_t,
+                });
+            }
+        }
+        sites.push(Site {
+            node,
+            id: p.id.clone(),
+            kind: SiteKind::Park,
+            road_bays: p.bays.road,
+            truck_handling_h: ctx.sampler(
+                field_path!["park", i, "truck_handling_h"],
+                &p.truck_handling_h,
+            ),
+            rail_tracks: p.bays.rail,
+            wagon_handling_h: ctx.sampler(
+                field_path!["park", i, "wagon_handling_h"],
+                &p.wagon_handling_h,
+            ),
+            berths: Vec::new(),
+            handling_t_per_h: Vec::new(),
+            storage_t: None,
+            hazmat: true,
+            design_capacity_t_per_year: None,
+            availability: ctx.availability(
+                field_path!["park", i, "disruptions"],
+                &p.operating_hours,
+                Some(&p.disruptions),
+                start_day,
+            ),
+            tanks: site_tanks,
+        });
+    }
+    for (i, d) in s.dock.iter().enumerate() {
+        let node = nodes.len();
+        nodes.push(Node {
+            id: d.id.clone(),
+            name: d.name.clone(),
+            kind: NodeKind::Site(sites.len()),
+            position: position(&d.position),
+        });
+        sites.push(Site {
+            node,
+            id: d.id.clone(),
+            kind: SiteKind::Dock,
+            road_bays: d.truck_bays,
+            truck_handling_h: ctx.sampler(
+                field_path!["dock", i, "truck_handling_h"],
+                &d.truck_handling_h,
+            ),
+            rail_tracks: d.rail_tracks,
+            wagon_handling_h: ctx.sampler(
+                field_path!["dock", i, "wagon_handling_h"],
+                &d.wagon_handling_h,
+            ),
+            berths: d
+                .berths
+                .iter()
+                .map(|b| (b.count.value, b.class_t.value))
+                .collect(),
+            handling_t_per_h: d
+                .handling_t_per_h
+                .iter()
+                .map(|(g, r)| (*g, r.value))
+                .collect(),
+            storage_t: Some(d.storage_t.value),
+            hazmat: d.hazmat,
+            design_capacity_t_per_year: d.design_capacity_t_per_year.as_ref().map(|v| v.value),
+            availability: ctx.availability(
+                field_path!["dock", i, "disruptions"],
+                &d.operating_hours,
+                Some(&d.disruptions),
+                start_day,
+            ),
+            tanks: Vec::new(),
+        });
+    }
+    for (i, t) in s.terminal.iter().enumerate() {
+        let node = nodes.len();
+        nodes.push(Node {
+            id: t.id.clone(),
+            name: t.name.clone(),
+            kind: NodeKind::Site(sites.len()),
+            position: position(&t.position),
+        });
+        sites.push(Site {
+            node,
+            id: t.id.clone(),
+            kind: SiteKind::Terminal,
+            road_bays: t.bays.road,
+            truck_handling_h: ctx.sampler(
+                field_path!["terminal", i, "truck_handling_h"],
+                &t.truck_handling_h,
+            ),
+            rail_tracks: t.bays.rail,
+            wagon_handling_h: ctx.sampler(
+                field_path!["terminal", i, "wagon_handling_h"],
+                &t.wagon_handling_h,
+            ),
+            berths: Vec::new(),
+            handling_t_per_h: Vec::new(),
+            storage_t: Some(t.storage_t.value),
+            hazmat: t.hazmat,
+            design_capacity_t_per_year: None,
+            availability: ctx.availability(
+                field_path!["terminal", i, "disruptions"],
+                &t.operating_hours,
+                Some(&t.disruptions),
+                start_day,
+            ),
+            tanks: Vec::new(),
+        });
+    }
+    for e in &s.external {
+        let node = nodes.len();
+        nodes.push(Node {
+            id: e.id.clone(),
+            name: e.name.clone(),
+            kind: NodeKind::Site(sites.len()),
+            position: position(&e.position),
+        });
+        sites.push(Site {
+            node,
+            id: e.id.clone(),
+            kind: SiteKind::External,
+            road_bays: 0,
+            truck_handling_h: Sampler::Constant(0.0),
+            rail_tracks: 0,
+            wagon_handling_h: Sampler::Constant(0.0),
+            berths: Vec::new(),
+            handling_t_per_h: Vec::new(),
+            storage_t: None,
+            hazmat: true,
+            design_capacity_t_per_year: None,
+            availability: Availability::default(),
+            tanks: Vec::new(),
+        });
+    }
+    let first_lock_node = nodes.len();
+    for (i, l) in s.lock.iter().enumerate() {
+        nodes.push(Node {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            kind: NodeKind::Lock(i),
+            position: position(&l.position),
+        });
+    }
+    for j in &s.junction {
+        nodes.push(Node {
+            id: j.id.clone(),
+            name: j.name.clone(),
+            kind: NodeKind::Junction,
+            position: position(&j.position),
+        });
+    }
+    let node_index: BTreeMap<&str, NodeId> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.id.as_str(), i))
+        .collect();
+
+    let mut locks = Vec::new();
+    for (i, l) in s.lock.iter().enumerate() {
+        let lines = l
+            .line
+            .iter()
+            .enumerate()
+            .map(|(j, line)| {
+                let cycle_h =
+                    ctx.sampler(field_path!["lock", i, "line", j, "cycle_h"], &line.cycle_h);
+                let empty_cycle_h = match &line.empty_cycle_h {
+                    Some(e) => ctx.sampler(field_path!["lock", i, "line", j, "empty_cycle_h"], e),
+                    None => cycle_h.clone(),
+                };
+                LockLine {
+                    id: line.id.clone(),
+                    chamber_capacity_t: line.chamber_capacity_t.value,
+                    max_vessels: line.max_vessels.value,
+                    cycle_h,
+                    empty_cycle_h,
+                    availability: ctx.availability(
+                        field_path!["lock", i, "line", j, "disruptions"],
+                        &l.operating_hours,
+                        Some(&line.disruptions),
+                        start_day,
+                    ),
+                }
+            })
+            .collect();
+        locks.push(Lock {
+            node: first_lock_node + i,
+            id: l.id.clone(),
+            upstream: node_index[l.upstream.as_str()],
+            lines,
+            priority: l.priority,
+        });
+    }
+
+    let mut parkings = Vec::new();
+    let mut parking_of_node: Vec<Option<ParkingId>> = vec![None; nodes.len()];
+    for (i, p) in s.parking.iter().enumerate() {
+        for (j, served) in p.serves.iter().enumerate() {
+            let node = node_index[served.as_str()];
+            if let Some(other) = parking_of_node[node] {
+                ctx.error(
+                    field_path!["parking", i, "serves", j],
+                    format!(
+                        "node \"{served}\" is already served by lot \"{}\"",
+                        s.parking[other].id
+                    ),
+                );
+            }
+            parking_of_node[node] = Some(i);
+        }
+        parkings.push(Parking {
+            id: p.id.clone(),
+            slots: p.slots.value,
+            position: position(&p.position),
+        });
+    }
+
+    let links: Vec<Link> = s
+        .link
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let travel = match &l.travel_h {
+                Some(t) => TravelTime::Given(ctx.sampler(field_path!["link", i, "travel_h"], t)),
+                None if l.mode == Mode::Road => {
+                    let road_type = l.road_type.unwrap_or(RoadType::Trunk);
+                    let speed = s
+                        .road
+                        .speed_km_per_h
+                        .get(&road_type)
+                        .map_or(50.0, |v| v.value);
+                    TravelTime::Given(Sampler::Constant(l.length_km.value / speed))
+                }
+                None => TravelTime::BySpeed,
+            };
+            Link {
+                id: l.id.clone(),
+                mode: l.mode,
+                from: node_index[l.from.as_str()],
+                to: node_index[l.to.as_str()],
+                length_km: l.length_km.value,
+                travel,
+                road_type: (l.mode == Mode::Road).then(|| l.road_type.unwrap_or(RoadType::Trunk)),
+                hazmat_allowed: l.hazmat_allowed,
+                hazmat_bans: l.hazmat_ban_hours.iter().map(|[a, b]| (*a, *b)).collect(),
+                paths_per_day: l.paths_per_day.as_ref().map(|v| v.value),
+                max_vessel_class_t: l.max_vessel_class_t.as_ref().map(|v| v.value),
+                bidirectional: l.bidirectional,
+                availability: ctx.availability(
+                    field_path!["link", i, "disruptions"],
+                    &None,
+                    Some(&l.disruptions),
+                    start_day,
+                ),
+            }
+        })
+        .collect();
+
+    // A lock sits between exactly two water links, one of them towards its `upstream` node.
+    for (i, lock) in locks.iter().enumerate() {
+        let water: Vec<&Link> = links
+            .iter()
+            .filter(|l| l.mode == Mode::Water && (l.from == lock.node || l.to == lock.node))
+            .collect();
+        let neighbours: Vec<NodeId> = water
+            .iter()
+            .map(|l| if l.from == lock.node { l.to } else { l.from })
+            .collect();
+        if water.len() != 2 {
+            ctx.error(
+                field_path!["lock", i, "id"],
+                format!(
+                    "a lock must join exactly two water links; \"{}\" has {}",
+                    lock.id,
+                    water.len()
+                ),
+            );
+        } else if !neighbours.contains(&lock.upstream) {
+            ctx.error(
+                field_path!["lock", i, "upstream"],
+                format!(
+                    "\"{}\" is not joined to the lock by a water link",
+                    nodes[lock.upstream].id
+                ),
+            );
+        }
+        for link in links
+            .iter()
+            .filter(|l| l.mode != Mode::Water && (l.from == lock.node || l.to == lock.node))
+        {
+            ctx.error(
+                field_path!["lock", i, "id"],
+                format!(
+                    "the {} link \"{}\" ends at a lock; only water links may",
+                    link.mode.name(),
+                    link.id
+                ),
+            );
+        }
+    }
+
+    let rail = &s.rail;
+    let rules = Rules {
+        wagons_per_train: rail.wagons_per_train.value,
+        max_train_weight_t: rail.max_train_weight_t.value,
+        rail_max_wait_h: rail.max_wait_h.value,
+        water_max_wait_h: s.water.max_wait_h.value,
+        value_of_time_per_t_h: s.cost.value_of_time_per_t_h.value,
+    };
+
+    let mut model = Model {
+        name: s.scenario.name.clone(),
+        horizon_h: s.scenario.horizon_days.value * 24.0,
+        warmup_h: s.scenario.warmup_days.value * 24.0,
+        commodities,
+        carriers,
+        nodes,
+        sites,
+        tanks,
+        producers,
+        consumers,
+        locks,
+        parkings,
+        parking_of_node,
+        links,
+        flows: Vec::new(),
+        routes: Vec::new(),
+        rules,
+    };
+
+    if ctx.errors.is_empty() {
+        compile_flows(&mut ctx, &mut model);
+    }
+    if ctx.errors.is_empty() {
+        Ok(model)
+    } else {
+        Err(ScenarioError {
+            diagnostics: ctx.errors,
+        })
+    }
+}
+
+/// The carrier a flow uses on `mode`: the one it names, or the only one of that mode.
+fn carrier_for(
+    ctx: &mut Ctx,
+    model: &Model,
+    flow_index: usize,
+    flow: &sc::Flow,
+    mode: Mode,
+) -> Option<CarrierId> {
+    let hazmat = ctx
+        .loaded
+        .scenario
+        .commodity
+        .iter()
+        .find(|c| c.id == flow.commodity)
+        .is_some_and(|c| c.kind != CommodityKind::NonHazardous);
+    let chosen = match flow.carriers.get(&mode) {
+        Some(id) => model.carriers.iter().position(|c| &c.id == id),
+        None => {
+            let of_mode: Vec<usize> = (0..model.carriers.len())
+                .filter(|&c| model.carriers[c].mode == mode)
+                .collect();
+            match of_mode.len() {
+                1 => Some(of_mode[0]),
+                0 => {
+                    ctx.error(
+                        field_path!["flow", flow_index, "split"],
+                        format!(
+                            "no {} carrier is defined ([[carrier]] with mode = \"{}\")",
+                            mode.name(),
+                            mode.name()
+                        ),
+                    );
+                    return None;
+                }
+                _ => {
+                    let names: Vec<&str> = of_mode
+                        .iter()
+                        .map(|&c| model.carriers[c].id.as_str())
+                        .collect();
+                    ctx.error(
+                        field_path!["flow", flow_index, "carriers"],
+                        format!(
+                            "several {} carriers exist ({}); name one in carriers.{}",
+                            mode.name(),
+                            names.join(", "),
+                            mode.name()
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    if let Some(c) = chosen
+        && hazmat
+        && !model.carriers[c].hazmat
+    {
+        ctx.error(
+            field_path!["flow", flow_index, "carriers", mode.name()],
+            format!(
+                "carrier \"{}\" may not carry dangerous goods",
+                model.carriers[c].id
+            ),
+        );
+        return None;
+    }
+    chosen
+}
+
+fn compile_flows(ctx: &mut Ctx, model: &mut Model) {
+    let scenario = &ctx.loaded.scenario;
+    for (i, f) in scenario.flow.iter().enumerate() {
+        let commodity = model
+            .commodities
+            .iter()
+            .position(|c| c.id == f.commodity)
+            .expect("validated");
+        let origin = model.site_of_node(
+            model
+                .nodes
+                .iter()
+                .position(|n| n.id == f.origin)
+                .expect("validated"),
+        );
+        let destination = model.site_of_node(
+            model
+                .nodes
+                .iter()
+                .position(|n| n.id == f.destination)
+                .expect("validated"),
+        );
+        let (Some(origin), Some(destination)) = (origin, destination) else {
+            let key = if origin.is_none() {
+                "origin"
+            } else {
+                "destination"
+            };
+            ctx.error(
+                field_path!["flow", i, key],
+                "a flow must start and end at a park, dock, terminal or external node",
+            );
+            continue;
+        };
+        let (chains, shares): (Vec<String>, Vec<f64>) = match f.mode_policy {
+            sc::ModePolicy::Fixed => {
+                let total: f64 = f.split.shares.values().sum();
+                f.split
+                    .shares
+                    .iter()
+                    .filter(|(_, v)| **v > 0.0)
+                    .map(|(k, v)| (k.clone(), v / total))
+                    .unzip()
+            }
+            sc::ModePolicy::GeneralisedCost => {
+                let n = f.chains.len() as f64;
+                f.chains.iter().map(|c| (c.clone(), 1.0 / n)).unzip()
+            }
+        };
+        let mut options = Vec::new();
+        let mut smallest_payload = f64::INFINITY;
+        let mut road_payload = None;
+        for (chain_label, share) in chains.iter().zip(shares) {
+            let modes = crate::scenario::parse_chain(chain_label).expect("validated");
+            // Feeders to and from transfer points go by road.
+            let mut needed: Vec<Mode> = modes.clone();
+            if modes.first() != Some(&Mode::Road) || modes.last() != Some(&Mode::Road) {
+                needed.push(Mode::Road);
+            }
+            let mut carrier_by_mode = BTreeMap::new();
+            let mut missing = false;
+            for mode in needed {
+                if carrier_by_mode.contains_key(&mode) {
+                    continue;
+                }
+                let road_optional = mode == Mode::Road && !modes.contains(&Mode::Road);
+                let any_of_mode = model.carriers.iter().any(|c| c.mode == mode);
+                if road_optional && !any_of_mode && !f.carriers.contains_key(&Mode::Road) {
+                    continue; // no road carrier: routes without feeders only
+                }
+                match carrier_for(ctx, model, i, f, mode) {
+                    Some(c) => {
+                        carrier_by_mode.insert(mode, c);
+                    }
+                    None => missing = true,
+                }
+            }
+            if missing {
+                continue;
+            }
+            let request = RouteRequest {
+                flow_index: i,
+                chain_label,
+                modes: &modes,
+                commodity,
+                origin,
+                destination,
+                carriers: &carrier_by_mode,
+            };
+            match route_flow(ctx, model, &request) {
+                Some(route) => {
+                    for leg in &route.legs {
+                        let payload = model.carriers[leg.carrier].payload_t;
+                        smallest_payload = smallest_payload.min(payload);
+                        if leg.mode == Mode::Road {
+                            road_payload = Some(payload);
+                        }
+                    }
+                    options.push((model.routes.len(), share));
+                    model.routes.push(route);
+                }
+                None => continue,
+            }
+        }
+        if options.is_empty() {
+            continue; // the route errors have been reported
+        }
+        let first_carrier_payload =
+            model.carriers[model.routes[options[0].0].legs[0].carrier].payload_t;
+        let shipment_t = f
+            .shipment_t
+            .as_ref()
+            .map(|v| v.value)
+            .or(road_payload)
+            .unwrap_or(first_carrier_payload);
+        let tank_of = |site: SiteId| {
+            model.sites[site]
+                .tanks
+                .iter()
+                .copied()
+                .find(|&t| model.tanks[t].commodity == commodity)
+        };
+        let monthly_factors = f.arrivals.monthly_factors.as_ref().map(|m| {
+            let mean = m.iter().sum::<f64>() / 12.0;
+            std::array::from_fn(|k| m[k] / mean)
+        });
+        model.flows.push(Flow {
+            id: f.id.clone(),
+            commodity,
+            origin,
+            destination,
+            t_per_year: f.t_per_year.value,
+            shipment_t,
+            consignment_t: smallest_payload.min(shipment_t),
+            arrivals: ArrivalLaw {
+                regular: f.arrivals.pattern == sc::ArrivalPattern::Regular,
+                monthly_factors,
+            },
+            choice: match f.mode_policy {
+                sc::ModePolicy::Fixed => Choice::Fixed,
+                sc::ModePolicy::GeneralisedCost => Choice::GeneralisedCost,
+            },
+            options,
+            lock_priority: f.lock_priority,
+            background: f.background,
+            origin_tank: tank_of(origin),
+            destination_tank: tank_of(destination),
+        });
+    }
+}

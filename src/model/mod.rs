@@ -1,0 +1,452 @@
+//! The compiled network: ids turned into dense indices, distributions validated into samplers, units
+//! normalised to hours and tonnes, routes precomputed. Immutable; shared by all replications.
+
+mod compile;
+mod routing;
+
+pub use compile::{CompileError, compile};
+
+use crate::des::Sampler;
+pub use crate::scenario::{CommodityKind, HandlingGroup, Mode, RoadType};
+
+/// Index of a node.
+pub type NodeId = usize;
+/// Index of a site (a node that handles cargo).
+pub type SiteId = usize;
+/// Index of a link.
+pub type LinkId = usize;
+/// Index of a flow.
+pub type FlowId = usize;
+/// Index of a route.
+pub type RouteId = usize;
+/// Index of a carrier.
+pub type CarrierId = usize;
+/// Index of a commodity.
+pub type CommodityId = usize;
+/// Index of a tank group.
+pub type TankId = usize;
+/// Index of a lock.
+pub type LockId = usize;
+/// Index of a parking lot.
+pub type ParkingId = usize;
+
+/// Hours in a (365-day) year.
+pub const HOURS_PER_YEAR: f64 = 8760.0;
+
+/// A commodity.
+#[derive(Clone, Debug)]
+pub struct Commodity {
+    /// Scenario id.
+    pub id: String,
+    /// Hazard kind.
+    pub kind: CommodityKind,
+    /// True for dangerous goods.
+    pub hazmat: bool,
+    /// Handling group at docks.
+    pub handling: HandlingGroup,
+    /// Density, t/m3.
+    pub density_t_per_m3: f64,
+}
+
+/// A vehicle type.
+#[derive(Clone, Debug)]
+pub struct Carrier {
+    /// Scenario id.
+    pub id: String,
+    /// Mode.
+    pub mode: Mode,
+    /// Payload, t.
+    pub payload_t: f64,
+    /// Tare, t.
+    pub tare_t: f64,
+    /// Vessel class, t (water).
+    pub vessel_class_t: f64,
+    /// Speed for links without a travel time, km/h.
+    pub speed_km_per_h: Option<f64>,
+    /// May carry dangerous goods.
+    pub hazmat: bool,
+    /// Travels back empty after unloading.
+    pub returns_empty: bool,
+}
+
+/// What a node is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeKind {
+    /// A site that handles cargo (park, dock, terminal, external).
+    Site(SiteId),
+    /// A ship lock.
+    Lock(LockId),
+    /// A plain junction.
+    Junction,
+}
+
+/// A network node.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// Scenario id.
+    pub id: String,
+    /// Readable name.
+    pub name: String,
+    /// Kind.
+    pub kind: NodeKind,
+    /// Longitude and latitude, degrees, if given.
+    pub position: Option<(f64, f64)>,
+}
+
+/// Kind of site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SiteKind {
+    /// Chemical park.
+    Park,
+    /// River dock.
+    Dock,
+    /// Rail or road logistics terminal.
+    Terminal,
+    /// Outside the modelled area: unlimited, no handling.
+    External,
+}
+
+/// Scheduled and random unavailability, compiled.
+#[derive(Clone, Debug, Default)]
+pub struct Availability {
+    /// Daily open window (open hour, close hour), if not 24 h.
+    pub daily_window: Option<(f64, f64)>,
+    /// Yearly closures: (start, hours since simulation start modulo a year; length in hours).
+    pub yearly_windows: Vec<(f64, f64)>,
+    /// Random failures: (time between, duration), hours.
+    pub failures: Option<(Sampler, Sampler)>,
+}
+
+impl Availability {
+    /// True when nothing ever closes it.
+    pub fn always_open(&self) -> bool {
+        self.daily_window.is_none() && self.yearly_windows.is_empty() && self.failures.is_none()
+    }
+}
+
+/// A node that handles cargo: loads and unloads vehicles, stores goods, transfers between modes.
+#[derive(Clone, Debug)]
+pub struct Site {
+    /// Its node.
+    pub node: NodeId,
+    /// Scenario id (same as the node's).
+    pub id: String,
+    /// Kind.
+    pub kind: SiteKind,
+    /// Truck bays (0: no road handling; externals: unlimited, modelled as no handling).
+    pub road_bays: u32,
+    /// Hours per truck.
+    pub truck_handling_h: Sampler,
+    /// Rail tracks.
+    pub rail_tracks: u32,
+    /// Hours per wagon.
+    pub wagon_handling_h: Sampler,
+    /// Berth groups: (count, vessel class t).
+    pub berths: Vec<(u32, f64)>,
+    /// Handling rate per handling group, t/h (docks).
+    pub handling_t_per_h: Vec<(HandlingGroup, f64)>,
+    /// Transfer storage, t (docks and terminals).
+    pub storage_t: Option<f64>,
+    /// May transfer dangerous goods.
+    pub hazmat: bool,
+    /// Design throughput from the plans, t/year (reported only).
+    pub design_capacity_t_per_year: Option<f64>,
+    /// Opening hours and closures.
+    pub availability: Availability,
+    /// Tank groups (parks).
+    pub tanks: Vec<TankId>,
+}
+
+impl Site {
+    /// True for external sites (no handling, unlimited).
+    pub fn is_external(&self) -> bool {
+        self.kind == SiteKind::External
+    }
+
+    /// Whether the site can load or unload vehicles of `mode` (for `commodity_hazmat` goods).
+    pub fn handles(&self, mode: Mode) -> bool {
+        match self.kind {
+            SiteKind::External => true,
+            _ => match mode {
+                Mode::Road => self.road_bays > 0,
+                Mode::Rail => self.rail_tracks > 0,
+                Mode::Water => !self.berths.is_empty(),
+            },
+        }
+    }
+
+    /// Handling rate for a group at the berths, t/h.
+    pub fn berth_rate(&self, group: HandlingGroup) -> Option<f64> {
+        self.handling_t_per_h
+            .iter()
+            .find(|(g, _)| *g == group)
+            .map(|(_, r)| *r)
+    }
+}
+
+/// A tank group in a park.
+#[derive(Clone, Debug)]
+pub struct Tank {
+    /// Park site.
+    pub site: SiteId,
+    /// Commodity.
+    pub commodity: CommodityId,
+    /// Capacity, t.
+    pub capacity_t: f64,
+    /// Level at time 0, t.
+    pub initial_t: f64,
+    /// Physical tanks sharing it.
+    pub count: u32,
+}
+
+/// A producer or consumer attached to a tank.
+#[derive(Clone, Debug)]
+pub struct Plant {
+    /// Tank filled or emptied.
+    pub tank: TankId,
+    /// Rate, t/h.
+    pub rate_t_per_h: f64,
+    /// Batch, t.
+    pub batch_t: f64,
+}
+
+/// One chamber of a lock.
+#[derive(Clone, Debug)]
+pub struct LockLine {
+    /// Id within the lock.
+    pub id: String,
+    /// Vessel class tonnage that fits at once.
+    pub chamber_capacity_t: f64,
+    /// Most vessels per lockage.
+    pub max_vessels: u32,
+    /// Hours per lockage with vessels.
+    pub cycle_h: Sampler,
+    /// Hours per empty lockage.
+    pub empty_cycle_h: Sampler,
+    /// Closures of this line.
+    pub availability: Availability,
+}
+
+/// A ship lock.
+#[derive(Clone, Debug)]
+pub struct Lock {
+    /// Node.
+    pub node: NodeId,
+    /// Scenario id.
+    pub id: String,
+    /// Node on the upstream side.
+    pub upstream: NodeId,
+    /// Chambers.
+    pub lines: Vec<LockLine>,
+    /// Serve lower priority numbers first.
+    pub priority: bool,
+}
+
+/// A hazmat parking lot.
+#[derive(Clone, Debug)]
+pub struct Parking {
+    /// Scenario id.
+    pub id: String,
+    /// Slots.
+    pub slots: u32,
+    /// Position, if given.
+    pub position: Option<(f64, f64)>,
+}
+
+/// How long a link takes.
+#[derive(Clone, Debug)]
+pub enum TravelTime {
+    /// A distribution given for the link (hours).
+    Given(Sampler),
+    /// Length over the vehicle's speed (rail and water without a given time).
+    BySpeed,
+}
+
+/// A link.
+#[derive(Clone, Debug)]
+pub struct Link {
+    /// Scenario id.
+    pub id: String,
+    /// Mode.
+    pub mode: Mode,
+    /// Start node.
+    pub from: NodeId,
+    /// End node.
+    pub to: NodeId,
+    /// Length, km.
+    pub length_km: f64,
+    /// Travel time.
+    pub travel: TravelTime,
+    /// Road type (road links).
+    pub road_type: Option<RoadType>,
+    /// Dangerous goods allowed.
+    pub hazmat_allowed: bool,
+    /// Daily hazmat entry bans, hours.
+    pub hazmat_bans: Vec<(f64, f64)>,
+    /// Train paths per day (rail), if limited.
+    pub paths_per_day: Option<f64>,
+    /// Largest vessel class (water), if limited.
+    pub max_vessel_class_t: Option<f64>,
+    /// Usable both ways.
+    pub bidirectional: bool,
+    /// Closures.
+    pub availability: Availability,
+}
+
+/// One vehicle leg of a route: from a site to a site on one mode.
+#[derive(Clone, Debug)]
+pub struct Leg {
+    /// Mode.
+    pub mode: Mode,
+    /// Carrier.
+    pub carrier: CarrierId,
+    /// Site where cargo is loaded.
+    pub from: SiteId,
+    /// Site where cargo is unloaded.
+    pub to: SiteId,
+    /// Links in travel order, with `true` when traversed from `to` to `from` of the link.
+    pub links: Vec<(LinkId, bool)>,
+    /// Nodes passed, in order (first is `from`'s node, last is `to`'s).
+    pub nodes: Vec<NodeId>,
+}
+
+/// A precomputed path of a flow on one chain of modes.
+#[derive(Clone, Debug)]
+pub struct Route {
+    /// Label, e.g. `road+water`: the chain's main modes.
+    pub label: String,
+    /// The mode that carried most tonne-km (for mode shares).
+    pub main_mode: Mode,
+    /// Legs in order.
+    pub legs: Vec<Leg>,
+    /// Generalised cost per tonne with no waiting.
+    pub static_cost_per_t: f64,
+}
+
+/// How shipments are timed.
+#[derive(Clone, Debug)]
+pub struct ArrivalLaw {
+    /// Regular (true) or Poisson gaps.
+    pub regular: bool,
+    /// Monthly rate factors (mean 1), if seasonal.
+    pub monthly_factors: Option<[f64; 12]>,
+}
+
+/// A flow's way of choosing among its routes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// Random draw with the given shares.
+    Fixed,
+    /// Least generalised cost at the time of the shipment.
+    GeneralisedCost,
+}
+
+/// A freight flow.
+#[derive(Clone, Debug)]
+pub struct Flow {
+    /// Scenario id.
+    pub id: String,
+    /// Commodity.
+    pub commodity: CommodityId,
+    /// Origin site.
+    pub origin: SiteId,
+    /// Destination site.
+    pub destination: SiteId,
+    /// Tonnes per year.
+    pub t_per_year: f64,
+    /// Tonnes per shipment.
+    pub shipment_t: f64,
+    /// Tonnes per consignment (the smallest payload along its routes: one truck or wagon load).
+    pub consignment_t: f64,
+    /// Timing.
+    pub arrivals: ArrivalLaw,
+    /// Choice rule.
+    pub choice: Choice,
+    /// Routes with their shares (fixed) or as alternatives (generalised cost).
+    pub options: Vec<(RouteId, f64)>,
+    /// Lock priority class.
+    pub lock_priority: i32,
+    /// Background traffic.
+    pub background: bool,
+    /// Origin tank, if the origin park stores this commodity.
+    pub origin_tank: Option<TankId>,
+    /// Destination tank, if the destination park stores this commodity.
+    pub destination_tank: Option<TankId>,
+}
+
+/// Train and barge formation and cost parameters.
+#[derive(Clone, Debug)]
+pub struct Rules {
+    /// Wagons per train (after the weight limit).
+    pub wagons_per_train: u32,
+    /// Maximum gross train weight, t.
+    pub max_train_weight_t: f64,
+    /// Longest wait of a wagon for its train, h.
+    pub rail_max_wait_h: f64,
+    /// Longest wait of cargo for its barge, h.
+    pub water_max_wait_h: f64,
+    /// Value of time per tonne-hour.
+    pub value_of_time_per_t_h: f64,
+}
+
+/// The compiled scenario.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Scenario name.
+    pub name: String,
+    /// Observed hours after the warm-up.
+    pub horizon_h: f64,
+    /// Warm-up hours.
+    pub warmup_h: f64,
+    /// Commodities.
+    pub commodities: Vec<Commodity>,
+    /// Carriers.
+    pub carriers: Vec<Carrier>,
+    /// Nodes.
+    pub nodes: Vec<Node>,
+    /// Sites.
+    pub sites: Vec<Site>,
+    /// Tanks.
+    pub tanks: Vec<Tank>,
+    /// Producers.
+    pub producers: Vec<Plant>,
+    /// Consumers.
+    pub consumers: Vec<Plant>,
+    /// Locks.
+    pub locks: Vec<Lock>,
+    /// Parking lots.
+    pub parkings: Vec<Parking>,
+    /// Parking lot serving each node, if any.
+    pub parking_of_node: Vec<Option<ParkingId>>,
+    /// Links.
+    pub links: Vec<Link>,
+    /// Flows.
+    pub flows: Vec<Flow>,
+    /// Routes.
+    pub routes: Vec<Route>,
+    /// Formation and cost rules.
+    pub rules: Rules,
+}
+
+impl Model {
+    /// Site at a node, if the node is a site.
+    pub fn site_of_node(&self, node: NodeId) -> Option<SiteId> {
+        match self.nodes[node].kind {
+            NodeKind::Site(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Lock at a node, if the node is a lock.
+    pub fn lock_of_node(&self, node: NodeId) -> Option<LockId> {
+        match self.nodes[node].kind {
+            NodeKind::Lock(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    /// Total run length in hours (warm-up plus observed).
+    pub fn run_h(&self) -> f64 {
+        self.warmup_h + self.horizon_h
+    }
+}
