@@ -9,10 +9,13 @@
 //! * [`validation`]: textbook queueing models on the kernel and their analytic solutions, used by the
 //!   validation tests, the benchmarks and the `mmc` example.
 
+pub mod app;
 pub mod des;
 pub mod experiment;
 pub mod model;
+pub mod report;
 pub mod scenario;
+pub mod sim;
 pub mod validation;
 
 /// The code examples of `docs/kernel.md` run as doc tests, so the guide cannot drift from the code.

@@ -1,17 +1,123 @@
-//! The `hazflow` command line. It only parses arguments and calls the library.
+//! The `hazflow` command line. It only parses arguments and calls the library (`hazflow::app`).
 
-use clap::Parser;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// Discrete-event Monte-Carlo simulator of chemical-park logistics and hazmat flows.
+use clap::{Parser, Subcommand};
+use hazflow::app::{self, AppError, RunOptions};
+
+/// Discrete-event Monte-Carlo simulator of chemical-park logistics and hazardous-materials flows.
 #[derive(Parser)]
-#[command(version, about)]
-struct Cli {}
+#[command(version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-fn main() {
-    let _cli = Cli::parse();
-    eprintln!(
-        "hazflow {}: the scenario commands arrive with the logistics model; until then run the kernel example:\n  \
-         cargo run --release --example mmc -- --servers 3 --rho 0.9 --customers 2000000 --reps 4 --threads 2",
-        env!("CARGO_PKG_VERSION")
-    );
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario's replications and write results (default: the built-in scenario).
+    Run {
+        /// Scenario file (TOML). Without it, the built-in default scenario runs.
+        scenario: Option<PathBuf>,
+        /// Replications (default: the scenario's `replications`).
+        #[arg(long)]
+        reps: Option<u64>,
+        /// Master seed (default: the scenario's `seed`).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output directory; must not exist (default: outputs/<scenario>-<UTC time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Do not draw plots.
+        #[arg(long)]
+        no_plots: bool,
+    },
+    /// Check a scenario: parse, validate, compile and route, without running it.
+    Validate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+}
+
+fn fail(error: AppError) -> ExitCode {
+    eprintln!("{error}");
+    if matches!(error, AppError::Scenario(_)) {
+        eprintln!("(docs/scenario-format.md describes every field)");
+    }
+    ExitCode::from(error.exit_code() as u8)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run {
+            scenario,
+            reps,
+            seed,
+            threads,
+            out,
+            no_plots,
+        } => {
+            let options = RunOptions {
+                scenario,
+                replications: reps,
+                seed,
+                threads,
+                out,
+                progress: true,
+                no_plots,
+                command: std::env::args().collect(),
+            };
+            match app::run(&options) {
+                Ok(report) => {
+                    let m = &report.manifest;
+                    println!(
+                        "{}: {} replications in {:.1} s ({:.1} M events/s on {} threads); results in {}",
+                        m.scenario,
+                        m.replications,
+                        m.wall_seconds,
+                        m.events_per_second / 1e6,
+                        m.threads,
+                        report.out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Validate { scenario } => match app::validate(&scenario) {
+            Ok(report) => {
+                let m = &report.model;
+                let p = &report.provenance;
+                println!(
+                    "{}: valid. {} nodes, {} links, {} flows on {} routes.",
+                    m.name,
+                    m.nodes.len(),
+                    m.links.len(),
+                    m.flows.len(),
+                    m.routes.len()
+                );
+                println!(
+                    "numbers by source: {} from the seed documents, {} from other references, {} assumptions ({} [[assumption]] entries), {} without a source",
+                    p.seed,
+                    p.literature,
+                    p.assumption,
+                    report.assumptions,
+                    p.unsourced.len()
+                );
+                for field in p.unsourced.iter().take(20) {
+                    println!("  no source: {field}");
+                }
+                if p.unsourced.len() > 20 {
+                    println!("  ... and {} more", p.unsourced.len() - 20);
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
+    }
 }

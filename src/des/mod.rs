@@ -11,6 +11,7 @@ mod random;
 mod resource;
 mod scheduler;
 mod stats;
+mod waits;
 
 pub use container::{Container, Side, Transfer, Woken};
 pub use queue::{EventKey, EventQueue, Time};
@@ -18,3 +19,4 @@ pub use random::{DistError, DistField, DistSpec, RngStream, Sampler, StreamSeede
 pub use resource::{Discipline, Request, Resource, ResourceStats, Started};
 pub use scheduler::Scheduler;
 pub use stats::{Histogram, Tally, TimeWeighted};
+pub use waits::{ClosedClock, WaitTallies};

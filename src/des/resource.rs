@@ -12,7 +12,8 @@
 use std::collections::{BinaryHeap, VecDeque};
 
 use super::queue::Time;
-use super::stats::{Tally, TimeWeighted};
+use super::stats::TimeWeighted;
+use super::waits::{ClosedClock, WaitTallies};
 
 /// Order in which waiting customers get a server.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,77 +118,6 @@ impl<C> WaitQueue<C> {
     }
 }
 
-/// Waiting times split by cause: total, congestion and closed, each with quantiles.
-///
-/// Until the resource is first closed, every wait is pure congestion, so only the total is recorded and the
-/// split is derived when asked for; the first closure materialises it exactly (congestion = total so far,
-/// closed = zeros). This halves the cost of a wait on resources that never close.
-#[derive(Clone, Debug)]
-pub struct WaitTallies {
-    total: Tally,
-    split: Option<(Tally, Tally)>,
-}
-
-impl WaitTallies {
-    fn new() -> Self {
-        Self {
-            total: Tally::with_quantiles(),
-            split: None,
-        }
-    }
-
-    #[inline]
-    fn record(&mut self, wait_hours: f64, closed_wait_hours: f64) {
-        self.total.record(wait_hours);
-        if let Some((congestion, closed)) = self.split.as_mut() {
-            congestion.record(wait_hours - closed_wait_hours);
-            closed.record(closed_wait_hours);
-        }
-    }
-
-    /// Starts recording the split (called when the resource closes).
-    fn split_causes(&mut self) {
-        if self.split.is_none() {
-            let mut closed = Tally::with_quantiles();
-            closed.record_repeated(0.0, self.total.count());
-            self.split = Some((self.total.clone(), closed));
-        }
-    }
-
-    fn reset(&mut self) {
-        self.total.reset();
-        if let Some((congestion, closed)) = self.split.as_mut() {
-            congestion.reset();
-            closed.reset();
-        }
-    }
-
-    /// Total wait per customer that started service (hours).
-    pub fn total(&self) -> &Tally {
-        &self.total
-    }
-
-    /// Part of each wait caused by busy servers (hours).
-    pub fn congestion(&self) -> &Tally {
-        match &self.split {
-            Some((congestion, _)) => congestion,
-            None => &self.total,
-        }
-    }
-
-    /// Part of each wait spent while the resource was closed (hours).
-    pub fn closed(&self) -> Tally {
-        match &self.split {
-            Some((_, closed)) => closed.clone(),
-            None => {
-                let mut zeros = Tally::with_quantiles();
-                zeros.record_repeated(0.0, self.total.count());
-                zeros
-            }
-        }
-    }
-}
-
 /// Statistics a resource keeps about itself (reset at the end of the warm-up).
 #[derive(Clone, Debug)]
 pub struct ResourceStats {
@@ -211,9 +141,8 @@ pub struct Resource<C> {
     capacity: u32,
     busy: u32,
     queue: WaitQueue<C>,
-    /// Hours closed since time 0, up to `closed_since` if currently closed.
-    closed_hours: f64,
-    closed_since: Option<Time>,
+    /// Time spent with capacity 0.
+    closed: ClosedClock,
     stats: ResourceStats,
 }
 
@@ -232,8 +161,7 @@ impl<C> Resource<C> {
             capacity,
             busy: 0,
             queue,
-            closed_hours: 0.0,
-            closed_since: (capacity == 0).then_some(now),
+            closed: ClosedClock::new(now, capacity == 0),
             stats: ResourceStats {
                 busy: TimeWeighted::new(now, 0.0),
                 capacity: TimeWeighted::new(now, capacity as f64),
@@ -278,10 +206,7 @@ impl<C> Resource<C> {
 
     #[inline]
     fn closed_clock(&self, now: Time) -> f64 {
-        match self.closed_since {
-            Some(since) => self.closed_hours + (now - since),
-            None => self.closed_hours,
-        }
+        self.closed.reading(now)
     }
 
     /// Hours the resource was closed since the start or the last reset, up to `now`.
@@ -358,14 +283,10 @@ impl<C> Resource<C> {
     pub fn set_capacity(&mut self, now: Time, capacity: u32, started: &mut Vec<Started<C>>) {
         match (self.capacity == 0, capacity == 0) {
             (false, true) => {
-                self.closed_since = Some(now);
+                self.closed.close(now);
                 self.stats.waits.split_causes();
             }
-            (true, false) => {
-                if let Some(since) = self.closed_since.take() {
-                    self.closed_hours += now - since;
-                }
-            }
+            (true, false) => self.closed.open(now),
             _ => {}
         }
         self.capacity = capacity;
@@ -411,6 +332,7 @@ impl<C> Resource<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::des::Tally;
 
     #[test]
     fn priority_then_fifo_within_class() {

@@ -6,10 +6,12 @@
 //! results are folded and dropped before the next block starts, so memory does not grow with the number of
 //! replications.
 
+mod run;
 mod summary;
 
 use std::ops::Range;
 
+pub use run::{MASS_BALANCE_TOLERANCE, RunError, RunSettings, RunSummary, run_model};
 pub use summary::{ReplicationStats, student_t_quantile};
 
 /// Why the replication runner could not start.

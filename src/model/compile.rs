@@ -473,6 +473,7 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
         name: s.scenario.name.clone(),
         horizon_h: s.scenario.horizon_days.value * 24.0,
         warmup_h: s.scenario.warmup_days.value * 24.0,
+        start_day_of_year: start_day,
         commodities,
         carriers,
         nodes,

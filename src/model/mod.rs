@@ -398,6 +398,8 @@ pub struct Model {
     pub horizon_h: f64,
     /// Warm-up hours.
     pub warmup_h: f64,
+    /// Day of the year at time 0.
+    pub start_day_of_year: f64,
     /// Commodities.
     pub commodities: Vec<Commodity>,
     /// Carriers.

@@ -1,0 +1,160 @@
+//! Replications of a compiled model, folded into summaries in replication order.
+
+use std::time::Instant;
+
+use super::{ReplicationStats, Runner, RunnerError};
+use crate::des::StreamSeeder;
+use crate::model::Model;
+use crate::sim::{MetricKey, Replication, ReplicationOutput};
+
+/// Largest relative mass-balance error a replication may show before the run is declared broken.
+pub const MASS_BALANCE_TOLERANCE: f64 = 1e-6;
+
+/// What to run.
+#[derive(Clone, Copy, Debug)]
+pub struct RunSettings {
+    /// Master seed.
+    pub seed: u64,
+    /// Index of the first replication (a shard starts later than 0).
+    pub first_replication: u64,
+    /// Number of replications.
+    pub replications: u64,
+}
+
+/// Why a run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The thread pool could not start.
+    #[error(transparent)]
+    Runner(#[from] RunnerError),
+    /// Cargo was lost or created: a model bug that would make every figure wrong.
+    #[error(
+        "mass balance violated in replication {replication}: demand and delivered + in transit + in stock differ by \
+         {relative_error:.3e} of the demand (tolerance {MASS_BALANCE_TOLERANCE:e}); the results are not trustworthy, \
+         please report this with the scenario"
+    )]
+    MassBalance {
+        /// Replication index.
+        replication: u64,
+        /// Relative error.
+        relative_error: f64,
+    },
+    /// The model produced different metric keys in two replications (a model bug).
+    #[error("replication {replication} reported different metrics than replication {first}")]
+    InconsistentMetrics {
+        /// First replication.
+        first: u64,
+        /// The differing one.
+        replication: u64,
+    },
+    /// The consumer of replication results failed (writing a file).
+    #[error("{0}")]
+    Sink(String),
+}
+
+/// Summaries of every metric and daily series over the replications.
+#[derive(Clone, Debug, Default)]
+pub struct RunSummary {
+    /// Metric keys, in model order.
+    pub keys: Vec<MetricKey>,
+    /// One summary per key.
+    pub stats: Vec<ReplicationStats>,
+    /// Daily series keys.
+    pub daily_keys: Vec<MetricKey>,
+    /// Per day, one summary per daily key.
+    pub daily: Vec<Vec<ReplicationStats>>,
+    /// Events over all replications.
+    pub events: u64,
+    /// Largest relative mass-balance error seen.
+    pub worst_mass_balance_error: f64,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+}
+
+/// Runs the replications of `settings` on `runner`, calling `on_replication` with every replication's
+/// output in replication order (to stream `replications.csv`), and returns the summaries.
+pub fn run_model(
+    model: &Model,
+    settings: RunSettings,
+    runner: &Runner,
+    progress: &(dyn Fn() + Sync),
+    mut on_replication: impl FnMut(u64, &ReplicationOutput) -> Result<(), String>,
+) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    let seeder = StreamSeeder::new(settings.seed);
+    let mut summary = RunSummary::default();
+    let mut failure: Option<RunError> = None;
+    let range = settings.first_replication..settings.first_replication + settings.replications;
+    runner.run(
+        range,
+        |replication| {
+            let out = Replication::new(model, &seeder, replication).run();
+            progress();
+            out
+        },
+        |replication, out| {
+            if failure.is_some() {
+                return;
+            }
+            if let Err(e) = fold(&mut summary, settings.first_replication, replication, &out) {
+                failure = Some(e);
+                return;
+            }
+            if let Err(e) = on_replication(replication, &out) {
+                failure = Some(RunError::Sink(e));
+            }
+        },
+    );
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    summary.wall_seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn fold(
+    summary: &mut RunSummary,
+    first: u64,
+    replication: u64,
+    out: &ReplicationOutput,
+) -> Result<(), RunError> {
+    if !(out.mass_balance_relative_error <= MASS_BALANCE_TOLERANCE) {
+        return Err(RunError::MassBalance {
+            replication,
+            relative_error: out.mass_balance_relative_error,
+        });
+    }
+    if summary.keys.is_empty() {
+        summary.keys = out.metrics.iter().map(|(k, _)| k.clone()).collect();
+        summary.stats = vec![ReplicationStats::new(); summary.keys.len()];
+        summary.daily_keys = out.daily.keys.clone();
+    }
+    if out.metrics.len() != summary.keys.len()
+        || out
+            .metrics
+            .iter()
+            .zip(&summary.keys)
+            .any(|((k, _), s)| k != s)
+    {
+        return Err(RunError::InconsistentMetrics { first, replication });
+    }
+    for (stats, (_, value)) in summary.stats.iter_mut().zip(&out.metrics) {
+        stats.record(*value);
+    }
+    // Days beyond those seen so far get fresh summaries (all replications have the same horizon).
+    for (d, day) in out.daily.days.iter().enumerate() {
+        if summary.daily.len() <= d {
+            summary
+                .daily
+                .push(vec![ReplicationStats::new(); summary.daily_keys.len()]);
+        }
+        for (stats, value) in summary.daily[d].iter_mut().zip(day) {
+            stats.record(*value);
+        }
+    }
+    summary.events += out.events;
+    summary.worst_mass_balance_error = summary
+        .worst_mass_balance_error
+        .max(out.mass_balance_relative_error);
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! `manifest.json`: what was run, with which inputs, by which build, how long it took.
+
+use serde::Serialize;
+
+/// One file of the scenario's `extends` chain.
+#[derive(Clone, Debug, Serialize)]
+pub struct ScenarioFileInfo {
+    /// Path as read.
+    pub path: String,
+    /// SHA-256 of its text.
+    pub sha256: String,
+}
+
+/// The run's record.
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    /// hazflow version.
+    pub hazflow_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Path given (or `embedded:<name>` for the built-in default).
+    pub scenario_path: String,
+    /// SHA-256 over the whole `extends` chain.
+    pub scenario_sha256: String,
+    /// Each file of the chain, base first.
+    pub scenario_files: Vec<ScenarioFileInfo>,
+    /// Master seed.
+    pub seed: u64,
+    /// First replication index.
+    pub first_replication: u64,
+    /// Number of replications.
+    pub replications: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Warm-up, days.
+    pub warmup_days: f64,
+    /// Observed horizon, days.
+    pub horizon_days: f64,
+    /// Events over all replications.
+    pub events: u64,
+    /// Wall-clock seconds of the replications.
+    pub wall_seconds: f64,
+    /// Events per second.
+    pub events_per_second: f64,
+    /// Largest relative mass-balance error seen.
+    pub worst_mass_balance_relative_error: f64,
+    /// When the run finished (UTC).
+    pub finished_utc: String,
+    /// The command line.
+    pub command: Vec<String>,
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for the current time.
+pub fn utc_timestamp() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    format_utc(seconds)
+}
+
+fn format_utc(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + (month <= 2) as i64;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn known_dates() {
+        assert_eq!(super::format_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::format_utc(1_795_000_000), "2026-11-18T11:46:40Z");
+        assert_eq!(super::format_utc(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

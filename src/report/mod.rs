@@ -1,0 +1,103 @@
+//! Outputs of a run: tidy CSV files, the manifest, plots. Everything is written into a staging directory
+//! next to the requested one and renamed into place only when complete, so an interrupted or failed run
+//! never leaves a half-written output directory behind.
+
+mod csv_out;
+mod manifest;
+mod plots;
+
+use std::path::{Path, PathBuf};
+
+pub use csv_out::{ReplicationsWriter, format_number, write_summary, write_timeseries};
+pub use manifest::{Manifest, ScenarioFileInfo, utc_timestamp};
+pub use plots::write_plots;
+
+/// Why outputs could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The output directory already exists.
+    #[error("the output directory {0} already exists; choose another --out or remove it")]
+    Exists(PathBuf),
+    /// A file system operation failed.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// What was being written.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// A CSV record could not be written.
+    #[error("cannot write {path}: {message}")]
+    Format {
+        /// What was being written.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+    move |source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A directory being filled: `path()` is a hidden sibling of the final directory; `commit` renames it into
+/// place; dropping it without committing deletes it.
+pub struct StagedDir {
+    staging: PathBuf,
+    target: PathBuf,
+    committed: bool,
+}
+
+impl StagedDir {
+    /// Prepares to write `target`, which must not exist yet.
+    pub fn create(target: &Path) -> Result<Self, ReportError> {
+        if target.exists() {
+            return Err(ReportError::Exists(target.to_path_buf()));
+        }
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "run".into());
+        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
+        }
+        std::fs::create_dir_all(&staging).map_err(io_error(&staging))?;
+        Ok(Self {
+            staging,
+            target: target.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// Where to write now.
+    pub fn path(&self) -> &Path {
+        &self.staging
+    }
+
+    /// Renames the staging directory to its final name.
+    pub fn commit(mut self) -> Result<PathBuf, ReportError> {
+        if self.target.exists() {
+            return Err(ReportError::Exists(self.target.clone()));
+        }
+        std::fs::rename(&self.staging, &self.target).map_err(io_error(&self.target))?;
+        self.committed = true;
+        Ok(self.target.clone())
+    }
+}
+
+impl Drop for StagedDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.staging);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Mode choice per shipment: a fixed random split, or the least generalised cost at that moment (static
+//! cost plus the value of the time expected in queues, and a prohibitive penalty for a route through a
+//! facility or link that is closed by a disruption).
+
+use rand::RngExt;
+
+use super::Replication;
+use crate::model::{Choice, FlowId, Mode, RouteId};
+
+/// Something on a route whose current state changes the route's cost.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Probe {
+    RoadBays(usize),
+    Tracks(usize),
+    Berths(usize),
+    Lock(usize),
+    Target(usize),
+    /// Disrupted when every line of the lock is.
+    LockLines(usize),
+}
+
+/// Cost added to a route through a disrupted facility: far above any real cost, so such routes are
+/// taken only when every alternative is disrupted too.
+const DISRUPTED_PENALTY: f64 = 1e9;
+
+impl Replication<'_> {
+    /// The probes of every route (built once the availability targets exist).
+    pub(crate) fn build_probes(&self) -> Vec<Vec<Probe>> {
+        let m = self.m;
+        m.routes
+            .iter()
+            .map(|route| {
+                let mut probes = Vec::new();
+                for leg in &route.legs {
+                    for site in [leg.from, leg.to] {
+                        if m.sites[site].is_external() {
+                            continue;
+                        }
+                        probes.push(match leg.mode {
+                            Mode::Road => Probe::RoadBays(site),
+                            Mode::Rail => Probe::Tracks(site),
+                            Mode::Water => Probe::Berths(site),
+                        });
+                        if let Some(t) = self.target_of_site[site] {
+                            probes.push(Probe::Target(t));
+                        }
+                    }
+                    for &(l, _) in &leg.links {
+                        if let Some(t) = self.target_of_link[l] {
+                            probes.push(Probe::Target(t));
+                        }
+                    }
+                    for &node in &leg.nodes {
+                        if let Some(lock) = m.lock_of_node(node) {
+                            probes.push(Probe::Lock(lock));
+                            probes.push(Probe::LockLines(lock));
+                        }
+                    }
+                }
+                probes
+            })
+            .collect()
+    }
+
+    /// Picks the route of a new shipment of flow `f`.
+    pub(crate) fn choose_route(&mut self, f: FlowId) -> RouteId {
+        let flow = &self.m.flows[f];
+        if flow.options.len() == 1 {
+            return flow.options[0].0;
+        }
+        match flow.choice {
+            Choice::Fixed => {
+                let u: f64 = self.streams.flow_choice[f].random();
+                let mut cumulative = 0.0;
+                for &(route, share) in &flow.options {
+                    cumulative += share;
+                    if u < cumulative {
+                        return route;
+                    }
+                }
+                flow.options.last().expect("flows have routes").0
+            }
+            Choice::GeneralisedCost => {
+                flow.options
+                    .iter()
+                    .map(|&(route, _)| (route, self.current_cost(route)))
+                    .min_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)))
+                    .expect("flows have routes")
+                    .0
+            }
+        }
+    }
+
+    /// Generalised cost per tonne of `route` now.
+    fn current_cost(&self, route: RouteId) -> f64 {
+        let m = self.m;
+        let mut expected_wait_h = 0.0;
+        let mut penalty = 0.0;
+        for probe in &self.probes[route] {
+            match *probe {
+                Probe::RoadBays(s) => {
+                    if let Some(r) = &self.sites[s].road {
+                        expected_wait_h += r.queue_len() as f64
+                            * m.sites[s].truck_handling_h.mean()
+                            / r.nominal_capacity().max(1) as f64;
+                    }
+                }
+                Probe::Tracks(s) => {
+                    if let Some(r) = &self.sites[s].rail {
+                        expected_wait_h += r.queue_len() as f64
+                            * m.sites[s].wagon_handling_h.mean()
+                            / r.nominal_capacity().max(1) as f64;
+                    }
+                }
+                Probe::Berths(s) => {
+                    let queued: usize = self.sites[s]
+                        .berths
+                        .iter()
+                        .map(|g| g.berths.queue_len())
+                        .sum();
+                    let berths: u32 = self.sites[s]
+                        .berths
+                        .iter()
+                        .map(|g| g.berths.nominal_capacity())
+                        .sum();
+                    // A barge load takes hours; 8 h per queued barge per berth is the order of magnitude.
+                    expected_wait_h += queued as f64 * 8.0 / berths.max(1) as f64;
+                }
+                Probe::Lock(l) => {
+                    let lines = &m.locks[l].lines;
+                    let per_cycle: f64 = lines
+                        .iter()
+                        .map(|x| x.max_vessels as f64 / x.cycle_h.mean().max(1e-9))
+                        .sum();
+                    expected_wait_h += self.locks[l].waiting() as f64 / per_cycle.max(1e-9);
+                }
+                Probe::Target(t) => {
+                    if self.is_disrupted(Some(t)) {
+                        penalty = DISRUPTED_PENALTY;
+                    }
+                }
+                Probe::LockLines(l) => {
+                    if self.target_of_line[l].iter().all(|&t| self.is_disrupted(t)) {
+                        penalty = DISRUPTED_PENALTY;
+                    }
+                }
+            }
+        }
+        m.routes[route].static_cost_per_t
+            + m.rules.value_of_time_per_t_h * expected_wait_h
+            + penalty
+    }
+}

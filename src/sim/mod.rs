@@ -1,0 +1,512 @@
+//! One replication of the logistics model: shipments moving through parks, docks, locks, rail lines and
+//! roads, on the discrete-event kernel.
+//!
+//! Cargo moves as *consignments* (a truckload or wagonload of one flow). On road legs a consignment is its
+//! own truck. On rail and water legs consignments gather in a *pool* at the loading site until a *convoy*
+//! (a train or a barge) is full or its first cargo has waited long enough; the convoy carries them to the
+//! unloading site, where they continue on their own. Facilities are kernel resources (bays, tracks, berths,
+//! train paths), containers (tanks, transfer storage), or the lock process of `lock.rs`.
+//!
+//! Files: `state.rs` (entities and facility state), `availability.rs` (opening hours, closures, failures),
+//! `cargo.rs` (consignments and trucks), `convoy.rs` (pools, trains, barges), `lock.rs` (ship locks),
+//! `output.rs` (metrics and daily series).
+
+mod availability;
+mod cargo;
+mod choice;
+mod convoy;
+mod lock;
+mod output;
+mod state;
+
+use crate::des::{
+    Container, Discipline, Resource, RngStream, Scheduler, StreamSeeder, Transfer, Woken,
+};
+use crate::model::{FlowId, HOURS_PER_YEAR, Model, SiteKind};
+
+use availability::{Reason, TargetState};
+use lock::LockState;
+pub use output::{DailySeries, MetricKey, ReplicationOutput};
+use state::*;
+
+/// Everything that can happen.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Event {
+    /// A flow releases a shipment.
+    Shipment(FlowId),
+    /// A producer's batch is due.
+    Produce(usize),
+    /// A consumer's batch is due.
+    Consume(usize),
+    /// A truck finished loading or unloading at a site's road bays.
+    TruckHandled(ConsId),
+    /// A wagon finished loading at a site's tracks.
+    WagonHandled(ConsId),
+    /// A truck reached the end of its current road link.
+    TruckArrived(ConsId),
+    /// A truck's hazmat ban ended.
+    TruckResume(ConsId),
+    /// A pool's first cargo has waited the longest allowed.
+    PoolTimeout(usize, u32),
+    /// A convoy finished loading (berth) at its origin.
+    ConvoyLoaded(ConvoyId),
+    /// A convoy finished unloading (berth or track) at its destination.
+    ConvoyUnloaded(ConvoyId),
+    /// A convoy reached the end of a link.
+    ConvoyArrived(ConvoyId),
+    /// A train path's headway ends on a rail link direction.
+    PathFree(usize, u8),
+    /// A lockage ends.
+    LockageDone(usize, usize),
+    /// A target goes down for a reason.
+    Down(usize, Reason),
+    /// A reason for a target to be down ends.
+    Up(usize, Reason),
+    /// Midnight: record the day's series.
+    Midnight,
+    /// End of the warm-up.
+    WarmupEnd,
+}
+
+/// The running state of one replication.
+pub struct Replication<'m> {
+    pub(crate) m: &'m Model,
+    pub(crate) replication: u64,
+    pub(crate) seeder: StreamSeeder,
+    pub(crate) sched: Scheduler<Event>,
+    pub(crate) sites: Vec<SiteState>,
+    pub(crate) tanks: Vec<Container<Requester>>,
+    pub(crate) producers: Vec<PlantState>,
+    pub(crate) consumers: Vec<PlantState>,
+    pub(crate) locks: Vec<LockState>,
+    pub(crate) links: Vec<LinkState>,
+    pub(crate) places: Vec<Place>,
+    pub(crate) place_of_node: Vec<usize>,
+    pub(crate) pools: Vec<Pool>,
+    /// Pool of each (route, leg) on rail and water legs.
+    pub(crate) pool_of_leg: Vec<Vec<Option<usize>>>,
+    pub(crate) cons: Arena<Consignment>,
+    pub(crate) convoys: Arena<Convoy>,
+    pub(crate) targets: Vec<TargetState>,
+    pub(crate) target_of_site: Vec<Option<usize>>,
+    pub(crate) target_of_line: Vec<Vec<Option<usize>>>,
+    pub(crate) target_of_link: Vec<Option<usize>>,
+    pub(crate) streams: Streams,
+    /// What each route's generalised cost looks at (built when the run starts).
+    pub(crate) probes: Vec<Vec<choice::Probe>>,
+    pub(crate) woken: Vec<Woken<Requester>>,
+    pub(crate) tally: output::Tallies,
+    pub(crate) daily: output::DailyRecorder,
+}
+
+/// Random streams, one per purpose (see `des::random` for the guarantee).
+pub(crate) struct Streams {
+    pub(crate) flow_arrivals: Vec<RngStream>,
+    pub(crate) flow_choice: Vec<RngStream>,
+    pub(crate) site_road: Vec<RngStream>,
+    pub(crate) site_rail: Vec<RngStream>,
+    pub(crate) link_travel: Vec<RngStream>,
+    pub(crate) lock_cycles: Vec<Vec<RngStream>>,
+}
+
+impl<'m> Replication<'m> {
+    /// Sets up replication `replication` of `model` with streams from `seeder`.
+    pub fn new(model: &'m Model, seeder: &StreamSeeder, replication: u64) -> Self {
+        let m = model;
+        let stream = |name: String| seeder.stream(replication, &name);
+        let streams = Streams {
+            flow_arrivals: m
+                .flows
+                .iter()
+                .map(|f| stream(format!("flow/{}/arrivals", f.id)))
+                .collect(),
+            flow_choice: m
+                .flows
+                .iter()
+                .map(|f| stream(format!("flow/{}/choice", f.id)))
+                .collect(),
+            site_road: m
+                .sites
+                .iter()
+                .map(|s| stream(format!("site/{}/road", s.id)))
+                .collect(),
+            site_rail: m
+                .sites
+                .iter()
+                .map(|s| stream(format!("site/{}/rail", s.id)))
+                .collect(),
+            link_travel: m
+                .links
+                .iter()
+                .map(|l| stream(format!("link/{}/travel", l.id)))
+                .collect(),
+            lock_cycles: m
+                .locks
+                .iter()
+                .map(|l| {
+                    l.lines
+                        .iter()
+                        .map(|line| stream(format!("lock/{}/{}/cycles", l.id, line.id)))
+                        .collect()
+                })
+                .collect(),
+        };
+        let sites = m
+            .sites
+            .iter()
+            .map(|s| {
+                let external = s.kind == SiteKind::External;
+                SiteState {
+                    road: (!external && s.road_bays > 0)
+                        .then(|| Resource::new(0.0, s.road_bays, Discipline::Fifo)),
+                    rail: (!external && s.rail_tracks > 0)
+                        .then(|| Resource::new(0.0, s.rail_tracks, Discipline::Fifo)),
+                    berths: s
+                        .berths
+                        .iter()
+                        .map(|&(count, class_t)| state::BerthGroup {
+                            class_t,
+                            berths: Resource::new(0.0, count, Discipline::Fifo),
+                            tonnes: 0.0,
+                        })
+                        .collect(),
+                    storage: s.storage_t.map(|cap| Container::new(0.0, cap, 0.0)),
+                    road_tonnes: 0.0,
+                    rail_tonnes: 0.0,
+                    storage_in_t: 0.0,
+                }
+            })
+            .collect();
+        let tanks = m
+            .tanks
+            .iter()
+            .map(|t| Container::new(0.0, t.capacity_t, t.initial_t))
+            .collect();
+        let plant = || PlantState {
+            blocked_since: None,
+            blocked_hours: 0.0,
+        };
+        let links = m
+            .links
+            .iter()
+            .map(|l| LinkState {
+                closed: crate::des::ClosedClock::new(0.0, false),
+                held: Vec::new(),
+                // Every wait before a link is a closure (or ban) wait.
+                waits: {
+                    let mut w = crate::des::WaitTallies::new();
+                    w.split_causes();
+                    w
+                },
+                paths: l.paths_per_day.map(|_| {
+                    [
+                        Resource::new(0.0, 1, Discipline::Fifo),
+                        Resource::new(0.0, 1, Discipline::Fifo),
+                    ]
+                }),
+                vehicle_km: 0.0,
+                hazmat_vehicle_km: 0.0,
+                hazmat_tkm: 0.0,
+                tonnes: 0.0,
+            })
+            .collect();
+        // Places: parking lots first, then the roadside at each node without a lot.
+        let mut places: Vec<Place> = m.parkings.iter().map(|p| Place::new(p.slots)).collect();
+        let place_of_node = m
+            .parking_of_node
+            .iter()
+            .map(|lot| match lot {
+                Some(p) => *p,
+                None => {
+                    places.push(Place::new(0));
+                    places.len() - 1
+                }
+            })
+            .collect();
+        let (pools, pool_of_leg) = convoy::build_pools(m);
+        let mut rep = Replication {
+            m,
+            replication,
+            seeder: *seeder,
+            sched: Scheduler::with_capacity(1024),
+            sites,
+            tanks,
+            producers: m.producers.iter().map(|_| plant()).collect(),
+            consumers: m.consumers.iter().map(|_| plant()).collect(),
+            locks: m.locks.iter().map(LockState::new).collect(),
+            links,
+            places,
+            place_of_node,
+            pools,
+            pool_of_leg,
+            cons: Arena::new(),
+            convoys: Arena::new(),
+            targets: Vec::new(),
+            target_of_site: vec![None; m.sites.len()],
+            target_of_line: m.locks.iter().map(|l| vec![None; l.lines.len()]).collect(),
+            target_of_link: vec![None; m.links.len()],
+            streams,
+            probes: Vec::new(),
+            woken: Vec::new(),
+            tally: output::Tallies::new(m),
+            daily: output::DailyRecorder::default(),
+        };
+        rep.daily = output::DailyRecorder::new(&rep);
+        rep
+    }
+
+    /// Runs to the end of the horizon and returns the measurements.
+    pub fn run(mut self) -> ReplicationOutput {
+        let m = self.m;
+        self.init_availability();
+        self.probes = self.build_probes();
+        for f in 0..m.flows.len() {
+            let first = self.next_shipment_time(f, 0.0);
+            self.sched.schedule_at(first, Event::Shipment(f));
+        }
+        for (i, p) in m.producers.iter().enumerate() {
+            self.sched
+                .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(i));
+        }
+        for (i, c) in m.consumers.iter().enumerate() {
+            self.sched
+                .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(i));
+        }
+        self.sched.schedule_at(24.0, Event::Midnight);
+        if m.warmup_h > 0.0 {
+            self.sched.schedule_at(m.warmup_h, Event::WarmupEnd);
+        }
+        let end = m.run_h();
+        while let Some(event) = self.sched.next_event_until(end) {
+            self.dispatch(event);
+        }
+        self.finish()
+    }
+
+    fn dispatch(&mut self, event: Event) {
+        match event {
+            Event::Shipment(f) => self.on_shipment(f),
+            Event::Produce(i) => self.on_produce(i),
+            Event::Consume(i) => self.on_consume(i),
+            Event::TruckHandled(c) => self.on_truck_handled(c),
+            Event::WagonHandled(c) => self.on_wagon_handled(c),
+            Event::TruckArrived(c) => self.on_truck_arrived(c),
+            Event::TruckResume(c) => self.drive_on(c),
+            Event::PoolTimeout(p, generation) => self.on_pool_timeout(p, generation),
+            Event::ConvoyLoaded(v) => self.on_convoy_loaded(v),
+            Event::ConvoyUnloaded(v) => self.on_convoy_unloaded(v),
+            Event::ConvoyArrived(v) => self.on_convoy_arrived(v),
+            Event::PathFree(link, direction) => self.on_path_free(link, direction),
+            Event::LockageDone(l, k) => self.on_lockage_done(l, k),
+            Event::Down(t, reason) => self.on_down(t, reason),
+            Event::Up(t, reason) => self.on_up(t, reason),
+            Event::Midnight => {
+                self.record_day();
+                self.sched.schedule_in(24.0, Event::Midnight);
+            }
+            Event::WarmupEnd => self.reset_statistics(),
+        }
+    }
+
+    /// Time of the next shipment of flow `f` after `now`, following its (possibly seasonal) rate.
+    fn next_shipment_time(&mut self, f: FlowId, now: f64) -> f64 {
+        let flow = &self.m.flows[f];
+        let rate = flow.t_per_year / flow.shipment_t / HOURS_PER_YEAR;
+        let step: f64 = if flow.arrivals.regular {
+            1.0
+        } else {
+            use rand::RngExt;
+            let u: f64 = self.streams.flow_arrivals[f].random();
+            -(1.0 - u).ln()
+        };
+        match &flow.arrivals.monthly_factors {
+            None => now + step / rate,
+            Some(factors) => seasonal_advance(now, step, rate, factors, self.m.start_day_of_year),
+        }
+    }
+
+    fn on_shipment(&mut self, f: FlowId) {
+        let now = self.sched.now();
+        let next = self.next_shipment_time(f, now);
+        self.sched.schedule_at(next, Event::Shipment(f));
+        let route = self.choose_route(f);
+        let flow = &self.m.flows[f];
+        let mut remaining = flow.shipment_t;
+        while remaining > 1e-9 {
+            let tonnes = remaining.min(flow.consignment_t);
+            remaining -= tonnes;
+            self.tally.shipped(self.m, f, route, tonnes);
+            let id = self.cons.insert(Consignment {
+                flow: f,
+                route,
+                tonnes,
+                hazmat: self.m.commodities[flow.commodity].hazmat,
+                leg: 0,
+                link: 0,
+                stage: Stage::AwaitOrigin,
+                since: now,
+                place: None,
+                convoy: None,
+                in_storage: false,
+                created: now,
+            });
+            self.start_at_origin(id);
+        }
+    }
+
+    fn on_produce(&mut self, i: usize) {
+        let now = self.sched.now();
+        let p = &self.m.producers[i];
+        let mut woken = std::mem::take(&mut self.woken);
+        match self.tanks[p.tank].put(now, Requester::Producer(i), p.batch_t, &mut woken) {
+            Transfer::Done => {
+                self.tally.produced(p.tank, p.batch_t);
+                self.sched
+                    .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(i));
+            }
+            Transfer::Waiting => self.producers[i].blocked_since = Some(now),
+            Transfer::Impossible => unreachable!("batches are clamped to the tank capacity"),
+        }
+        self.handle_woken(&mut woken);
+        self.woken = woken;
+    }
+
+    fn on_consume(&mut self, i: usize) {
+        let now = self.sched.now();
+        let c = &self.m.consumers[i];
+        let mut woken = std::mem::take(&mut self.woken);
+        match self.tanks[c.tank].get(now, Requester::Consumer(i), c.batch_t, &mut woken) {
+            Transfer::Done => {
+                self.tally.consumed(c.tank, c.batch_t);
+                self.sched
+                    .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(i));
+            }
+            Transfer::Waiting => self.consumers[i].blocked_since = Some(now),
+            Transfer::Impossible => unreachable!("batches are clamped to the tank capacity"),
+        }
+        self.handle_woken(&mut woken);
+        self.woken = woken;
+    }
+
+    /// Continues everyone whose tank or storage request completed.
+    pub(crate) fn handle_woken(&mut self, woken: &mut Vec<Woken<Requester>>) {
+        // Handling a wake-up can wake others (a truck's put frees a consumer); drain until quiet.
+        while !woken.is_empty() {
+            let batch: Vec<Woken<Requester>> = std::mem::take(woken);
+            for w in batch {
+                let now = self.sched.now();
+                match w.requester {
+                    Requester::Producer(i) => {
+                        let p = &self.m.producers[i];
+                        if let Some(since) = self.producers[i].blocked_since.take() {
+                            self.producers[i].blocked_hours += now - since;
+                        }
+                        self.tally.produced(p.tank, p.batch_t);
+                        self.sched
+                            .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(i));
+                    }
+                    Requester::Consumer(i) => {
+                        let c = &self.m.consumers[i];
+                        if let Some(since) = self.consumers[i].blocked_since.take() {
+                            self.consumers[i].blocked_hours += now - since;
+                        }
+                        self.tally.consumed(c.tank, c.batch_t);
+                        self.sched
+                            .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(i));
+                    }
+                    Requester::Cargo(id) => self.cargo_woken(id, w.side),
+                }
+            }
+        }
+    }
+
+    /// Opens or closes every handling resource of a site.
+    pub(crate) fn set_site_capacity(&mut self, s: usize, open: bool) {
+        let now = self.sched.now();
+        let site = &self.m.sites[s];
+        let mut started_trucks = Vec::new();
+        let mut started_tracks = Vec::new();
+        let mut started_berths = Vec::new();
+        let state = &mut self.sites[s];
+        if let Some(road) = state.road.as_mut() {
+            road.set_capacity(
+                now,
+                if open { site.road_bays } else { 0 },
+                &mut started_trucks,
+            );
+        }
+        if let Some(rail) = state.rail.as_mut() {
+            rail.set_capacity(
+                now,
+                if open { site.rail_tracks } else { 0 },
+                &mut started_tracks,
+            );
+        }
+        for (g, group) in state.berths.iter_mut().enumerate() {
+            let mut started = Vec::new();
+            group
+                .berths
+                .set_capacity(now, if open { site.berths[g].0 } else { 0 }, &mut started);
+            started_berths.extend(started.into_iter().map(|x| (g, x.customer)));
+        }
+        for s in started_trucks {
+            self.truck_bay_granted(s.customer);
+        }
+        for s in started_tracks {
+            self.track_granted(s.customer);
+        }
+        for (g, v) in started_berths {
+            self.berth_granted(v, g);
+        }
+    }
+}
+
+/// Advances `step` units of expected arrivals from `now` through a rate that varies by month.
+fn seasonal_advance(
+    now: f64,
+    step: f64,
+    base_rate_per_h: f64,
+    factors: &[f64; 12],
+    start_day_of_year: f64,
+) -> f64 {
+    const MONTH_DAYS: [f64; 12] = [
+        31.0, 28.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0,
+    ];
+    let mut t = now;
+    let mut left = step;
+    for _ in 0..(12 * 200) {
+        let day_of_year = ((start_day_of_year - 1.0) + t / 24.0).rem_euclid(365.0);
+        let (mut month, mut month_start) = (0, 0.0);
+        while month < 11 && day_of_year >= month_start + MONTH_DAYS[month] {
+            month_start += MONTH_DAYS[month];
+            month += 1;
+        }
+        let hours_left_in_month = (month_start + MONTH_DAYS[month] - day_of_year) * 24.0;
+        let rate = base_rate_per_h * factors[month];
+        if rate > 0.0 && left <= rate * hours_left_in_month {
+            return t + left / rate;
+        }
+        left -= rate * hours_left_in_month;
+        t += hours_left_in_month.max(1e-9);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seasonal_rate_spends_expected_arrivals_month_by_month() {
+        let mut factors = [1.0; 12];
+        factors[0] = 0.0; // no shipments in January
+        // Starting 1 January with 1 arrival per hour: the first arrival is 1 h into February.
+        let t = seasonal_advance(0.0, 1.0, 1.0, &factors, 1.0);
+        assert!((t - (31.0 * 24.0 + 1.0)).abs() < 1e-9, "{t}");
+        // Double rate in a month halves the gaps.
+        factors = [1.0; 12];
+        factors[1] = 2.0;
+        let t = seasonal_advance(31.0 * 24.0, 10.0, 1.0, &factors, 1.0);
+        assert!((t - (31.0 * 24.0 + 5.0)).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,841 @@
+//! What a replication measures: counters kept during the run, the daily series, and the final list of
+//! metrics (the same keys, in the same order, in every replication of a model).
+
+use super::Replication;
+use super::state::Stage;
+use crate::des::{Tally, TimeWeighted, WaitTallies};
+use crate::model::{FlowId, Mode, Model, RouteId};
+
+/// Identifies one measured quantity: a tidy row's key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MetricKey {
+    /// What is measured (`wait_hours_mean`, `delivered_t`, ...).
+    pub metric: &'static str,
+    /// Of what (a facility, commodity, mode, link, flow; `all` for totals).
+    pub subject: String,
+    /// A breakdown of the subject (a cause, a mode), or empty.
+    pub detail: String,
+    /// Unit.
+    pub unit: &'static str,
+}
+
+impl MetricKey {
+    fn new(
+        metric: &'static str,
+        subject: impl Into<String>,
+        detail: impl Into<String>,
+        unit: &'static str,
+    ) -> Self {
+        Self {
+            metric,
+            subject: subject.into(),
+            detail: detail.into(),
+            unit,
+        }
+    }
+}
+
+/// Daily averages of queue lengths and stock levels.
+#[derive(Clone, Debug, Default)]
+pub struct DailySeries {
+    /// What each column is.
+    pub keys: Vec<MetricKey>,
+    /// One row per simulated day (warm-up included), one value per key.
+    pub days: Vec<Vec<f64>>,
+}
+
+/// Everything one replication reports.
+#[derive(Clone, Debug)]
+pub struct ReplicationOutput {
+    /// Metrics in a fixed order.
+    pub metrics: Vec<(MetricKey, f64)>,
+    /// Daily series.
+    pub daily: DailySeries,
+    /// Events processed.
+    pub events: u64,
+    /// |demand - delivered - in system| / demand over the whole run (0 when nothing was demanded).
+    pub mass_balance_relative_error: f64,
+}
+
+/// Counters of cargo (reset at the end of the warm-up, except the whole-run mass balance).
+pub(crate) struct Tallies {
+    flow_demand: Vec<f64>,
+    flow_delivered: Vec<f64>,
+    flow_transit: Vec<Tally>,
+    /// Indexed by commodity * 3 + mode.
+    demand_by_mode: Vec<f64>,
+    delivered_by_mode: Vec<f64>,
+    /// Delivered tonnes by main mode: chemical flows, all flows.
+    chemical_by_mode: [f64; 3],
+    all_by_mode: [f64; 3],
+    tank_produced: Vec<f64>,
+    tank_consumed: Vec<f64>,
+    tank_out: Vec<f64>,
+    tank_in: Vec<f64>,
+    run_demand: f64,
+    run_delivered: f64,
+    run_stranded: f64,
+    /// Whole-run tonnes into and out of each tank.
+    run_tank_in: Vec<f64>,
+    run_tank_out: Vec<f64>,
+}
+
+fn mode_index(mode: Mode) -> usize {
+    match mode {
+        Mode::Road => 0,
+        Mode::Rail => 1,
+        Mode::Water => 2,
+    }
+}
+
+impl Tallies {
+    pub(crate) fn new(m: &Model) -> Self {
+        let (flows, tanks, commodities) = (m.flows.len(), m.tanks.len(), m.commodities.len());
+        Self {
+            flow_demand: vec![0.0; flows],
+            flow_delivered: vec![0.0; flows],
+            flow_transit: vec![Tally::new(); flows],
+            demand_by_mode: vec![0.0; commodities * 3],
+            delivered_by_mode: vec![0.0; commodities * 3],
+            chemical_by_mode: [0.0; 3],
+            all_by_mode: [0.0; 3],
+            tank_produced: vec![0.0; tanks],
+            tank_consumed: vec![0.0; tanks],
+            tank_out: vec![0.0; tanks],
+            tank_in: vec![0.0; tanks],
+            run_demand: 0.0,
+            run_delivered: 0.0,
+            run_stranded: 0.0,
+            run_tank_in: vec![0.0; tanks],
+            run_tank_out: vec![0.0; tanks],
+        }
+    }
+
+    fn reset(&mut self) {
+        self.flow_demand.iter_mut().for_each(|x| *x = 0.0);
+        self.flow_delivered.iter_mut().for_each(|x| *x = 0.0);
+        self.flow_transit.iter_mut().for_each(Tally::reset);
+        self.chemical_by_mode = [0.0; 3];
+        self.all_by_mode = [0.0; 3];
+        for v in [
+            &mut self.demand_by_mode,
+            &mut self.delivered_by_mode,
+            &mut self.tank_produced,
+            &mut self.tank_consumed,
+            &mut self.tank_out,
+            &mut self.tank_in,
+        ] {
+            v.iter_mut().for_each(|x| *x = 0.0);
+        }
+    }
+
+    pub(crate) fn shipped(&mut self, m: &Model, f: FlowId, route: RouteId, tonnes: f64) {
+        self.flow_demand[f] += tonnes;
+        self.demand_by_mode[m.flows[f].commodity * 3 + mode_index(m.routes[route].main_mode)] +=
+            tonnes;
+        self.run_demand += tonnes;
+    }
+
+    pub(crate) fn delivered(
+        &mut self,
+        m: &Model,
+        f: FlowId,
+        route: RouteId,
+        tonnes: f64,
+        transit_h: f64,
+    ) {
+        self.flow_delivered[f] += tonnes;
+        self.flow_transit[f].record(transit_h);
+        let mode = mode_index(m.routes[route].main_mode);
+        self.delivered_by_mode[m.flows[f].commodity * 3 + mode] += tonnes;
+        self.all_by_mode[mode] += tonnes;
+        if !m.flows[f].background {
+            self.chemical_by_mode[mode] += tonnes;
+        }
+        self.run_delivered += tonnes;
+    }
+
+    pub(crate) fn stranded(&mut self, tonnes: f64) {
+        self.run_stranded += tonnes;
+    }
+
+    pub(crate) fn produced(&mut self, tank: usize, tonnes: f64) {
+        self.tank_produced[tank] += tonnes;
+        self.run_tank_in[tank] += tonnes;
+    }
+
+    pub(crate) fn consumed(&mut self, tank: usize, tonnes: f64) {
+        self.tank_consumed[tank] += tonnes;
+        self.run_tank_out[tank] += tonnes;
+    }
+
+    pub(crate) fn picked_up(&mut self, tank: usize, tonnes: f64) {
+        self.tank_out[tank] += tonnes;
+        self.run_tank_out[tank] += tonnes;
+    }
+
+    pub(crate) fn received(&mut self, tank: usize, tonnes: f64) {
+        self.tank_in[tank] += tonnes;
+        self.run_tank_in[tank] += tonnes;
+    }
+}
+
+/// Where a daily series reads its time-weighted quantity.
+#[derive(Clone, Copy)]
+enum Source {
+    RoadQueue(usize),
+    RailQueue(usize),
+    BerthQueue(usize, usize),
+    LockQueue(usize),
+    Tank(usize),
+    Storage(usize),
+    Roadside(usize),
+}
+
+/// Collects daily averages: each day's integral of a quantity, divided by 24.
+#[derive(Default)]
+pub(crate) struct DailyRecorder {
+    sources: Vec<Source>,
+    keys: Vec<MetricKey>,
+    /// Integral at the last midnight (since the last statistics reset).
+    last: Vec<f64>,
+    /// Part of the current day recorded before a statistics reset.
+    carry: Vec<f64>,
+    days: Vec<Vec<f64>>,
+}
+
+impl DailyRecorder {
+    pub(crate) fn new(rep: &Replication) -> Self {
+        let m = rep.m;
+        let mut d = DailyRecorder::default();
+        let mut add = |source, key| {
+            d.sources.push(source);
+            d.keys.push(key);
+        };
+        for (s, site) in m.sites.iter().enumerate() {
+            let state = &rep.sites[s];
+            if state.road.is_some() {
+                add(
+                    Source::RoadQueue(s),
+                    MetricKey::new(
+                        "queue_mean",
+                        format!("{}/road-bays", site.id),
+                        "",
+                        "vehicles",
+                    ),
+                );
+            }
+            if state.rail.is_some() {
+                add(
+                    Source::RailQueue(s),
+                    MetricKey::new(
+                        "queue_mean",
+                        format!("{}/rail-tracks", site.id),
+                        "",
+                        "vehicles",
+                    ),
+                );
+            }
+            for g in 0..state.berths.len() {
+                add(
+                    Source::BerthQueue(s, g),
+                    MetricKey::new("queue_mean", berth_name(m, s, g), "", "vessels"),
+                );
+            }
+            if state.storage.is_some() {
+                add(
+                    Source::Storage(s),
+                    MetricKey::new("stock_mean_t", format!("{}/storage", site.id), "", "t"),
+                );
+            }
+        }
+        for (l, lock) in m.locks.iter().enumerate() {
+            add(
+                Source::LockQueue(l),
+                MetricKey::new("queue_mean", lock.id.clone(), "", "vessels"),
+            );
+        }
+        for (t, tank) in m.tanks.iter().enumerate() {
+            let _ = tank;
+            add(
+                Source::Tank(t),
+                MetricKey::new("stock_mean_t", tank_name(m, t), "", "t"),
+            );
+        }
+        for (p, name) in place_names(m).into_iter().enumerate() {
+            if let Some(name) = name {
+                add(
+                    Source::Roadside(p),
+                    MetricKey::new("hazmat_trucks_on_road_mean", name, "", "vehicles"),
+                );
+            }
+        }
+        d.last = vec![0.0; d.sources.len()];
+        d.carry = vec![0.0; d.sources.len()];
+        d
+    }
+
+    fn integral(rep: &Replication, source: Source, now: f64) -> f64 {
+        let tw: &TimeWeighted = match source {
+            Source::RoadQueue(s) => {
+                &rep.sites[s]
+                    .road
+                    .as_ref()
+                    .expect("series only for existing bays")
+                    .stats()
+                    .queue_length
+            }
+            Source::RailQueue(s) => {
+                &rep.sites[s]
+                    .rail
+                    .as_ref()
+                    .expect("series only for existing tracks")
+                    .stats()
+                    .queue_length
+            }
+            Source::BerthQueue(s, g) => &rep.sites[s].berths[g].berths.stats().queue_length,
+            Source::LockQueue(l) => &rep.locks[l].queue_length,
+            Source::Tank(t) => rep.tanks[t].level_stats(),
+            Source::Storage(s) => rep.sites[s]
+                .storage
+                .as_ref()
+                .expect("series only for storage")
+                .level_stats(),
+            Source::Roadside(p) => &rep.places[p].on_road,
+        };
+        tw.integral(now)
+    }
+}
+
+pub(crate) fn berth_name(m: &Model, s: usize, g: usize) -> String {
+    let site = &m.sites[s];
+    if site.berths.len() == 1 {
+        format!("{}/berths", site.id)
+    } else {
+        format!("{}/berths-{}t", site.id, site.berths[g].1)
+    }
+}
+
+fn tank_name(m: &Model, t: usize) -> String {
+    let tank = &m.tanks[t];
+    format!(
+        "{}/{}",
+        m.sites[tank.site].id, m.commodities[tank.commodity].id
+    )
+}
+
+/// Names of the places where hazmat trucks may wait: every lot, and the roadside at every node with a road
+/// link and no lot (`None` for places that cannot see a truck).
+fn place_names(m: &Model) -> Vec<Option<String>> {
+    let mut names: Vec<Option<String>> = m.parkings.iter().map(|p| Some(p.id.clone())).collect();
+    for (node, lot) in m.parking_of_node.iter().enumerate() {
+        if lot.is_none() {
+            let on_road = m
+                .links
+                .iter()
+                .any(|l| l.mode == Mode::Road && (l.from == node || l.to == node));
+            names.push(on_road.then(|| format!("roadside:{}", m.nodes[node].id)));
+        }
+    }
+    names
+}
+
+fn push_waits(out: &mut Vec<(MetricKey, f64)>, subject: &str, waits: &WaitTallies) {
+    let closed = waits.closed();
+    for (cause, tally) in [
+        ("total", waits.total()),
+        ("congestion", waits.congestion()),
+        ("closed", &closed),
+    ] {
+        out.push((
+            MetricKey::new("wait_hours_mean", subject, cause, "h"),
+            tally.mean(),
+        ));
+        out.push((
+            MetricKey::new("wait_hours_p95", subject, cause, "h"),
+            tally.quantile(0.95).unwrap_or(0.0),
+        ));
+    }
+}
+
+impl Replication<'_> {
+    /// Statistics restart at the end of the warm-up; state (queues, stocks, cargo) carries on.
+    pub(crate) fn reset_statistics(&mut self) {
+        let now = self.sched.now();
+        self.daily_checkpoint();
+        for s in &mut self.sites {
+            if let Some(r) = s.road.as_mut() {
+                r.reset_stats(now);
+            }
+            if let Some(r) = s.rail.as_mut() {
+                r.reset_stats(now);
+            }
+            for g in &mut s.berths {
+                g.berths.reset_stats(now);
+                g.tonnes = 0.0;
+            }
+            if let Some(c) = s.storage.as_mut() {
+                c.reset_stats(now);
+            }
+            s.road_tonnes = 0.0;
+            s.rail_tonnes = 0.0;
+            s.storage_in_t = 0.0;
+        }
+        for t in &mut self.tanks {
+            t.reset_stats(now);
+        }
+        for p in self.producers.iter_mut().chain(self.consumers.iter_mut()) {
+            p.blocked_hours = 0.0;
+            if p.blocked_since.is_some() {
+                p.blocked_since = Some(now);
+            }
+        }
+        for l in &mut self.locks {
+            l.reset(now);
+        }
+        for l in &mut self.links {
+            l.waits.reset();
+            if let Some(paths) = l.paths.as_mut() {
+                paths.iter_mut().for_each(|p| p.reset_stats(now));
+            }
+            l.vehicle_km = 0.0;
+            l.hazmat_vehicle_km = 0.0;
+            l.hazmat_tkm = 0.0;
+            l.tonnes = 0.0;
+        }
+        for p in &mut self.places {
+            p.in_lot.reset(now);
+            p.on_road.reset(now);
+        }
+        self.tally.reset();
+    }
+
+    /// Before statistics restart mid-day, bank the part of the day already integrated.
+    fn daily_checkpoint(&mut self) {
+        let now = self.sched.now();
+        for i in 0..self.daily.sources.len() {
+            let integral = DailyRecorder::integral(self, self.daily.sources[i], now);
+            self.daily.carry[i] += integral - self.daily.last[i];
+            self.daily.last[i] = 0.0;
+        }
+    }
+
+    pub(crate) fn record_day(&mut self) {
+        let now = self.sched.now();
+        let mut row = Vec::with_capacity(self.daily.sources.len());
+        for i in 0..self.daily.sources.len() {
+            let integral = DailyRecorder::integral(self, self.daily.sources[i], now);
+            row.push((self.daily.carry[i] + integral - self.daily.last[i]) / 24.0);
+            self.daily.carry[i] = 0.0;
+            self.daily.last[i] = integral;
+        }
+        self.daily.days.push(row);
+    }
+
+    /// Closes every statistic at the horizon and lists the metrics.
+    pub(crate) fn finish(self) -> ReplicationOutput {
+        let m = self.m;
+        let now = self.sched.now();
+        let window = (now - m.warmup_h).max(1e-9);
+        let per_year = crate::model::HOURS_PER_YEAR / window;
+        let mut out: Vec<(MetricKey, f64)> = Vec::new();
+        let t = &self.tally;
+
+        // Cargo by commodity and mode, mode shares, flows.
+        let used: std::collections::BTreeSet<(usize, Mode)> = m
+            .flows
+            .iter()
+            .flat_map(|f| {
+                f.options
+                    .iter()
+                    .map(move |&(r, _)| (f.commodity, m.routes[r].main_mode))
+            })
+            .collect();
+        for &(c, mode) in &used {
+            let i = c * 3 + mode_index(mode);
+            out.push((
+                MetricKey::new("demand_t", m.commodities[c].id.clone(), mode.name(), "t"),
+                t.demand_by_mode[i],
+            ));
+            out.push((
+                MetricKey::new("delivered_t", m.commodities[c].id.clone(), mode.name(), "t"),
+                t.delivered_by_mode[i],
+            ));
+        }
+        for mode in Mode::ALL {
+            let all: f64 = (0..m.commodities.len())
+                .map(|c| t.demand_by_mode[c * 3 + mode_index(mode)])
+                .sum();
+            out.push((
+                MetricKey::new("demand_t", "all flows", mode.name(), "t"),
+                all,
+            ));
+            out.push((
+                MetricKey::new("delivered_t", "all flows", mode.name(), "t"),
+                t.all_by_mode[mode_index(mode)],
+            ));
+            out.push((
+                MetricKey::new("delivered_t", "chemical flows", mode.name(), "t"),
+                t.chemical_by_mode[mode_index(mode)],
+            ));
+        }
+        for (scope, by_mode) in [("chemical", t.chemical_by_mode), ("all", t.all_by_mode)] {
+            let total: f64 = by_mode.iter().sum();
+            for mode in Mode::ALL {
+                let share = if total > 0.0 {
+                    by_mode[mode_index(mode)] / total
+                } else {
+                    0.0
+                };
+                out.push((
+                    MetricKey::new("mode_share", mode.name(), scope, "fraction"),
+                    share,
+                ));
+            }
+        }
+        for (f, flow) in m.flows.iter().enumerate() {
+            out.push((
+                MetricKey::new("flow_demand_t", flow.id.clone(), "", "t"),
+                t.flow_demand[f],
+            ));
+            out.push((
+                MetricKey::new("flow_delivered_t", flow.id.clone(), "", "t"),
+                t.flow_delivered[f],
+            ));
+            out.push((
+                MetricKey::new("transit_hours_mean", flow.id.clone(), "", "h"),
+                t.flow_transit[f].mean(),
+            ));
+        }
+
+        // Facilities.
+        for (s, site) in m.sites.iter().enumerate() {
+            let state = &self.sites[s];
+            let mut resource = |name: String,
+                                stats: &crate::des::ResourceStats,
+                                utilisation: f64,
+                                tonnes: f64,
+                                unit: &'static str| {
+                out.push((
+                    MetricKey::new("throughput_t", name.clone(), "", "t"),
+                    tonnes,
+                ));
+                out.push((
+                    MetricKey::new("utilisation", name.clone(), "", "fraction"),
+                    utilisation,
+                ));
+                push_waits(&mut out, &name, &stats.waits);
+                out.push((
+                    MetricKey::new("queue_mean", name.clone(), "", unit),
+                    stats.queue_length.mean(now),
+                ));
+                out.push((
+                    MetricKey::new("queue_max", name, "", unit),
+                    stats.queue_max as f64,
+                ));
+            };
+            if let Some(r) = &state.road {
+                resource(
+                    format!("{}/road-bays", site.id),
+                    r.stats(),
+                    r.utilisation(now),
+                    state.road_tonnes,
+                    "vehicles",
+                );
+            }
+            if let Some(r) = &state.rail {
+                resource(
+                    format!("{}/rail-tracks", site.id),
+                    r.stats(),
+                    r.utilisation(now),
+                    state.rail_tonnes,
+                    "jobs",
+                );
+            }
+            for (g, group) in state.berths.iter().enumerate() {
+                let b = &group.berths;
+                resource(
+                    berth_name(m, s, g),
+                    b.stats(),
+                    b.utilisation(now),
+                    group.tonnes,
+                    "vessels",
+                );
+            }
+            if let Some(design) = site.design_capacity_t_per_year {
+                let handled: f64 = state.berths.iter().map(|g| g.tonnes).sum();
+                out.push((
+                    MetricKey::new(
+                        "throughput_share_of_design",
+                        site.id.clone(),
+                        "",
+                        "fraction",
+                    ),
+                    handled * per_year / design,
+                ));
+            }
+            if let Some(storage) = &state.storage {
+                let name = format!("{}/storage", site.id);
+                out.push((
+                    MetricKey::new("stock_mean_t", name.clone(), "", "t"),
+                    storage.level_stats().mean(now),
+                ));
+                out.push((
+                    MetricKey::new("stock_max_t", name.clone(), "", "t"),
+                    storage.level_stats().max(),
+                ));
+                out.push((
+                    MetricKey::new("throughput_t", name.clone(), "", "t"),
+                    state.storage_in_t,
+                ));
+                out.push((
+                    MetricKey::new("wait_hours_mean", name, "room", "h"),
+                    storage.put_wait_hours.mean(),
+                ));
+            }
+        }
+        for (l, lock) in m.locks.iter().enumerate() {
+            let state = &self.locks[l];
+            let name = lock.id.clone();
+            out.push((
+                MetricKey::new("throughput_t", name.clone(), "", "t"),
+                state.tonnes,
+            ));
+            out.push((
+                MetricKey::new("utilisation", name.clone(), "", "fraction"),
+                state.utilisation(now),
+            ));
+            push_waits(&mut out, &name, &state.waits);
+            out.push((
+                MetricKey::new("queue_mean", name.clone(), "", "vessels"),
+                state.queue_length.mean(now),
+            ));
+            out.push((
+                MetricKey::new("queue_max", name.clone(), "", "vessels"),
+                state.queue_max as f64,
+            ));
+            out.push((
+                MetricKey::new("lockages", name.clone(), "", "count"),
+                state.lockages as f64,
+            ));
+            out.push((
+                MetricKey::new("empty_lockages", name.clone(), "", "count"),
+                state.empty_lockages as f64,
+            ));
+            out.push((
+                MetricKey::new("vessels", name, "", "count"),
+                state.vessels as f64,
+            ));
+        }
+        let mut hazmat_tkm_by_mode = [0.0; 3];
+        for (l, link) in m.links.iter().enumerate() {
+            let state = &self.links[l];
+            hazmat_tkm_by_mode[mode_index(link.mode)] += state.hazmat_tkm;
+            let used_by_routes = m.routes.iter().any(|r| {
+                r.legs
+                    .iter()
+                    .any(|leg| leg.links.iter().any(|&(x, _)| x == l))
+            });
+            if !used_by_routes {
+                continue;
+            }
+            out.push((
+                MetricKey::new("hazmat_tkm", link.id.clone(), link.mode.name(), "t*km"),
+                state.hazmat_tkm,
+            ));
+            out.push((
+                MetricKey::new(
+                    "vehicle_km",
+                    link.id.clone(),
+                    link.mode.name(),
+                    "vehicle-km",
+                ),
+                state.vehicle_km,
+            ));
+            out.push((
+                MetricKey::new(
+                    "hazmat_vehicle_km",
+                    link.id.clone(),
+                    link.mode.name(),
+                    "vehicle-km",
+                ),
+                state.hazmat_vehicle_km,
+            ));
+            let can_hold = !link.hazmat_bans.is_empty() || !link.availability.always_open();
+            if can_hold {
+                push_waits(&mut out, &link.id, &state.waits);
+            }
+            if let Some(paths) = &state.paths {
+                for (direction, r) in paths.iter().enumerate() {
+                    let name = format!(
+                        "{}/paths-{}",
+                        link.id,
+                        if direction == 0 { "forward" } else { "reverse" }
+                    );
+                    out.push((
+                        MetricKey::new("utilisation", name.clone(), "", "fraction"),
+                        r.utilisation(now),
+                    ));
+                    push_waits(&mut out, &name, &r.stats().waits);
+                    out.push((
+                        MetricKey::new("queue_max", name, "", "trains"),
+                        r.stats().queue_max as f64,
+                    ));
+                }
+            }
+        }
+        for mode in Mode::ALL {
+            out.push((
+                MetricKey::new("hazmat_tkm", mode.name(), "all links", "t*km"),
+                hazmat_tkm_by_mode[mode_index(mode)],
+            ));
+        }
+
+        // Where hazmat trucks waited.
+        let mut unsafe_total = 0.0;
+        for (p, name) in place_names(m).into_iter().enumerate() {
+            let Some(name) = name else { continue };
+            let place = &self.places[p];
+            let on_road = place.on_road.integral(now);
+            unsafe_total += on_road;
+            out.push((
+                MetricKey::new("unsafe_wait_vehicle_hours", name.clone(), "", "vehicle-h"),
+                on_road,
+            ));
+            if p < m.parkings.len() {
+                out.push((
+                    MetricKey::new("parking_occupancy_mean", name.clone(), "", "vehicles"),
+                    place.in_lot.mean(now),
+                ));
+                out.push((
+                    MetricKey::new("parking_occupancy_max", name, "", "vehicles"),
+                    place.in_lot.max(),
+                ));
+            }
+        }
+        out.push((
+            MetricKey::new("unsafe_wait_vehicle_hours", "all", "", "vehicle-h"),
+            unsafe_total,
+        ));
+
+        // Tanks, production and consumption.
+        for (k, tank) in m.tanks.iter().enumerate() {
+            let name = tank_name(m, k);
+            let level = self.tanks[k].level_stats();
+            out.push((
+                MetricKey::new("stock_mean_t", name.clone(), "", "t"),
+                level.mean(now),
+            ));
+            out.push((
+                MetricKey::new("stock_min_t", name.clone(), "", "t"),
+                level.min(),
+            ));
+            out.push((
+                MetricKey::new("stock_max_t", name.clone(), "", "t"),
+                level.max(),
+            ));
+            let blocked =
+                |plants: &[crate::model::Plant], states: &[super::state::PlantState]| -> f64 {
+                    plants
+                        .iter()
+                        .zip(states)
+                        .filter(|(p, _)| p.tank == k)
+                        .map(|(p, s)| {
+                            (s.blocked_hours + s.blocked_since.map_or(0.0, |since| now - since))
+                                * p.rate_t_per_h
+                        })
+                        .sum()
+                };
+            if m.producers.iter().any(|p| p.tank == k) {
+                out.push((
+                    MetricKey::new("production_lost_t", name.clone(), "", "t"),
+                    blocked(&m.producers, &self.producers),
+                ));
+            }
+            if m.consumers.iter().any(|p| p.tank == k) {
+                out.push((
+                    MetricKey::new("consumer_shortfall_t", name.clone(), "", "t"),
+                    blocked(&m.consumers, &self.consumers),
+                ));
+            }
+            let _ = tank;
+        }
+
+        // Mass balance over the whole run: everything demanded is delivered, stranded, or still somewhere.
+        let in_system: f64 = self.cons.live().map(|c| c.tonnes).sum();
+        let stored_by_cargo: f64 = self
+            .cons
+            .live()
+            .filter(|c| c.in_storage)
+            .map(|c| c.tonnes)
+            .sum();
+        let stored_by_sites: f64 = self
+            .sites
+            .iter()
+            .filter_map(|s| s.storage.as_ref())
+            .map(|c| c.level_t())
+            .sum();
+        let tank_error: f64 = m
+            .tanks
+            .iter()
+            .enumerate()
+            .map(|(k, tank)| {
+                (tank.initial_t + t.run_tank_in[k] - t.run_tank_out[k] - self.tanks[k].level_t())
+                    .abs()
+            })
+            .sum();
+        let cargo_error = (t.run_demand - t.run_delivered - t.run_stranded - in_system).abs();
+        let mass_error = cargo_error + (stored_by_cargo - stored_by_sites).abs() + tank_error;
+        let in_transit: f64 = self
+            .cons
+            .live()
+            .filter(|c| !c.in_storage && c.stage != Stage::AwaitOrigin)
+            .map(|c| c.tonnes)
+            .sum();
+        let awaiting: f64 = self
+            .cons
+            .live()
+            .filter(|c| c.stage == Stage::AwaitOrigin)
+            .map(|c| c.tonnes)
+            .sum();
+        out.push((
+            MetricKey::new("in_transit_t", "all", "end of run", "t"),
+            in_transit,
+        ));
+        out.push((
+            MetricKey::new("in_stock_t", "all", "end of run", "t"),
+            stored_by_cargo,
+        ));
+        out.push((
+            MetricKey::new("awaiting_pickup_t", "all", "end of run", "t"),
+            awaiting,
+        ));
+        out.push((
+            MetricKey::new("stranded_t", "all", "whole run", "t"),
+            t.run_stranded,
+        ));
+        out.push((
+            MetricKey::new("mass_balance_error_t", "all", "whole run", "t"),
+            mass_error,
+        ));
+        let events = self.sched.events_processed();
+        out.push((
+            MetricKey::new("events", "all", "whole run", "count"),
+            events as f64,
+        ));
+
+        let scale = t
+            .run_demand
+            .max(m.tanks.iter().map(|x| x.capacity_t).sum::<f64>())
+            .max(1.0);
+        ReplicationOutput {
+            metrics: out,
+            daily: DailySeries {
+                keys: self.daily.keys,
+                days: self.daily.days,
+            },
+            events,
+            mass_balance_relative_error: mass_error / scale,
+        }
+    }
+}
