@@ -323,17 +323,30 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
             .iter()
             .enumerate()
             .map(|(j, line)| {
-                let cycle_h =
-                    ctx.sampler(field_path!["lock", i, "line", j, "cycle_h"], &line.cycle_h);
-                let empty_cycle_h = match &line.empty_cycle_h {
-                    Some(e) => ctx.sampler(field_path!["lock", i, "line", j, "empty_cycle_h"], e),
-                    None => cycle_h.clone(),
+                let mut part = |name: &str, field: Option<&DistField>| match field {
+                    Some(f) => ctx.sampler(field_path!["lock", i, "line", j, name], f),
+                    None => Sampler::Constant(0.0),
+                };
+                let cycle = match &line.cycle_h {
+                    Some(whole) => LockCycle::Whole(part("cycle_h", Some(whole))),
+                    None => LockCycle::Parts {
+                        doors_h: part("doors_h", line.doors_h.as_ref()),
+                        levelling_h: part("levelling_h", line.levelling_h.as_ref()),
+                        entry_h: part("entry_h", line.entry_h.as_ref()),
+                        exit_h: part("exit_h", line.exit_h.as_ref()),
+                    },
+                };
+                let empty_cycle_h = match (&line.empty_cycle_h, &cycle) {
+                    (Some(e), _) => part("empty_cycle_h", Some(e)),
+                    (None, LockCycle::Whole(s)) => s.clone(),
+                    // Two door operations and levelling: their mean (a sum of samplers is not a sampler).
+                    (None, parts) => Sampler::Constant(parts.mean_h(0)),
                 };
                 LockLine {
                     id: line.id.clone(),
                     chamber_capacity_t: line.chamber_capacity_t.value,
                     max_vessels: line.max_vessels.value,
-                    cycle_h,
+                    cycle,
                     empty_cycle_h,
                     availability: ctx.availability(
                         field_path!["lock", i, "line", j, "disruptions"],
@@ -465,6 +478,7 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
         wagons_per_train: rail.wagons_per_train.value,
         max_train_weight_t: rail.max_train_weight_t.value,
         rail_max_wait_h: rail.max_wait_h.value,
+        rail_timetable_every_h: rail.timetable_every_h.as_ref().map(|v| v.value),
         water_max_wait_h: s.water.max_wait_h.value,
         value_of_time_per_t_h: s.cost.value_of_time_per_t_h.value,
     };

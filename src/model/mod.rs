@@ -219,12 +219,49 @@ pub struct LockLine {
     pub chamber_capacity_t: f64,
     /// Most vessels per lockage.
     pub max_vessels: u32,
-    /// Hours per lockage with vessels.
-    pub cycle_h: Sampler,
+    /// Duration of a lockage.
+    pub cycle: LockCycle,
     /// Hours per empty lockage.
     pub empty_cycle_h: Sampler,
     /// Closures of this line.
     pub availability: Availability,
+}
+
+/// How long a lockage takes.
+#[derive(Clone, Debug)]
+pub enum LockCycle {
+    /// One distribution for the whole lockage, whatever the number of vessels.
+    Whole(Sampler),
+    /// Two door operations, levelling, and entry and exit per vessel.
+    Parts {
+        /// One door operation.
+        doors_h: Sampler,
+        /// Filling or emptying.
+        levelling_h: Sampler,
+        /// Entry of one vessel.
+        entry_h: Sampler,
+        /// Exit of one vessel.
+        exit_h: Sampler,
+    },
+}
+
+impl LockCycle {
+    /// Mean hours of a lockage with `vessels` vessels.
+    pub fn mean_h(&self, vessels: u32) -> f64 {
+        match self {
+            LockCycle::Whole(s) => s.mean(),
+            LockCycle::Parts {
+                doors_h,
+                levelling_h,
+                entry_h,
+                exit_h,
+            } => {
+                2.0 * doors_h.mean()
+                    + levelling_h.mean()
+                    + vessels as f64 * (entry_h.mean() + exit_h.mean())
+            }
+        }
+    }
 }
 
 /// A ship lock.
@@ -383,6 +420,8 @@ pub struct Rules {
     pub max_train_weight_t: f64,
     /// Longest wait of a wagon for its train, h.
     pub rail_max_wait_h: f64,
+    /// Trains leave on a timetable every this many hours, if set.
+    pub rail_timetable_every_h: Option<f64>,
     /// Longest wait of cargo for its barge, h.
     pub water_max_wait_h: f64,
     /// Value of time per tonne-hour.

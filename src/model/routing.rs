@@ -94,6 +94,18 @@ fn max_berth_class(site: &Site) -> f64 {
     site.berths.iter().map(|b| b.1).fold(0.0, f64::max)
 }
 
+/// Links leaving each node: (link, traversed from its `to` end).
+fn adjacency(model: &Model) -> Vec<Vec<(LinkId, bool)>> {
+    let mut out = vec![Vec::new(); model.nodes.len()];
+    for (l, link) in model.links.iter().enumerate() {
+        out[link.from].push((l, false));
+        if link.bidirectional {
+            out[link.to].push((l, true));
+        }
+    }
+    out
+}
+
 fn search(
     ctx: &Ctx,
     model: &Model,
@@ -105,19 +117,22 @@ fn search(
     let origin_node = model.sites[req.origin].node;
     let destination_node = model.sites[req.destination].node;
     let last = phases.len() - 1;
-    let n_nodes = model.nodes.len();
-    let index =
-        |node: NodeId, phase: usize, moved: bool| (phase * n_nodes + node) * 2 + moved as usize;
-    let states = n_nodes * phases.len() * 2;
+    let n = model.nodes.len();
+    // A state is (phase, node where the phase began, current node): a phase may only end away from where it
+    // began, so no leg is a loop back to its own start.
+    let index = |phase: usize, start: NodeId, node: NodeId| (phase * n + start) * n + node;
+    let decode = |state: usize| (state / (n * n), (state / n) % n, state % n);
+    let states = phases.len() * n * n;
     let mut best = vec![f64::INFINITY; states];
     let mut previous: Vec<Option<(usize, Via)>> = vec![None; states];
     let mut heap = BinaryHeap::new();
-    let start = index(origin_node, 0, false);
-    best[start] = 0.0;
+    let first = index(0, origin_node, origin_node);
+    best[first] = 0.0;
     heap.push(Entry {
         cost: 0.0,
-        state: start,
+        state: first,
     });
+    let adjacency = adjacency(model);
     let value_of_time = model.rules.value_of_time_per_t_h;
     let transfer_cost = ctx.loaded.scenario.cost.transfer_per_t.value;
     let class_of = |mode: Mode| {
@@ -138,29 +153,30 @@ fn search(
         if cost > best[state] {
             continue;
         }
-        let moved = state % 2 == 1;
-        let phase = (state / 2) / n_nodes;
-        let node = (state / 2) % n_nodes;
+        let (phase, start, node) = decode(state);
+        let moved = node != start;
         let here = model.site_of_node(node).map(|s| &model.sites[s]);
-        // Goal: at the destination, in the last phase, or in the last main phase when only an (empty)
-        // feeder follows; the destination must handle the arriving mode.
+        // Goal: at the destination, having moved, in the last phase or in the last main phase when only an
+        // (empty) feeder follows; the destination must handle the arriving mode.
         let can_finish = phase == last || (phase + 1 == last && !phases[last].main);
-        if node == destination_node && can_finish && (moved || !phases[phase].main) {
-            let arriving = phases[phase].mode;
-            if moved && here.is_some_and(|s| site_ok_for(s, arriving)) {
-                let mut steps = Vec::new();
-                let mut s = state;
-                loop {
-                    let (prev, via) = previous[s].unwrap_or((usize::MAX, Via::Start));
-                    steps.push(((s / 2) % n_nodes, (s / 2) / n_nodes, via));
-                    if prev == usize::MAX {
-                        break;
-                    }
-                    s = prev;
+        if node == destination_node
+            && can_finish
+            && moved
+            && here.is_some_and(|s| site_ok_for(s, phases[phase].mode))
+        {
+            let mut steps = Vec::new();
+            let mut s = state;
+            loop {
+                let (prev, via) = previous[s].unwrap_or((usize::MAX, Via::Start));
+                let (phase, _, node) = decode(s);
+                steps.push((node, phase, via));
+                if prev == usize::MAX {
+                    break;
                 }
-                steps.reverse();
-                return Some(Found { cost, steps });
+                s = prev;
             }
+            steps.reverse();
+            return Some(Found { cost, steps });
         }
         let mut relax = |next: usize, c: f64, via: Via, heap: &mut BinaryHeap<Entry>| {
             if c < best[next] {
@@ -176,23 +192,14 @@ fn search(
         let Some(&carrier) = req.carriers.get(&mode) else {
             continue;
         };
-        // Leaving the origin (or a transfer site) in this phase needs a site that loads this mode.
-        let may_leave = moved || here.is_some_and(|s| site_ok_for(s, mode));
-        if may_leave {
-            for (l, link) in model.links.iter().enumerate() {
-                if link.mode != mode {
+        // Leaving the phase's start needs a site that loads this mode there.
+        if moved || here.is_some_and(|s| site_ok_for(s, mode)) {
+            for &(l, reversed) in &adjacency[node] {
+                let link = &model.links[l];
+                if link.mode != mode || (hazmat && !link.hazmat_allowed) {
                     continue;
                 }
-                let (next_node, reversed) = if link.from == node {
-                    (link.to, false)
-                } else if link.to == node && link.bidirectional {
-                    (link.from, true)
-                } else {
-                    continue;
-                };
-                if hazmat && !link.hazmat_allowed {
-                    continue;
-                }
+                let next_node = if reversed { link.from } else { link.to };
                 if mode == Mode::Water && rules.vessel_classes {
                     let class = class_of(Mode::Water);
                     if link.max_vessel_class_t.is_some_and(|max| class > max) {
@@ -214,7 +221,7 @@ fn search(
                 };
                 let c = cost + link.length_km * tkm_cost(ctx, mode) + hours * value_of_time;
                 relax(
-                    index(next_node, phase, true),
+                    index(phase, start, next_node),
                     c,
                     Via::Link(l, reversed),
                     &mut heap,
@@ -225,15 +232,15 @@ fn search(
             let next = phases[phase + 1];
             if node == origin_node && phase == 0 && !phases[0].main && !moved {
                 // No first feeder: the origin loads the first main mode directly.
-                relax(index(node, 1, false), cost, Via::Change, &mut heap);
-            } else if moved || !phases[phase].main {
+                relax(index(1, node, node), cost, Via::Change, &mut heap);
+            } else if moved {
                 let transfer_ok = here.is_some_and(|s| {
                     matches!(s.kind, SiteKind::Dock | SiteKind::Terminal)
                         && site_ok_for(s, mode)
                         && site_ok_for(s, next.mode)
                         && (!hazmat || s.hazmat)
                 });
-                if moved && transfer_ok {
+                if transfer_ok {
                     let s = here.expect("checked");
                     let handling = |m: Mode| match m {
                         Mode::Road => s.truck_handling_h.mean(),
@@ -243,7 +250,7 @@ fn search(
                     let c = cost
                         + transfer_cost
                         + value_of_time * (handling(mode) + handling(next.mode));
-                    relax(index(node, phase + 1, false), c, Via::Change, &mut heap);
+                    relax(index(phase + 1, node, node), c, Via::Change, &mut heap);
                 }
             }
         }

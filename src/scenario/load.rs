@@ -388,12 +388,27 @@ fn removes(node: &Node) -> bool {
         if entries.iter().any(|(k, n)| k == "remove" && matches!(n.value, NodeValue::Leaf(toml::Value::Boolean(true)))))
 }
 
+/// Tables a what-if replaces as a whole rather than key by key: the shares of a split only make sense
+/// together.
+const REPLACED_WHOLE: &[&str] = &["split"];
+
+/// A table that is one value (a distribution, or `{ value, source }`): replaced as a whole.
+fn is_value_table(node: &Node) -> bool {
+    matches!(&node.value, NodeValue::Table(entries) if entries.iter().any(|(k, _)| k == "dist" || k == "value"))
+}
+
 /// Merges `over` (the what-if) onto `base`.
 fn merge(base: Node, over: Node, over_path: &Path, over_text: &str) -> Result<Node, ScenarioError> {
     match (base.value, over.value) {
         (NodeValue::Table(mut base_entries), NodeValue::Table(over_entries)) => {
             for (key, over_child) in over_entries {
                 match base_entries.iter().position(|(k, _)| *k == key) {
+                    Some(i)
+                        if REPLACED_WHOLE.contains(&key.as_str())
+                            || is_value_table(&over_child) =>
+                    {
+                        base_entries[i].1 = over_child;
+                    }
                     Some(i) => {
                         let base_child = base_entries[i].1.clone();
                         base_entries[i].1 = merge(base_child, over_child, over_path, over_text)?;
@@ -401,9 +416,10 @@ fn merge(base: Node, over: Node, over_path: &Path, over_text: &str) -> Result<No
                     None => base_entries.push((key, over_child)),
                 }
             }
+            // Point at the what-if, where the user edited this table.
             Ok(Node {
                 value: NodeValue::Table(base_entries),
-                at: base.at,
+                at: over.at,
             })
         }
         (NodeValue::Array(mut base_items), NodeValue::Array(over_items))
@@ -442,7 +458,7 @@ fn merge(base: Node, over: Node, over_path: &Path, over_text: &str) -> Result<No
             }
             Ok(Node {
                 value: NodeValue::Array(base_items),
-                at: base.at,
+                at: over.at,
             })
         }
         (_, value) => Ok(Node { value, at: over.at }),

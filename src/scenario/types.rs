@@ -506,9 +506,23 @@ pub struct LockLine {
     pub chamber_capacity_t: Sourced<f64>,
     /// Most vessels per lockage.
     pub max_vessels: Sourced<u32>,
-    /// Hours of one lockage with vessels: entry, doors, levelling, exit.
-    pub cycle_h: DistField,
-    /// Hours of an empty lockage (chamber turned round without vessels; default: `cycle_h`).
+    /// Hours of a whole lockage with vessels. Give either this, or its parts below.
+    #[serde(default)]
+    pub cycle_h: Option<DistField>,
+    /// Hours of one door operation (a lockage closes and opens doors: twice this).
+    #[serde(default)]
+    pub doors_h: Option<DistField>,
+    /// Hours of filling or emptying the chamber.
+    #[serde(default)]
+    pub levelling_h: Option<DistField>,
+    /// Hours for one vessel to enter the chamber.
+    #[serde(default)]
+    pub entry_h: Option<DistField>,
+    /// Hours for one vessel to leave the chamber.
+    #[serde(default)]
+    pub exit_h: Option<DistField>,
+    /// Hours of an empty lockage (chamber turned round without vessels; default: the cycle without any
+    /// vessel, i.e. doors and levelling, or `cycle_h`).
     #[serde(default)]
     pub empty_cycle_h: Option<DistField>,
     /// Closures of this line.
@@ -790,6 +804,10 @@ pub struct RailRules {
     /// A train leaves when full or when its first wagon has waited this long, hours.
     #[serde(default = "default_rail_wait")]
     pub max_wait_h: Sourced<f64>,
+    /// Timetable: instead of waiting up to `max_wait_h`, trains leave every this many hours (from time 0)
+    /// with the wagons ready, and whenever a train is full.
+    #[serde(default)]
+    pub timetable_every_h: Option<Sourced<f64>>,
 }
 
 impl Default for RailRules {
@@ -799,6 +817,7 @@ impl Default for RailRules {
             wagons_per_train: default_wagons(),
             max_train_weight_t: default_train_weight(),
             max_wait_h: default_rail_wait(),
+            timetable_every_h: None,
         }
     }
 }

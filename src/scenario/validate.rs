@@ -405,11 +405,36 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
                     "expected at least 1 vessel per lockage",
                 );
             }
-            c.dist(
-                field_path!["lock", i, "line", j, "cycle_h"],
-                &line.cycle_h,
-                true,
-            );
+            let parts = [
+                ("doors_h", &line.doors_h),
+                ("levelling_h", &line.levelling_h),
+                ("entry_h", &line.entry_h),
+                ("exit_h", &line.exit_h),
+            ];
+            match &line.cycle_h {
+                Some(cycle) => {
+                    c.dist(field_path!["lock", i, "line", j, "cycle_h"], cycle, true);
+                    if let Some((name, _)) = parts.iter().find(|(_, p)| p.is_some()) {
+                        c.error(
+                            field_path!["lock", i, "line", j, *name],
+                            "give either `cycle_h` or the parts of a lockage (doors_h, levelling_h, entry_h, exit_h), not both",
+                        );
+                    }
+                }
+                None => {
+                    if line.levelling_h.is_none() {
+                        c.error(
+                            field_path!["lock", i, "line", j],
+                            "a lock line needs `cycle_h`, or `levelling_h` (with doors_h, entry_h and exit_h)",
+                        );
+                    }
+                    for (name, part) in parts {
+                        if let Some(d) = part {
+                            c.dist(field_path!["lock", i, "line", j, name], d, false);
+                        }
+                    }
+                }
+            }
             if let Some(e) = &line.empty_cycle_h {
                 c.dist(field_path!["lock", i, "line", j, "empty_cycle_h"], e, true);
             }
@@ -645,6 +670,9 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
         );
     }
     c.positive(field_path!["rail", "max_wait_h"], s.rail.max_wait_h.value);
+    if let Some(every) = &s.rail.timetable_every_h {
+        c.positive(field_path!["rail", "timetable_every_h"], every.value);
+    }
     c.positive(field_path!["water", "max_wait_h"], s.water.max_wait_h.value);
     for (road_type, speed) in &s.road.speed_km_per_h {
         let key = serde_json::to_value(road_type)

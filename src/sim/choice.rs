@@ -130,7 +130,7 @@ impl Replication<'_> {
                     let lines = &m.locks[l].lines;
                     let per_cycle: f64 = lines
                         .iter()
-                        .map(|x| x.max_vessels as f64 / x.cycle_h.mean().max(1e-9))
+                        .map(|x| x.max_vessels as f64 / x.cycle.mean_h(x.max_vessels).max(1e-9))
                         .sum();
                     expected_wait_h += self.locks[l].waiting() as f64 / per_cycle.max(1e-9);
                 }

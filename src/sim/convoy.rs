@@ -77,8 +77,10 @@ impl Replication<'_> {
         let pool = &mut self.pools[p];
         pool.items.push(id);
         pool.tonnes += tonnes;
-        if pool.items.len() == 1 {
-            let wait = match self.m.routes[pool.route].legs[pool.leg].mode {
+        let mode = self.m.routes[pool.route].legs[pool.leg].mode;
+        let timetabled = mode == Mode::Rail && self.m.rules.rail_timetable_every_h.is_some();
+        if pool.items.len() == 1 && !timetabled {
+            let wait = match mode {
                 Mode::Rail => self.m.rules.rail_max_wait_h,
                 _ => self.m.rules.water_max_wait_h,
             };
@@ -87,6 +89,23 @@ impl Replication<'_> {
         }
         if pool.tonnes >= pool.capacity_t - EPSILON_T {
             self.dispatch_pool(p);
+        }
+    }
+
+    /// A timetabled departure: every rail pool with wagons ready sends a train.
+    pub(crate) fn on_timetable(&mut self) {
+        let every = self
+            .m
+            .rules
+            .rail_timetable_every_h
+            .expect("timetable events only with a timetable");
+        self.sched.schedule_in(every, Event::Timetable);
+        for p in 0..self.pools.len() {
+            let pool = &self.pools[p];
+            if !pool.items.is_empty() && self.m.routes[pool.route].legs[pool.leg].mode == Mode::Rail
+            {
+                self.dispatch_pool(p);
+            }
         }
     }
 

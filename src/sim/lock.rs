@@ -4,8 +4,8 @@
 
 use super::state::{ConvoyId, ConvoyStage};
 use super::{Event, Replication};
-use crate::des::{ClosedClock, TimeWeighted, WaitTallies};
-use crate::model::{Lock, NodeId};
+use crate::des::{ClosedClock, RngStream, TimeWeighted, WaitTallies};
+use crate::model::{Lock, LockCycle, NodeId};
 
 /// Side of the lock a vessel waits on, or a chamber is open to.
 const UPSTREAM: u8 = 0;
@@ -108,6 +108,27 @@ impl LockState {
     }
 }
 
+/// Duration of one lockage with `vessels` vessels: the whole-cycle distribution, or two door operations,
+/// levelling, and an entry and an exit per vessel, each drawn from its own distribution.
+fn lockage_hours(cycle: &LockCycle, vessels: usize, rng: &mut RngStream) -> f64 {
+    let hours = match cycle {
+        LockCycle::Whole(s) => s.sample(rng),
+        LockCycle::Parts {
+            doors_h,
+            levelling_h,
+            entry_h,
+            exit_h,
+        } => {
+            let mut h = doors_h.sample(rng) + levelling_h.sample(rng) + doors_h.sample(rng);
+            for _ in 0..vessels {
+                h += entry_h.sample(rng) + exit_h.sample(rng);
+            }
+            h
+        }
+    };
+    hours.max(0.0)
+}
+
 impl Replication<'_> {
     /// A vessel reaches the lock from the neighbouring node `came_from`.
     pub(crate) fn lock_arrival(&mut self, l: usize, v: ConvoyId, came_from: NodeId) {
@@ -190,13 +211,12 @@ impl Replication<'_> {
                     let convoy = self.convoys.get(v);
                     state.tonnes += convoy.tonnes;
                 }
+                let vessels = aboard.len();
                 state.lines[k].busy = true;
                 state.lines[k].aboard = aboard;
                 state.set_busy(now);
-                let hours = spec
-                    .cycle_h
-                    .sample(&mut self.streams.lock_cycles[l][k])
-                    .max(0.0);
+                let hours =
+                    lockage_hours(&spec.cycle, vessels, &mut self.streams.lock_cycles[l][k]);
                 self.sched.schedule_in(hours, Event::LockageDone(l, k));
             } else {
                 let other = 1 - side;

@@ -64,6 +64,8 @@ pub(crate) enum Event {
     Up(usize, Reason),
     /// Midnight: record the day's series.
     Midnight,
+    /// A timetabled train departure time.
+    Timetable,
     /// End of the warm-up.
     WarmupEnd,
 }
@@ -273,6 +275,9 @@ impl<'m> Replication<'m> {
                 .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(i));
         }
         self.sched.schedule_at(24.0, Event::Midnight);
+        if let Some(every) = m.rules.rail_timetable_every_h {
+            self.sched.schedule_at(every, Event::Timetable);
+        }
         if m.warmup_h > 0.0 {
             self.sched.schedule_at(m.warmup_h, Event::WarmupEnd);
         }
@@ -300,6 +305,7 @@ impl<'m> Replication<'m> {
             Event::LockageDone(l, k) => self.on_lockage_done(l, k),
             Event::Down(t, reason) => self.on_down(t, reason),
             Event::Up(t, reason) => self.on_up(t, reason),
+            Event::Timetable => self.on_timetable(),
             Event::Midnight => {
                 self.record_day();
                 self.sched.schedule_in(24.0, Event::Midnight);
