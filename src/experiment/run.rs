@@ -71,6 +71,16 @@ pub struct RunSummary {
     pub wall_seconds: f64,
 }
 
+impl RunSummary {
+    /// The summary of one metric, if the run reported it.
+    pub fn get(&self, metric: &str, subject: &str, detail: &str) -> Option<&ReplicationStats> {
+        self.keys
+            .iter()
+            .position(|k| k.metric == metric && k.subject == subject && k.detail == detail)
+            .map(|i| &self.stats[i])
+    }
+}
+
 /// Runs the replications of `settings` on `runner`, calling `on_replication` with every replication's
 /// output in replication order (to stream `replications.csv`), and returns the summaries.
 pub fn run_model(
