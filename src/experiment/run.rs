@@ -128,7 +128,10 @@ fn fold(
     replication: u64,
     out: &ReplicationOutput,
 ) -> Result<(), RunError> {
-    if !(out.mass_balance_relative_error <= MASS_BALANCE_TOLERANCE) {
+    // NaN must fail too, hence not `>`.
+    if out.mass_balance_relative_error.is_nan()
+        || out.mass_balance_relative_error > MASS_BALANCE_TOLERANCE
+    {
         return Err(RunError::MassBalance {
             replication,
             relative_error: out.mass_balance_relative_error,

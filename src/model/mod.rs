@@ -2,6 +2,7 @@
 //! normalised to hours and tonnes, routes precomputed. Immutable; shared by all replications.
 
 mod compile;
+mod flows;
 mod routing;
 
 pub use compile::{CompileError, compile};
@@ -229,6 +230,7 @@ pub struct LockLine {
 
 /// How long a lockage takes.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // a handful per model: boxing would buy nothing
 pub enum LockCycle {
     /// One distribution for the whole lockage, whatever the number of vessels.
     Whole(Sampler),

@@ -51,9 +51,7 @@ pub type FieldPath = Vec<Segment>;
 #[macro_export]
 macro_rules! field_path {
     ($($segment:expr),* $(,)?) => {{
-        #[allow(unused_mut)]
-        let mut p: $crate::scenario::FieldPath = Vec::new();
-        $( p.push($crate::scenario::IntoSegment::into_segment($segment)); )*
+        let p: $crate::scenario::FieldPath = vec![$($crate::scenario::IntoSegment::into_segment($segment)),*];
         p
     }};
 }

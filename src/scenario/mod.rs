@@ -2,7 +2,10 @@
 //! errors. Nothing here knows how the model runs; `model::compile` turns a loaded scenario into the
 //! network the simulation uses.
 
+mod check;
 mod error;
+mod facilities;
+mod flows;
 mod load;
 mod sourced;
 mod types;
@@ -12,11 +15,13 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub use check::parse_chain;
 pub use error::{Diagnostic, ScenarioError};
+pub use facilities::*;
+pub use flows::*;
 pub use load::{DiskFiles, FieldPath, IntoSegment, Segment, SourceFiles, SourceProvider};
 pub use sourced::Sourced;
 pub use types::*;
-pub use validate::parse_chain;
 
 use load::{Document, Node, NodeValue};
 

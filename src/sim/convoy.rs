@@ -8,11 +8,14 @@ use super::{Event, Replication};
 use crate::des::{Request, Transfer};
 use crate::model::{LinkId, Mode, Model, NodeId, TravelTime};
 
+/// What makes two legs share trains or barges: loading site, unloading site, carrier, links.
+type LegKey = (usize, usize, usize, Vec<(LinkId, bool)>);
+
 /// One pool per distinct (loading site, unloading site, carrier, links) among rail and water legs, so that
 /// flows sharing a leg share its trains and barges.
 pub(crate) fn build_pools(m: &Model) -> (Vec<Pool>, Vec<Vec<Option<usize>>>) {
     let mut pools = Vec::new();
-    let mut index: BTreeMap<(usize, usize, usize, Vec<(LinkId, bool)>), usize> = BTreeMap::new();
+    let mut index: BTreeMap<LegKey, usize> = BTreeMap::new();
     let pool_of_leg = m
         .routes
         .iter()

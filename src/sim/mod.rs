@@ -15,9 +15,11 @@ mod availability;
 mod cargo;
 mod choice;
 mod convoy;
+mod daily;
 mod lock;
 mod output;
 mod state;
+mod tallies;
 
 use crate::des::{
     Container, Discipline, Resource, RngStream, Scheduler, StreamSeeder, Transfer, Woken,
@@ -97,8 +99,8 @@ pub struct Replication<'m> {
     /// What each route's generalised cost looks at (built when the run starts).
     pub(crate) probes: Vec<Vec<choice::Probe>>,
     pub(crate) woken: Vec<Woken<Requester>>,
-    pub(crate) tally: output::Tallies,
-    pub(crate) daily: output::DailyRecorder,
+    pub(crate) tally: tallies::Tallies,
+    pub(crate) daily: daily::DailyRecorder,
 }
 
 /// Random streams, one per purpose (see `des::random` for the guarantee).
@@ -250,10 +252,10 @@ impl<'m> Replication<'m> {
             streams,
             probes: Vec::new(),
             woken: Vec::new(),
-            tally: output::Tallies::new(m),
-            daily: output::DailyRecorder::default(),
+            tally: tallies::Tallies::new(m),
+            daily: daily::DailyRecorder::default(),
         };
-        rep.daily = output::DailyRecorder::new(&rep);
+        rep.daily = daily::DailyRecorder::new(&rep);
         rep
     }
 

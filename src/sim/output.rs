@@ -1,10 +1,12 @@
-//! What a replication measures: counters kept during the run, the daily series, and the final list of
-//! metrics (the same keys, in the same order, in every replication of a model).
+//! What a replication reports: the final list of metrics (the same keys, in the same order, in every
+//! replication of a model), the daily series, and the statistics reset at the end of the warm-up.
 
 use super::Replication;
+use super::daily::{berth_name, place_names, tank_name};
 use super::state::Stage;
-use crate::des::{Tally, TimeWeighted, WaitTallies};
-use crate::model::{FlowId, Mode, Model, RouteId};
+use super::tallies::mode_index;
+use crate::des::WaitTallies;
+use crate::model::Mode;
 
 /// Identifies one measured quantity: a tidy row's key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,7 +22,7 @@ pub struct MetricKey {
 }
 
 impl MetricKey {
-    fn new(
+    pub(crate) fn new(
         metric: &'static str,
         subject: impl Into<String>,
         detail: impl Into<String>,
@@ -55,289 +57,6 @@ pub struct ReplicationOutput {
     pub events: u64,
     /// |demand - delivered - in system| / demand over the whole run (0 when nothing was demanded).
     pub mass_balance_relative_error: f64,
-}
-
-/// Counters of cargo (reset at the end of the warm-up, except the whole-run mass balance).
-pub(crate) struct Tallies {
-    flow_demand: Vec<f64>,
-    flow_delivered: Vec<f64>,
-    flow_transit: Vec<Tally>,
-    /// Indexed by commodity * 3 + mode.
-    demand_by_mode: Vec<f64>,
-    delivered_by_mode: Vec<f64>,
-    /// Delivered tonnes by main mode: chemical flows, all flows.
-    chemical_by_mode: [f64; 3],
-    all_by_mode: [f64; 3],
-    tank_produced: Vec<f64>,
-    tank_consumed: Vec<f64>,
-    tank_out: Vec<f64>,
-    tank_in: Vec<f64>,
-    run_demand: f64,
-    run_delivered: f64,
-    run_stranded: f64,
-    /// Whole-run tonnes into and out of each tank.
-    run_tank_in: Vec<f64>,
-    run_tank_out: Vec<f64>,
-}
-
-fn mode_index(mode: Mode) -> usize {
-    match mode {
-        Mode::Road => 0,
-        Mode::Rail => 1,
-        Mode::Water => 2,
-    }
-}
-
-impl Tallies {
-    pub(crate) fn new(m: &Model) -> Self {
-        let (flows, tanks, commodities) = (m.flows.len(), m.tanks.len(), m.commodities.len());
-        Self {
-            flow_demand: vec![0.0; flows],
-            flow_delivered: vec![0.0; flows],
-            flow_transit: vec![Tally::new(); flows],
-            demand_by_mode: vec![0.0; commodities * 3],
-            delivered_by_mode: vec![0.0; commodities * 3],
-            chemical_by_mode: [0.0; 3],
-            all_by_mode: [0.0; 3],
-            tank_produced: vec![0.0; tanks],
-            tank_consumed: vec![0.0; tanks],
-            tank_out: vec![0.0; tanks],
-            tank_in: vec![0.0; tanks],
-            run_demand: 0.0,
-            run_delivered: 0.0,
-            run_stranded: 0.0,
-            run_tank_in: vec![0.0; tanks],
-            run_tank_out: vec![0.0; tanks],
-        }
-    }
-
-    fn reset(&mut self) {
-        self.flow_demand.iter_mut().for_each(|x| *x = 0.0);
-        self.flow_delivered.iter_mut().for_each(|x| *x = 0.0);
-        self.flow_transit.iter_mut().for_each(Tally::reset);
-        self.chemical_by_mode = [0.0; 3];
-        self.all_by_mode = [0.0; 3];
-        for v in [
-            &mut self.demand_by_mode,
-            &mut self.delivered_by_mode,
-            &mut self.tank_produced,
-            &mut self.tank_consumed,
-            &mut self.tank_out,
-            &mut self.tank_in,
-        ] {
-            v.iter_mut().for_each(|x| *x = 0.0);
-        }
-    }
-
-    pub(crate) fn shipped(&mut self, m: &Model, f: FlowId, route: RouteId, tonnes: f64) {
-        self.flow_demand[f] += tonnes;
-        self.demand_by_mode[m.flows[f].commodity * 3 + mode_index(m.routes[route].main_mode)] +=
-            tonnes;
-        self.run_demand += tonnes;
-    }
-
-    pub(crate) fn delivered(
-        &mut self,
-        m: &Model,
-        f: FlowId,
-        route: RouteId,
-        tonnes: f64,
-        transit_h: f64,
-    ) {
-        self.flow_delivered[f] += tonnes;
-        self.flow_transit[f].record(transit_h);
-        let mode = mode_index(m.routes[route].main_mode);
-        self.delivered_by_mode[m.flows[f].commodity * 3 + mode] += tonnes;
-        self.all_by_mode[mode] += tonnes;
-        if !m.flows[f].background {
-            self.chemical_by_mode[mode] += tonnes;
-        }
-        self.run_delivered += tonnes;
-    }
-
-    pub(crate) fn stranded(&mut self, tonnes: f64) {
-        self.run_stranded += tonnes;
-    }
-
-    pub(crate) fn produced(&mut self, tank: usize, tonnes: f64) {
-        self.tank_produced[tank] += tonnes;
-        self.run_tank_in[tank] += tonnes;
-    }
-
-    pub(crate) fn consumed(&mut self, tank: usize, tonnes: f64) {
-        self.tank_consumed[tank] += tonnes;
-        self.run_tank_out[tank] += tonnes;
-    }
-
-    pub(crate) fn picked_up(&mut self, tank: usize, tonnes: f64) {
-        self.tank_out[tank] += tonnes;
-        self.run_tank_out[tank] += tonnes;
-    }
-
-    pub(crate) fn received(&mut self, tank: usize, tonnes: f64) {
-        self.tank_in[tank] += tonnes;
-        self.run_tank_in[tank] += tonnes;
-    }
-}
-
-/// Where a daily series reads its time-weighted quantity.
-#[derive(Clone, Copy)]
-enum Source {
-    RoadQueue(usize),
-    RailQueue(usize),
-    BerthQueue(usize, usize),
-    LockQueue(usize),
-    Tank(usize),
-    Storage(usize),
-    Roadside(usize),
-}
-
-/// Collects daily averages: each day's integral of a quantity, divided by 24.
-#[derive(Default)]
-pub(crate) struct DailyRecorder {
-    sources: Vec<Source>,
-    keys: Vec<MetricKey>,
-    /// Integral at the last midnight (since the last statistics reset).
-    last: Vec<f64>,
-    /// Part of the current day recorded before a statistics reset.
-    carry: Vec<f64>,
-    days: Vec<Vec<f64>>,
-}
-
-impl DailyRecorder {
-    pub(crate) fn new(rep: &Replication) -> Self {
-        let m = rep.m;
-        let mut d = DailyRecorder::default();
-        let mut add = |source, key| {
-            d.sources.push(source);
-            d.keys.push(key);
-        };
-        for (s, site) in m.sites.iter().enumerate() {
-            let state = &rep.sites[s];
-            if state.road.is_some() {
-                add(
-                    Source::RoadQueue(s),
-                    MetricKey::new(
-                        "queue_mean",
-                        format!("{}/road-bays", site.id),
-                        "",
-                        "vehicles",
-                    ),
-                );
-            }
-            if state.rail.is_some() {
-                add(
-                    Source::RailQueue(s),
-                    MetricKey::new(
-                        "queue_mean",
-                        format!("{}/rail-tracks", site.id),
-                        "",
-                        "vehicles",
-                    ),
-                );
-            }
-            for g in 0..state.berths.len() {
-                add(
-                    Source::BerthQueue(s, g),
-                    MetricKey::new("queue_mean", berth_name(m, s, g), "", "vessels"),
-                );
-            }
-            if state.storage.is_some() {
-                add(
-                    Source::Storage(s),
-                    MetricKey::new("stock_mean_t", format!("{}/storage", site.id), "", "t"),
-                );
-            }
-        }
-        for (l, lock) in m.locks.iter().enumerate() {
-            add(
-                Source::LockQueue(l),
-                MetricKey::new("queue_mean", lock.id.clone(), "", "vessels"),
-            );
-        }
-        for (t, tank) in m.tanks.iter().enumerate() {
-            let _ = tank;
-            add(
-                Source::Tank(t),
-                MetricKey::new("stock_mean_t", tank_name(m, t), "", "t"),
-            );
-        }
-        for (p, name) in place_names(m).into_iter().enumerate() {
-            if let Some(name) = name {
-                add(
-                    Source::Roadside(p),
-                    MetricKey::new("hazmat_trucks_on_road_mean", name, "", "vehicles"),
-                );
-            }
-        }
-        d.last = vec![0.0; d.sources.len()];
-        d.carry = vec![0.0; d.sources.len()];
-        d
-    }
-
-    fn integral(rep: &Replication, source: Source, now: f64) -> f64 {
-        let tw: &TimeWeighted = match source {
-            Source::RoadQueue(s) => {
-                &rep.sites[s]
-                    .road
-                    .as_ref()
-                    .expect("series only for existing bays")
-                    .stats()
-                    .queue_length
-            }
-            Source::RailQueue(s) => {
-                &rep.sites[s]
-                    .rail
-                    .as_ref()
-                    .expect("series only for existing tracks")
-                    .stats()
-                    .queue_length
-            }
-            Source::BerthQueue(s, g) => &rep.sites[s].berths[g].berths.stats().queue_length,
-            Source::LockQueue(l) => &rep.locks[l].queue_length,
-            Source::Tank(t) => rep.tanks[t].level_stats(),
-            Source::Storage(s) => rep.sites[s]
-                .storage
-                .as_ref()
-                .expect("series only for storage")
-                .level_stats(),
-            Source::Roadside(p) => &rep.places[p].on_road,
-        };
-        tw.integral(now)
-    }
-}
-
-pub(crate) fn berth_name(m: &Model, s: usize, g: usize) -> String {
-    let site = &m.sites[s];
-    if site.berths.len() == 1 {
-        format!("{}/berths", site.id)
-    } else {
-        format!("{}/berths-{}t", site.id, site.berths[g].1)
-    }
-}
-
-fn tank_name(m: &Model, t: usize) -> String {
-    let tank = &m.tanks[t];
-    format!(
-        "{}/{}",
-        m.sites[tank.site].id, m.commodities[tank.commodity].id
-    )
-}
-
-/// Names of the places where hazmat trucks may wait: every lot, and the roadside at every node with a road
-/// link and no lot (`None` for places that cannot see a truck).
-fn place_names(m: &Model) -> Vec<Option<String>> {
-    let mut names: Vec<Option<String>> = m.parkings.iter().map(|p| Some(p.id.clone())).collect();
-    for (node, lot) in m.parking_of_node.iter().enumerate() {
-        if lot.is_none() {
-            let on_road = m
-                .links
-                .iter()
-                .any(|l| l.mode == Mode::Road && (l.from == node || l.to == node));
-            names.push(on_road.then(|| format!("roadside:{}", m.nodes[node].id)));
-        }
-    }
-    names
 }
 
 fn push_waits(out: &mut Vec<(MetricKey, f64)>, subject: &str, waits: &WaitTallies) {
@@ -408,28 +127,6 @@ impl Replication<'_> {
             p.on_road.reset(now);
         }
         self.tally.reset();
-    }
-
-    /// Before statistics restart mid-day, bank the part of the day already integrated.
-    fn daily_checkpoint(&mut self) {
-        let now = self.sched.now();
-        for i in 0..self.daily.sources.len() {
-            let integral = DailyRecorder::integral(self, self.daily.sources[i], now);
-            self.daily.carry[i] += integral - self.daily.last[i];
-            self.daily.last[i] = 0.0;
-        }
-    }
-
-    pub(crate) fn record_day(&mut self) {
-        let now = self.sched.now();
-        let mut row = Vec::with_capacity(self.daily.sources.len());
-        for i in 0..self.daily.sources.len() {
-            let integral = DailyRecorder::integral(self, self.daily.sources[i], now);
-            row.push((self.daily.carry[i] + integral - self.daily.last[i]) / 24.0);
-            self.daily.carry[i] = 0.0;
-            self.daily.last[i] = integral;
-        }
-        self.daily.days.push(row);
     }
 
     /// Closes every statistic at the horizon and lists the metrics.

@@ -1,0 +1,174 @@
+//! The checker that collects located problems, its common checks, and checks over the raw document.
+
+use std::collections::BTreeSet;
+
+use super::FieldPath;
+use super::error::Diagnostic;
+use super::facilities::{DailyWindow, Disruptions};
+use super::load::{Document, Node, NodeValue, Segment};
+use super::types::Mode;
+use crate::des::DistField;
+use crate::field_path;
+
+pub(super) struct Check<'a> {
+    pub(super) doc: &'a Document,
+    pub(super) out: Vec<Diagnostic>,
+}
+
+impl Check<'_> {
+    pub(super) fn error(&mut self, path: FieldPath, message: impl Into<String>) {
+        self.out.push(self.doc.diagnostic(&path, message));
+    }
+
+    pub(super) fn positive(&mut self, path: FieldPath, value: f64) {
+        if !(value.is_finite() && value > 0.0) {
+            self.error(path, format!("expected a number > 0, got {value}"));
+        }
+    }
+
+    pub(super) fn non_negative(&mut self, path: FieldPath, value: f64) {
+        if !(value.is_finite() && value >= 0.0) {
+            self.error(path, format!("expected a number >= 0, got {value}"));
+        }
+    }
+
+    pub(super) fn dist(&mut self, path: FieldPath, field: &DistField, positive_mean: bool) {
+        match field.spec.compile() {
+            Err(e) => self.error(path, format!("impossible distribution: {}", e.0)),
+            Ok(sampler) => {
+                if positive_mean && (sampler.mean().is_nan() || sampler.mean() <= 0.0) {
+                    self.error(
+                        path,
+                        format!(
+                            "expected a duration with a mean > 0, got mean {}",
+                            sampler.mean()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    pub(super) fn daily_window(&mut self, path: FieldPath, window: &Option<DailyWindow>) {
+        if let Some(w) = window {
+            for (key, hour) in [("open_h", w.open_h), ("close_h", w.close_h)] {
+                if !(0.0..=24.0).contains(&hour) {
+                    let mut p = path.clone();
+                    p.push(Segment::Key(key.into()));
+                    self.error(p, format!("expected an hour between 0 and 24, got {hour}"));
+                }
+            }
+            if w.open_h == w.close_h {
+                self.error(path, "open_h equals close_h: the facility would never open (omit the window for 24 h)");
+            }
+        }
+    }
+
+    pub(super) fn disruptions(&mut self, path: FieldPath, d: &Disruptions) {
+        for (i, w) in d.windows.iter().enumerate() {
+            let mut p = path.clone();
+            p.extend([Segment::Key("windows".into()), Segment::Index(i)]);
+            if !(1.0..367.0).contains(&w.start_day_of_year) {
+                let mut q = p.clone();
+                q.push(Segment::Key("start_day_of_year".into()));
+                self.error(
+                    q,
+                    format!(
+                        "expected a day of the year in 1..=366, got {}",
+                        w.start_day_of_year
+                    ),
+                );
+            }
+            if !(w.days > 0.0 && w.days < 365.0) {
+                p.push(Segment::Key("days".into()));
+                self.error(
+                    p,
+                    format!(
+                        "expected a closure length in days > 0 and < 365, got {}",
+                        w.days
+                    ),
+                );
+            }
+        }
+        if let Some(f) = &d.failures {
+            let mut p = path.clone();
+            p.push(Segment::Key("failures".into()));
+            let mut up = p.clone();
+            up.push(Segment::Key("time_between_h".into()));
+            self.dist(up, &f.time_between_h, true);
+            p.push(Segment::Key("duration_h".into()));
+            self.dist(p, &f.duration_h, true);
+        }
+    }
+
+    /// Records ids; reports the second and later occurrences of an id.
+    pub(super) fn unique<'s>(
+        &mut self,
+        namespace: &mut BTreeSet<&'s str>,
+        table: &str,
+        ids: impl Iterator<Item = &'s str>,
+    ) {
+        for (i, id) in ids.enumerate() {
+            if id.is_empty() {
+                self.error(field_path![table, i, "id"], "id must not be empty");
+            } else if !namespace.insert(id) {
+                self.error(
+                    field_path![table, i, "id"],
+                    format!("duplicate id \"{id}\""),
+                );
+            }
+        }
+    }
+}
+
+/// Parses a chain such as `rail+water` into modes.
+pub fn parse_chain(chain: &str) -> Result<Vec<Mode>, String> {
+    chain
+        .split('+')
+        .map(|part| match part.trim() {
+            "road" => Ok(Mode::Road),
+            "rail" => Ok(Mode::Rail),
+            "water" => Ok(Mode::Water),
+            other => Err(format!("unknown mode \"{other}\" in chain \"{chain}\" (expected road, rail or water joined by +)")),
+        })
+        .collect()
+}
+
+/// Every `source = "assumption:<id>"` must name an `[[assumption]]`.
+pub(super) fn check_sources(
+    c: &mut Check,
+    node: &Node,
+    path: &mut FieldPath,
+    assumptions: &BTreeSet<&str>,
+) {
+    match &node.value {
+        NodeValue::Table(entries) => {
+            for (key, child) in entries {
+                path.push(Segment::Key(key.clone()));
+                if key == "source"
+                    && let NodeValue::Leaf(toml::Value::String(text)) = &child.value
+                    && let Some(id) = text.strip_prefix("assumption:")
+                    && !assumptions.contains(id.trim())
+                {
+                    c.error(
+                        path.clone(),
+                        format!(
+                            "names assumption \"{}\", but no [[assumption]] has that id",
+                            id.trim()
+                        ),
+                    );
+                }
+                check_sources(c, child, path, assumptions);
+                path.pop();
+            }
+        }
+        NodeValue::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                path.push(Segment::Index(i));
+                check_sources(c, child, path, assumptions);
+                path.pop();
+            }
+        }
+        NodeValue::Leaf(_) => {}
+    }
+}
