@@ -4,7 +4,9 @@
 //!   statistics) against a bare `BinaryHeap` loop written here, both drawing from the same generator;
 //! * `queue_hold`: the classic hold model (pop the earliest event, push one at now + Exp(1)) with 10, 1k
 //!   and 100k pending events;
-//! * `replications`: 8 replications of M/M/3 on 1 and on 2 threads.
+//! * `replications`: 8 replications of M/M/3 on 1 and on 2 threads;
+//! * `model`: one replication of the full logistics model on `scenarios/examples/one-of-each.toml`, whose
+//!   events per second are compared with the kernel's M/M/3.
 //!
 //! After criterion's own report, the ratios are printed from its `estimates.json` files.
 
@@ -156,6 +158,36 @@ fn bench_replications(c: &mut Criterion) {
     group.finish();
 }
 
+fn example_model() -> hazflow::model::Model {
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/one-of-each.toml");
+    let loaded = hazflow::scenario::load(&path).expect("the example scenario loads");
+    hazflow::model::compile(&loaded).expect("the example scenario compiles")
+}
+
+fn model_events(model: &hazflow::model::Model) -> u64 {
+    hazflow::sim::Replication::new(model, &StreamSeeder::new(7), 0)
+        .run()
+        .events
+}
+
+fn bench_model(c: &mut Criterion) {
+    let model = example_model();
+    let seeder = StreamSeeder::new(7);
+    let mut group = c.benchmark_group("model");
+    group.throughput(Throughput::Elements(model_events(&model)));
+    group.bench_function("example", |b| {
+        b.iter(|| {
+            black_box(
+                hazflow::sim::Replication::new(&model, &seeder, 0)
+                    .run()
+                    .events,
+            )
+        })
+    });
+    group.finish();
+}
+
 /// Mean time per iteration (ns) of a finished benchmark, from criterion's output directory.
 fn mean_ns(id: &str) -> Option<f64> {
     let target = std::env::var_os("CARGO_TARGET_DIR")
@@ -203,6 +235,16 @@ fn report_ratios() {
             k1 / k100
         );
     }
+    if let (Some(model_ns), Some(kernel)) = (mean_ns("model/example"), mean_ns("mm3/kernel")) {
+        let model_rate = model_events(&example_model()) as f64 / model_ns * 1e9;
+        let kernel_rate = kernel_events / kernel * 1e9;
+        println!(
+            "model: example scenario {:.1} M events/s, kernel M/M/3 {:.1} M events/s, model/kernel = {:.2}",
+            model_rate / 1e6,
+            kernel_rate / 1e6,
+            model_rate / kernel_rate
+        );
+    }
     if let (Some(t1), Some(t2)) = (
         mean_ns("replications/threads/1"),
         mean_ns("replications/threads/2"),
@@ -215,10 +257,12 @@ fn report_ratios() {
 }
 
 fn main() {
-    let mut criterion = Criterion::default().configure_from_args();
+    // Criterion's HTML plots need system fonts; our plotters build uses a bundled font instead, so none.
+    let mut criterion = Criterion::default().without_plots().configure_from_args();
     bench_mm3(&mut criterion);
     bench_queue(&mut criterion);
     bench_replications(&mut criterion);
+    bench_model(&mut criterion);
     criterion.final_summary();
     report_ratios();
 }

@@ -247,12 +247,25 @@ impl<E> EventQueue<E> {
 
     #[inline(always)]
     fn take_minimum(&mut self) -> Option<Entry<E>> {
+        self.take_minimum_until(f64::INFINITY)
+    }
+
+    /// Removes the earliest entry if it is due no later than `horizon` (one look at the store, not a
+    /// peek followed by a pop).
+    #[inline(always)]
+    fn take_minimum_until(&mut self, horizon: Time) -> Option<Entry<E>> {
         match &mut self.store {
             Store::Small(v) => {
                 let index = min_index(v)?;
+                if v[index].time() > horizon {
+                    return None;
+                }
                 Some(v.swap_remove(index))
             }
             Store::Heap(h) => {
+                if h.peek()?.time() > horizon {
+                    return None;
+                }
                 let entry = h.pop();
                 if h.len() < SMALL_MIN {
                     self.switch_store();
@@ -260,12 +273,27 @@ impl<E> EventQueue<E> {
                 entry
             }
             Store::Radix(r) => {
+                if r.peek()?.time() > horizon {
+                    return None;
+                }
                 let entry = r.pop();
                 if r.len() < TO_HEAP {
                     self.switch_store();
                 }
                 entry
             }
+        }
+    }
+
+    /// Removes and returns the earliest live event if it is due no later than `horizon`.
+    #[inline(always)]
+    pub fn pop_until(&mut self, horizon: Time) -> Option<(Time, E)> {
+        loop {
+            let entry = self.take_minimum_until(horizon)?;
+            if !self.cancelled.is_empty() && self.cancelled.remove(&entry.sequence()) {
+                continue;
+            }
+            return Some((entry.time(), entry.event));
         }
     }
 
@@ -288,13 +316,7 @@ impl<E> EventQueue<E> {
     /// Removes and returns the earliest live event with its time.
     #[inline(always)]
     pub fn pop(&mut self) -> Option<(Time, E)> {
-        loop {
-            let entry = self.take_minimum()?;
-            if !self.cancelled.is_empty() && self.cancelled.remove(&entry.sequence()) {
-                continue;
-            }
-            return Some((entry.time(), entry.event));
-        }
+        self.pop_until(f64::INFINITY)
     }
 }
 

@@ -121,9 +121,13 @@ impl<E> Scheduler<E> {
     /// closed at the end of the run.
     #[inline]
     pub fn next_event_until(&mut self, horizon_hours: Time) -> Option<E> {
-        match self.queue.peek_time() {
-            Some(t) if t <= horizon_hours => self.next_event(),
-            _ => {
+        match self.queue.pop_until(horizon_hours) {
+            Some((time, event)) => {
+                self.now = time;
+                self.events_processed += 1;
+                Some(event)
+            }
+            None => {
                 if horizon_hours > self.now {
                     self.now = horizon_hours;
                 }

@@ -106,12 +106,16 @@ impl Replication<'_> {
             let a = self.availability_of(target).clone();
             if let Some(window) = a.daily_window {
                 if is_open_at(window, 0.0) {
-                    self.sched
-                        .schedule_at(next_hour(0.0, window.1), Event::Down(index, Reason::Daily));
+                    self.sched.schedule_at(
+                        next_hour(0.0, window.1),
+                        Event::Down(index as u32, Reason::Daily),
+                    );
                 } else {
                     self.go_down(index, Reason::Daily);
-                    self.sched
-                        .schedule_at(next_hour(0.0, window.0), Event::Up(index, Reason::Daily));
+                    self.sched.schedule_at(
+                        next_hour(0.0, window.0),
+                        Event::Up(index as u32, Reason::Daily),
+                    );
                 }
             }
             for (w, &(start, length)) in a.yearly_windows.iter().enumerate() {
@@ -119,11 +123,13 @@ impl Replication<'_> {
                 if previous_end > 0.0 {
                     // Last year's occurrence is still running at time 0; its end schedules this year's.
                     self.go_down(index, Reason::Yearly(w as u16));
-                    self.sched
-                        .schedule_at(previous_end, Event::Up(index, Reason::Yearly(w as u16)));
+                    self.sched.schedule_at(
+                        previous_end,
+                        Event::Up(index as u32, Reason::Yearly(w as u16)),
+                    );
                 } else {
                     self.sched
-                        .schedule_at(start, Event::Down(index, Reason::Yearly(w as u16)));
+                        .schedule_at(start, Event::Down(index as u32, Reason::Yearly(w as u16)));
                 }
             }
             if let Some((up, _)) = &a.failures {
@@ -133,7 +139,7 @@ impl Replication<'_> {
                     .expect("created above");
                 let t = up.sample(rng).max(0.0);
                 self.sched
-                    .schedule_at(t, Event::Down(index, Reason::Failure));
+                    .schedule_at(t, Event::Down(index as u32, Reason::Failure));
             }
         }
     }
@@ -146,11 +152,12 @@ impl Replication<'_> {
             Reason::Daily => {
                 let window = a.daily_window.expect("daily events only for windows");
                 self.sched
-                    .schedule_at(next_hour(now, window.0), Event::Up(index, reason));
+                    .schedule_at(next_hour(now, window.0), Event::Up(index as u32, reason));
             }
             Reason::Yearly(w) => {
                 let length = a.yearly_windows[w as usize].1;
-                self.sched.schedule_in(length, Event::Up(index, reason));
+                self.sched
+                    .schedule_in(length, Event::Up(index as u32, reason));
             }
             Reason::Failure => {
                 let (_, duration) = a
@@ -162,7 +169,7 @@ impl Replication<'_> {
                     .as_mut()
                     .expect("stream exists");
                 let d = duration.sample(rng).max(0.0);
-                self.sched.schedule_in(d, Event::Up(index, reason));
+                self.sched.schedule_in(d, Event::Up(index as u32, reason));
             }
         }
         self.go_down(index, reason);
@@ -176,13 +183,15 @@ impl Replication<'_> {
             Reason::Daily => {
                 let window = a.daily_window.expect("daily events only for windows");
                 self.sched
-                    .schedule_at(next_hour(now, window.1), Event::Down(index, reason));
+                    .schedule_at(next_hour(now, window.1), Event::Down(index as u32, reason));
             }
             Reason::Yearly(w) => {
                 let length = a.yearly_windows[w as usize].1;
                 // Next year's start: the end just reached, minus the length, plus a year.
-                self.sched
-                    .schedule_at(now - length + HOURS_PER_YEAR, Event::Down(index, reason));
+                self.sched.schedule_at(
+                    now - length + HOURS_PER_YEAR,
+                    Event::Down(index as u32, reason),
+                );
             }
             Reason::Failure => {
                 let (up, _) = a
@@ -194,7 +203,7 @@ impl Replication<'_> {
                     .as_mut()
                     .expect("stream exists");
                 let t = up.sample(rng).max(0.0);
-                self.sched.schedule_in(t, Event::Down(index, reason));
+                self.sched.schedule_in(t, Event::Down(index as u32, reason));
             }
         }
         let state = &mut self.targets[index];

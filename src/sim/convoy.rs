@@ -88,7 +88,7 @@ impl Replication<'_> {
                 _ => self.m.rules.water_max_wait_h,
             };
             self.sched
-                .schedule_in(wait, Event::PoolTimeout(p, pool.generation));
+                .schedule_in(wait, Event::PoolTimeout(p as u32, pool.generation));
         }
         if pool.tonnes >= pool.capacity_t - EPSILON_T {
             self.dispatch_pool(p);
@@ -310,7 +310,7 @@ impl Replication<'_> {
             }
             let headway = 24.0 / m.links[l].paths_per_day.expect("paths imply a limit");
             self.sched
-                .schedule_in(headway, Event::PathFree(l, direction as u8));
+                .schedule_in(headway, Event::PathFree(l as u32, direction as u8));
         }
         self.convoy_travel(v, l);
     }
@@ -350,7 +350,7 @@ impl Replication<'_> {
         if let Some(next) = paths[direction as usize].release(now) {
             let headway = 24.0 / self.m.links[l].paths_per_day.expect("limited");
             self.sched
-                .schedule_in(headway, Event::PathFree(l, direction));
+                .schedule_in(headway, Event::PathFree(l as u32, direction));
             self.convoy_travel(next.customer, l);
         }
     }

@@ -217,7 +217,8 @@ impl Replication<'_> {
                 state.set_busy(now);
                 let hours =
                     lockage_hours(&spec.cycle, vessels, &mut self.streams.lock_cycles[l][k]);
-                self.sched.schedule_in(hours, Event::LockageDone(l, k));
+                self.sched
+                    .schedule_in(hours, Event::LockageDone(l as u32, k as u32));
             } else {
                 let other = 1 - side;
                 let waiting_other = state.queue.iter().any(|w| w.side == other);
@@ -234,7 +235,8 @@ impl Replication<'_> {
                         .empty_cycle_h
                         .sample(&mut self.streams.lock_cycles[l][k])
                         .max(0.0);
-                    self.sched.schedule_in(hours, Event::LockageDone(l, k));
+                    self.sched
+                        .schedule_in(hours, Event::LockageDone(l as u32, k as u32));
                 }
             }
         }
