@@ -121,6 +121,9 @@ fn default_out(name: &str) -> PathBuf {
 pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
     let (loaded, scenario_path) = load_scenario(options.scenario.as_deref())?;
     let model = compile(&loaded)?;
+    for warning in &model.warnings {
+        eprintln!("warning: {warning}");
+    }
     let header = &loaded.scenario.scenario;
     let replications = options.replications.unwrap_or(header.replications);
     if replications == 0 {

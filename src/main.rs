@@ -109,6 +109,9 @@ fn main() -> ExitCode {
                     report.assumptions,
                     p.unsourced.len()
                 );
+                for warning in &m.warnings {
+                    println!("warning: {warning}");
+                }
                 for field in p.unsourced.iter().take(20) {
                     println!("  no source: {field}");
                 }

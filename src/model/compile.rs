@@ -15,6 +15,7 @@ pub type CompileError = ScenarioError;
 pub(super) struct Ctx<'a> {
     pub(super) loaded: &'a LoadedScenario,
     pub(super) errors: Vec<Diagnostic>,
+    pub(super) warnings: Vec<String>,
 }
 
 impl Ctx<'_> {
@@ -77,6 +78,7 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
     let mut ctx = Ctx {
         loaded,
         errors: Vec::new(),
+        warnings: Vec::new(),
     };
     let start_day = s.scenario.start_day_of_year;
 
@@ -147,7 +149,9 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
                     .iter()
                     .find(|&&t| s.commodity[tanks[t].commodity].id == r.commodity)
                     .expect("validated");
-                let rate_t_per_h = r.t_per_year.value / HOURS_PER_YEAR;
+                // Plants follow chemical demand (what-ifs scale both together).
+                let rate_t_per_h =
+                    r.t_per_year.value * s.demand.chemical_factor.value / HOURS_PER_YEAR;
                 let batch_t = r
                     .batch_t
                     .as_ref()
@@ -502,11 +506,33 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
         flows: Vec::new(),
         routes: Vec::new(),
         rules,
+        population: s
+            .population
+            .iter()
+            .map(|z| PopulationZone {
+                id: z.id.clone(),
+                lon: z.lon,
+                lat: z.lat,
+                radius_km: z.radius_km.value,
+                day_per_km2: z.day_per_km2.value,
+                night_per_km2: z.night_per_km2.value,
+            })
+            .collect(),
+        exposure: Exposure {
+            background_day_per_km2: s.exposure.background_day_per_km2.value,
+            background_night_per_km2: s.exposure.background_night_per_km2.value,
+            day_start_h: s.exposure.day_start_h,
+            day_end_h: s.exposure.day_end_h,
+            indoor_fraction_day: s.exposure.indoor_fraction_day.value,
+            indoor_fraction_night: s.exposure.indoor_fraction_night.value,
+        },
+        warnings: Vec::new(),
     };
 
     if ctx.errors.is_empty() {
         compile_flows(&mut ctx, &mut model);
     }
+    model.warnings = std::mem::take(&mut ctx.warnings);
     if ctx.errors.is_empty() {
         Ok(model)
     } else {

@@ -78,6 +78,9 @@ fn carrier_for(
 }
 
 pub(super) fn compile_flows(ctx: &mut Ctx, model: &mut Model) {
+    let demand = &ctx.loaded.scenario.demand;
+    let (chemical_factor, background_factor) =
+        (demand.chemical_factor.value, demand.background_factor.value);
     let scenario = &ctx.loaded.scenario;
     for (i, f) in scenario.flow.iter().enumerate() {
         let commodity = model
@@ -127,6 +130,7 @@ pub(super) fn compile_flows(ctx: &mut Ctx, model: &mut Model) {
             }
         };
         let mut options = Vec::new();
+        let errors_before = ctx.errors.len();
         let mut smallest_payload = f64::INFINITY;
         let mut road_payload = None;
         for (chain_label, share) in chains.iter().zip(shares) {
@@ -184,6 +188,15 @@ pub(super) fn compile_flows(ctx: &mut Ctx, model: &mut Model) {
         if options.is_empty() {
             continue; // the route errors have been reported
         }
+        if f.mode_policy == sc::ModePolicy::GeneralisedCost && ctx.errors.len() > errors_before {
+            // Choice among chains tolerates chains that have no route (a dock not built, a siding closed):
+            // shipments use the others. Say so, but do not fail.
+            for e in ctx.errors.drain(errors_before..) {
+                ctx.warnings.push(format!(
+                    "{e} (this chain is skipped; the flow uses its other chains)"
+                ));
+            }
+        }
         let first_carrier_payload =
             model.carriers[model.routes[options[0].0].legs[0].carrier].payload_t;
         let shipment_t = f
@@ -208,7 +221,12 @@ pub(super) fn compile_flows(ctx: &mut Ctx, model: &mut Model) {
             commodity,
             origin,
             destination,
-            t_per_year: f.t_per_year.value,
+            t_per_year: f.t_per_year.value
+                * if f.background {
+                    background_factor
+                } else {
+                    chemical_factor
+                },
             shipment_t,
             consignment_t: smallest_payload.min(shipment_t),
             arrivals: ArrivalLaw {

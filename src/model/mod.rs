@@ -469,6 +469,46 @@ pub struct Model {
     pub routes: Vec<Route>,
     /// Formation and cost rules.
     pub rules: Rules,
+    /// Population zones.
+    pub population: Vec<PopulationZone>,
+    /// Population conventions and background density.
+    pub exposure: Exposure,
+    /// Things the user should know that do not stop a run (chains without a route, skipped).
+    pub warnings: Vec<String>,
+}
+
+/// A disc of uniform population density.
+#[derive(Clone, Debug)]
+pub struct PopulationZone {
+    /// Scenario id.
+    pub id: String,
+    /// Centre longitude, degrees.
+    pub lon: f64,
+    /// Centre latitude, degrees.
+    pub lat: f64,
+    /// Radius, km.
+    pub radius_km: f64,
+    /// People per km2, day.
+    pub day_per_km2: f64,
+    /// People per km2, night.
+    pub night_per_km2: f64,
+}
+
+/// Population outside the zones, and the day/night and indoor conventions.
+#[derive(Clone, Debug)]
+pub struct Exposure {
+    /// People per km2 outside the zones, day.
+    pub background_day_per_km2: f64,
+    /// People per km2 outside the zones, night.
+    pub background_night_per_km2: f64,
+    /// Day starts (hour).
+    pub day_start_h: f64,
+    /// Day ends (hour).
+    pub day_end_h: f64,
+    /// Indoor share, day.
+    pub indoor_fraction_day: f64,
+    /// Indoor share, night.
+    pub indoor_fraction_night: f64,
 }
 
 impl Model {

@@ -4,6 +4,7 @@
 
 mod check;
 mod error;
+mod exposure;
 mod facilities;
 mod flows;
 mod load;
@@ -17,6 +18,7 @@ use sha2::{Digest, Sha256};
 
 pub use check::parse_chain;
 pub use error::{Diagnostic, ScenarioError};
+pub use exposure::*;
 pub use facilities::*;
 pub use flows::*;
 pub use load::{DiskFiles, FieldPath, IntoSegment, Segment, SourceFiles, SourceProvider};

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::exposure::{ExposureRules, PopulationZone};
 use super::facilities::*;
 use super::flows::Flow;
 use super::sourced::Sourced;
@@ -66,6 +67,45 @@ pub struct Scenario {
     /// Generalised-cost parameters for routing and mode choice.
     #[serde(default)]
     pub cost: CostRules,
+    /// Demand multipliers (what-ifs and sweeps).
+    #[serde(default)]
+    pub demand: DemandRules,
+    /// Population zones near the network (for risk).
+    #[serde(default)]
+    pub population: Vec<PopulationZone>,
+    /// Population outside the zones, and the day/night convention.
+    #[serde(default)]
+    pub exposure: ExposureRules,
+}
+
+/// `[demand]`: multipliers applied to flows (and to park plants, which follow chemical demand).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemandRules {
+    /// Where the factors come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Multiplies the tonnage of chemical (non-background) flows and the rates of park producers and
+    /// consumers.
+    #[serde(default = "unit_factor")]
+    pub chemical_factor: Sourced<f64>,
+    /// Multiplies the tonnage of background flows.
+    #[serde(default = "unit_factor")]
+    pub background_factor: Sourced<f64>,
+}
+
+impl Default for DemandRules {
+    fn default() -> Self {
+        Self {
+            source: None,
+            chemical_factor: unit_factor(),
+            background_factor: unit_factor(),
+        }
+    }
+}
+
+fn unit_factor() -> Sourced<f64> {
+    Sourced::bare(1.0)
 }
 
 /// The `[scenario]` table.

@@ -550,6 +550,69 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
         c.positive(field_path!["rail", "timetable_every_h"], every.value);
     }
     c.positive(field_path!["water", "max_wait_h"], s.water.max_wait_h.value);
+    c.non_negative(
+        field_path!["demand", "chemical_factor"],
+        s.demand.chemical_factor.value,
+    );
+    c.non_negative(
+        field_path!["demand", "background_factor"],
+        s.demand.background_factor.value,
+    );
+    let mut zones = BTreeSet::new();
+    c.unique(
+        &mut zones,
+        "population",
+        s.population.iter().map(|z| z.id.as_str()),
+    );
+    for (i, z) in s.population.iter().enumerate() {
+        if !(-180.0..=180.0).contains(&z.lon) || !(-90.0..=90.0).contains(&z.lat) {
+            c.error(
+                field_path!["population", i, "lon"],
+                format!(
+                    "expected longitude and latitude in degrees, got ({}, {})",
+                    z.lon, z.lat
+                ),
+            );
+        }
+        c.positive(field_path!["population", i, "radius_km"], z.radius_km.value);
+        c.non_negative(
+            field_path!["population", i, "day_per_km2"],
+            z.day_per_km2.value,
+        );
+        c.non_negative(
+            field_path!["population", i, "night_per_km2"],
+            z.night_per_km2.value,
+        );
+    }
+    let e = &s.exposure;
+    c.non_negative(
+        field_path!["exposure", "background_day_per_km2"],
+        e.background_day_per_km2.value,
+    );
+    c.non_negative(
+        field_path!["exposure", "background_night_per_km2"],
+        e.background_night_per_km2.value,
+    );
+    for (key, value) in [
+        ("indoor_fraction_day", e.indoor_fraction_day.value),
+        ("indoor_fraction_night", e.indoor_fraction_night.value),
+    ] {
+        if !(0.0..=1.0).contains(&value) {
+            c.error(
+                field_path!["exposure", key],
+                format!("expected a fraction between 0 and 1, got {value}"),
+            );
+        }
+    }
+    if !(0.0..24.0).contains(&e.day_start_h)
+        || !(0.0..=24.0).contains(&e.day_end_h)
+        || e.day_start_h >= e.day_end_h
+    {
+        c.error(
+            field_path!["exposure", "day_start_h"],
+            "expected 0 <= day_start_h < day_end_h <= 24",
+        );
+    }
     for (road_type, speed) in &s.road.speed_km_per_h {
         let key = serde_json::to_value(road_type)
             .ok()
