@@ -417,6 +417,10 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
                 from: node_index[l.from.as_str()],
                 to: node_index[l.to.as_str()],
                 length_km: l.length_km.value,
+                in_area_km: l
+                    .in_area_km
+                    .as_ref()
+                    .map_or(l.length_km.value, |v| v.value.min(l.length_km.value)),
                 travel,
                 road_type: (l.mode == Mode::Road).then(|| l.road_type.unwrap_or(RoadType::Trunk)),
                 hazmat_allowed: l.hazmat_allowed,

@@ -314,6 +314,8 @@ pub struct Link {
     pub to: NodeId,
     /// Length, km.
     pub length_km: f64,
+    /// Part of the length inside the modelled area, km.
+    pub in_area_km: f64,
     /// Travel time.
     pub travel: TravelTime,
     /// Road type (road links).

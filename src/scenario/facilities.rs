@@ -414,8 +414,11 @@ pub struct Link {
     pub from: String,
     /// End node.
     pub to: String,
-    /// Length in km.
+    /// Length in km (for an external node: the whole distance to the region it stands for).
     pub length_km: Sourced<f64>,
+    /// Part of the length inside the modelled area, km (default: all of it). Risk counts only this part.
+    #[serde(default)]
+    pub in_area_km: Option<Sourced<f64>>,
     /// Travel time in hours (default: length over the road-type speed, or over the carrier's speed).
     #[serde(default)]
     pub travel_h: Option<DistField>,

@@ -212,6 +212,15 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
                 field_path!["dock", i, "berths", j, "class_t"],
                 b.class_t.value,
             );
+            if d.berths[..j]
+                .iter()
+                .any(|other| other.class_t.value == b.class_t.value)
+            {
+                c.error(
+                    field_path!["dock", i, "berths", j, "class_t"],
+                    format!("a second berth group of class {} t: add its berths to the first group's count", b.class_t.value),
+                );
+            }
         }
         if d.handling_t_per_h.is_empty() {
             c.error(
@@ -378,6 +387,9 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
             );
         }
         c.positive(field_path!["link", i, "length_km"], l.length_km.value);
+        if let Some(v) = &l.in_area_km {
+            c.non_negative(field_path!["link", i, "in_area_km"], v.value);
+        }
         if let Some(t) = &l.travel_h {
             c.dist(field_path!["link", i, "travel_h"], t, true);
         }

@@ -58,6 +58,15 @@ impl Replication<'_> {
     fn cargo_impossible(&mut self, id: ConsId) {
         let c = self.cons.remove(id);
         self.tally.stranded(c.tonnes);
+        if let Some(tank) = self.m.flows[c.flow].destination_tank {
+            self.inbound_t[tank] -= c.tonnes;
+        }
+    }
+
+    /// Cargo reached its destination tank: counted in, and no longer on its way.
+    fn credit_tank(&mut self, tank: usize, tonnes: f64) {
+        self.tally.received(tank, tonnes);
+        self.inbound_t[tank] -= tonnes;
     }
 
     /// Puts the consignment into a site's transfer storage (waiting for room if needed); `stored_at`
@@ -191,13 +200,16 @@ impl Replication<'_> {
             self.release_truck_bay(leg.from);
             self.drive_on(id);
         } else {
+            // Unloaded: the cargo already sits in the tank or storage it waited for.
             self.sites[leg.to].road_tonnes += tonnes;
-            self.unloaded(id, leg.to);
+            self.release_truck_bay(leg.to);
+            self.finish_leg(id);
         }
     }
 
-    /// Cargo is off its vehicle at `site`: into the destination tank, delivered, or into transfer storage.
-    /// The vehicle (truck bay, or the convoy's berth or track) stays held until the cargo has found room.
+    /// A train's or barge's cargo is off at `site`: into the destination tank, delivered, or into transfer
+    /// storage. The convoy (holding its berth or track) stays until all its cargo has found room: a full yard
+    /// keeps a barge at its berth.
     pub(crate) fn unloaded(&mut self, id: ConsId, site: usize) {
         let m = self.m;
         let c = self.cons.get(id);
@@ -227,21 +239,15 @@ impl Replication<'_> {
     }
 
     fn in_destination_tank(&mut self, id: ConsId, tank: usize) {
-        self.tally.received(tank, self.cons.get(id).tonnes);
+        self.credit_tank(tank, self.cons.get(id).tonnes);
         self.vehicle_freed(id);
         self.deliver(id);
     }
 
-    /// Frees the vehicle position the unloaded consignment held (a truck bay, or its share of a convoy).
+    /// The unloaded consignment has found room: its convoy has one fewer cargo to place.
     fn vehicle_freed(&mut self, id: ConsId) {
-        let m = self.m;
-        let c = self.cons.get_mut(id);
-        match c.convoy.take() {
-            Some(v) => self.convoy_cargo_off(v),
-            None => {
-                let site = m.routes[c.route].legs[c.leg].to;
-                self.release_truck_bay(site);
-            }
+        if let Some(v) = self.cons.get_mut(id).convoy.take() {
+            self.convoy_cargo_off(v);
         }
     }
 
@@ -291,6 +297,7 @@ impl Replication<'_> {
                 self.load_or_pool(id);
             }
             (Stage::AwaitOrigin, Side::Put) => self.stored_at(id, leg.from),
+            (Stage::AwaitRoom, Side::Put) if c.convoy.is_none() => self.truck_has_room(id),
             (Stage::AwaitRoom, Side::Put) => {
                 let last_leg = c.leg + 1 == m.routes[c.route].legs.len();
                 match m.flows[c.flow].destination_tank.filter(|_| last_leg) {
@@ -341,11 +348,11 @@ impl Replication<'_> {
         };
         let (tonnes, hazmat) = (c.tonnes, c.hazmat);
         let state = &mut self.links[l];
-        state.vehicle_km += link.length_km;
+        state.vehicle_km += link.in_area_km;
         state.tonnes += tonnes;
         if hazmat {
-            state.hazmat_vehicle_km += link.length_km;
-            state.hazmat_tkm += tonnes * link.length_km;
+            state.hazmat_vehicle_km += link.in_area_km;
+            state.hazmat_tkm += tonnes * link.in_area_km;
         }
         self.cons.get_mut(id).stage = Stage::Driving;
         self.sched.schedule_in(hours, Event::TruckArrived(id));
@@ -374,6 +381,52 @@ impl Replication<'_> {
         if m.sites[site].is_external() {
             self.finish_leg(id);
             return;
+        }
+        // A truck unloads only once its cargo has room (destination tank or transfer storage): until then it
+        // waits outside, in the lot or on the road, rather than blocking a bay.
+        let last_leg = c.leg + 1 == m.routes[c.route].legs.len();
+        let tank = m.flows[c.flow].destination_tank.filter(|_| last_leg);
+        let tonnes = c.tonnes;
+        let now = self.sched.now();
+        self.cons.get_mut(id).stage = Stage::AwaitRoom;
+        let mut woken = std::mem::take(&mut self.woken);
+        let outcome = match tank {
+            Some(t) => self.tanks[t].put(now, Requester::Cargo(id), tonnes, &mut woken),
+            None if !last_leg => match self.sites[site].storage.as_mut() {
+                Some(storage) => storage.put(now, Requester::Cargo(id), tonnes, &mut woken),
+                None => Transfer::Done,
+            },
+            None => Transfer::Done,
+        };
+        match outcome {
+            Transfer::Done => self.truck_has_room(id),
+            Transfer::Waiting => {
+                if self.cons.get(id).hazmat {
+                    self.join_place(id, m.sites[site].node);
+                }
+            }
+            Transfer::Impossible => self.cargo_impossible(id),
+        }
+        self.handle_woken(&mut woken);
+        self.woken = woken;
+    }
+
+    /// The truck's cargo has room at its unloading site (already counted in the tank or storage): it
+    /// stops waiting outside and queues for a bay.
+    fn truck_has_room(&mut self, id: ConsId) {
+        let m = self.m;
+        self.leave_place(id);
+        let c = self.cons.get(id);
+        let site = m.routes[c.route].legs[c.leg].to;
+        let last_leg = c.leg + 1 == m.routes[c.route].legs.len();
+        let tonnes = c.tonnes;
+        match m.flows[c.flow].destination_tank.filter(|_| last_leg) {
+            Some(tank) => self.credit_tank(tank, tonnes),
+            None if !last_leg && self.sites[site].storage.is_some() => {
+                self.sites[site].storage_in_t += tonnes;
+                self.cons.get_mut(id).in_storage = true;
+            }
+            None => {}
         }
         self.cons.get_mut(id).stage = Stage::QueueUnload;
         let now = self.sched.now();

@@ -331,11 +331,11 @@ impl Replication<'_> {
             (convoy.tonnes, convoy.hazmat_t)
         };
         let state = &mut self.links[l];
-        state.vehicle_km += link.length_km;
+        state.vehicle_km += link.in_area_km;
         state.tonnes += tonnes;
         if hazmat_t > 0.0 {
-            state.hazmat_vehicle_km += link.length_km;
-            state.hazmat_tkm += hazmat_t * link.length_km;
+            state.hazmat_vehicle_km += link.in_area_km;
+            state.hazmat_tkm += hazmat_t * link.in_area_km;
         }
         self.convoys.get_mut(v).stage = ConvoyStage::Travelling;
         self.sched.schedule_in(hours, Event::ConvoyArrived(v));

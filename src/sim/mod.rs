@@ -31,6 +31,9 @@ use lock::LockState;
 pub use output::{DailySeries, MetricKey, ReplicationOutput};
 use state::*;
 
+/// Share of a tank's capacity that incoming supply may fill, counting cargo on its way.
+const REORDER_LEVEL: f64 = 0.9;
+
 /// Everything that can happen.
 #[derive(Clone, Copy, Debug)]
 /// Indices are `u32` so that an event is 12 bytes: the pending-event set moves fewer bytes.
@@ -100,6 +103,8 @@ pub struct Replication<'m> {
     /// What each route's generalised cost looks at (built when the run starts).
     pub(crate) probes: Vec<Vec<choice::Probe>>,
     pub(crate) woken: Vec<Woken<Requester>>,
+    /// Tonnes on their way to each park tank (released, not yet in it).
+    pub(crate) inbound_t: Vec<f64>,
     pub(crate) tally: tallies::Tallies,
     pub(crate) daily: daily::DailyRecorder,
 }
@@ -253,6 +258,7 @@ impl<'m> Replication<'m> {
             streams,
             probes: Vec::new(),
             woken: Vec::new(),
+            inbound_t: vec![0.0; m.tanks.len()],
             tally: tallies::Tallies::new(m),
             daily: daily::DailyRecorder::default(),
         };
@@ -338,8 +344,21 @@ impl<'m> Replication<'m> {
         let now = self.sched.now();
         let next = self.next_shipment_time(f, now);
         self.sched.schedule_at(next, Event::Shipment(f as u32));
-        let route = self.choose_route(f);
         let flow = &self.m.flows[f];
+        // Supply into a park tank is pulled: nobody ships to a tank that this shipment and the cargo already
+        // on its way would fill above the reorder level (otherwise a balanced stream into a tank is a random
+        // walk that parks ever more trucks outside a full tank).
+        if let Some(tank) = flow.destination_tank {
+            let capacity = self.m.tanks[tank].capacity_t;
+            if self.tanks[tank].level_t() + self.inbound_t[tank] + flow.shipment_t
+                > REORDER_LEVEL * capacity
+            {
+                self.tally.skipped(f, flow.shipment_t);
+                return;
+            }
+            self.inbound_t[tank] += flow.shipment_t;
+        }
+        let route = self.choose_route(f);
         let mut remaining = flow.shipment_t;
         while remaining > 1e-9 {
             let tonnes = remaining.min(flow.consignment_t);

@@ -199,6 +199,12 @@ impl Replication<'_> {
                 MetricKey::new("flow_delivered_t", flow.id.clone(), "", "t"),
                 t.flow_delivered[f],
             ));
+            if flow.destination_tank.is_some() {
+                out.push((
+                    MetricKey::new("flow_not_released_t", flow.id.clone(), "tank full", "t"),
+                    t.flow_skipped[f],
+                ));
+            }
             out.push((
                 MetricKey::new("transit_hours_mean", flow.id.clone(), "", "h"),
                 t.flow_transit[f].mean(),

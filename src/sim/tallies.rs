@@ -7,6 +7,7 @@ use crate::model::{FlowId, Mode, Model, RouteId};
 pub(crate) struct Tallies {
     pub(crate) flow_demand: Vec<f64>,
     pub(crate) flow_delivered: Vec<f64>,
+    pub(crate) flow_skipped: Vec<f64>,
     pub(crate) flow_transit: Vec<Tally>,
     /// Indexed by commodity * 3 + mode.
     pub(crate) demand_by_mode: Vec<f64>,
@@ -40,6 +41,7 @@ impl Tallies {
         Self {
             flow_demand: vec![0.0; flows],
             flow_delivered: vec![0.0; flows],
+            flow_skipped: vec![0.0; flows],
             flow_transit: vec![Tally::new(); flows],
             demand_by_mode: vec![0.0; commodities * 3],
             delivered_by_mode: vec![0.0; commodities * 3],
@@ -60,6 +62,7 @@ impl Tallies {
     pub(crate) fn reset(&mut self) {
         self.flow_demand.iter_mut().for_each(|x| *x = 0.0);
         self.flow_delivered.iter_mut().for_each(|x| *x = 0.0);
+        self.flow_skipped.iter_mut().for_each(|x| *x = 0.0);
         self.flow_transit.iter_mut().for_each(Tally::reset);
         self.chemical_by_mode = [0.0; 3];
         self.all_by_mode = [0.0; 3];
@@ -99,6 +102,11 @@ impl Tallies {
             self.chemical_by_mode[mode] += tonnes;
         }
         self.run_delivered += tonnes;
+    }
+
+    /// A shipment not released because its destination tank was (nearly) full.
+    pub(crate) fn skipped(&mut self, f: FlowId, tonnes: f64) {
+        self.flow_skipped[f] += tonnes;
     }
 
     pub(crate) fn stranded(&mut self, tonnes: f64) {
