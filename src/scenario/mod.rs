@@ -232,9 +232,51 @@ fn normalise(path: &Path) -> PathBuf {
     out
 }
 
-const DEFAULT_SCENARIO: &str = "examples/one-of-each.toml";
+const DEFAULT_SCENARIO: &str = "liuzhou-2025-plan.toml";
 
-const SHIPPED: &[(&str, &str)] = &[(
-    "examples/one-of-each.toml",
-    include_str!("../../scenarios/examples/one-of-each.toml"),
-)];
+const SHIPPED: &[(&str, &str)] = &[
+    (
+        "demand-2024-actual.toml",
+        include_str!("../../scenarios/demand-2024-actual.toml"),
+    ),
+    (
+        "demand-2025-target.toml",
+        include_str!("../../scenarios/demand-2025-target.toml"),
+    ),
+    (
+        "flood-season.toml",
+        include_str!("../../scenarios/flood-season.toml"),
+    ),
+    (
+        "hazmat-parking-not-built.toml",
+        include_str!("../../scenarios/hazmat-parking-not-built.toml"),
+    ),
+    (
+        "honghua-single-line.toml",
+        include_str!("../../scenarios/honghua-single-line.toml"),
+    ),
+    (
+        "liuzhou-2020-baseline.toml",
+        include_str!("../../scenarios/liuzhou-2020-baseline.toml"),
+    ),
+    (
+        "liuzhou-2025-plan.toml",
+        include_str!("../../scenarios/liuzhou-2025-plan.toml"),
+    ),
+    (
+        "road-to-rail-water.toml",
+        include_str!("../../scenarios/road-to-rail-water.toml"),
+    ),
+    (
+        "water-freight-15mt.toml",
+        include_str!("../../scenarios/water-freight-15mt.toml"),
+    ),
+    (
+        "xiangsi-dock-delayed.toml",
+        include_str!("../../scenarios/xiangsi-dock-delayed.toml"),
+    ),
+    (
+        "examples/one-of-each.toml",
+        include_str!("../../scenarios/examples/one-of-each.toml"),
+    ),
+];

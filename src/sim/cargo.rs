@@ -125,6 +125,10 @@ impl Replication<'_> {
                     .expect("routing checked the site loads trucks");
                 if road.request(now, id, 0) == Request::Granted {
                     self.truck_bay_granted(id);
+                } else if self.cons.get(id).hazmat {
+                    // A tanker waiting to load is still a dangerous-goods vehicle (empty, uncleaned, under
+                    // ADR): it needs a lot as much as a loaded one.
+                    self.join_place(id, m.sites[site].node);
                 }
             }
             Mode::Rail if m.sites[site].is_external() => self.join_pool(id),
