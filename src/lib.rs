@@ -14,6 +14,7 @@ pub mod des;
 pub mod experiment;
 pub mod model;
 pub mod report;
+pub mod risk;
 pub mod scenario;
 pub mod sim;
 pub mod validation;

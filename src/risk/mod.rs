@@ -1,0 +1,12 @@
+//! Accident risk: effect and damage models (probits, fires, explosions, dispersion), escalation to
+//! neighbouring equipment and the domino cascade engine.
+//!
+//! This layer is physics and probability only: it knows nothing of the simulation. The risk data
+//! (constants with their sources) come from data files, so that an assessor can swap the Purple Book set
+//! for CCPS or newer RIVM values without touching code.
+
+pub mod blast;
+pub mod dispersion;
+pub mod escalation;
+pub mod fire;
+pub mod probit;
