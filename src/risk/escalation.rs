@@ -132,6 +132,9 @@ pub struct ClassEscalation {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EscalationModel {
+    /// Where the model comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
     /// Time to failure of atmospheric vessels.
     pub ttf_atmospheric: TimeToFailure,
     /// Time to failure of pressurised vessels.
@@ -215,6 +218,7 @@ pub(crate) mod tests {
             overpressure_probit: Probit::new(a, b),
         };
         EscalationModel {
+            source: None,
             ttf_atmospheric: TimeToFailure {
                 k_flux: -1.128,
                 k_volume: -2.667e-5,

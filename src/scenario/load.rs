@@ -159,6 +159,41 @@ impl Document {
         }
     }
 
+    /// Reads `paths` in order, each merged onto the ones before it (risk data layers).
+    pub(crate) fn load_layers(
+        paths: &[PathBuf],
+        provider: &dyn SourceProvider,
+    ) -> Result<Self, ScenarioError> {
+        let mut files = SourceFiles::default();
+        let mut root: Option<Node> = None;
+        for path in paths {
+            let text = provider.read(path).map_err(|message| {
+                ScenarioError::single(Diagnostic::file_level(path, "", message))
+            })?;
+            let file = files.files.len();
+            files.files.push((path.clone(), text));
+            let text = &files.files[file].1;
+            let node = parse_file(text, path, file)?;
+            root = Some(match root {
+                None => node,
+                Some(base) => merge(base, node, path, text)?,
+            });
+        }
+        let root = root.ok_or_else(|| {
+            ScenarioError::single(Diagnostic::file_level(
+                Path::new(""),
+                "risk.data",
+                "no risk data file listed",
+            ))
+        })?;
+        Ok(Document { root, files })
+    }
+
+    /// The file the value at `path` (or its deepest existing parent) was written in.
+    pub(crate) fn file_of(&self, path: &[Segment]) -> &Path {
+        &self.files.files[self.locate(path).file].0
+    }
+
     fn locate(&self, path: &[Segment]) -> Origin {
         let mut node = &self.root;
         for segment in path {

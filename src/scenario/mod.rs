@@ -8,6 +8,9 @@ mod exposure;
 mod facilities;
 mod flows;
 mod load;
+mod risk;
+mod risk_check;
+mod risk_data;
 mod sourced;
 mod types;
 mod validate;
@@ -22,6 +25,9 @@ pub use exposure::*;
 pub use facilities::*;
 pub use flows::*;
 pub use load::{DiskFiles, FieldPath, IntoSegment, Segment, SourceFiles, SourceProvider};
+pub use risk::*;
+pub use risk_check::LoadedRiskData;
+pub use risk_data::*;
 pub use sourced::Sourced;
 pub use types::*;
 
@@ -33,6 +39,8 @@ pub struct LoadedScenario {
     pub scenario: Scenario,
     /// The file named by the user (the top of the `extends` chain).
     pub path: PathBuf,
+    /// The risk data layers named in `[risk] data`, if the scenario has a `[risk]` table.
+    pub risk_data: Option<LoadedRiskData>,
     document: Document,
 }
 
@@ -61,9 +69,11 @@ pub fn load_with(
     if !diagnostics.is_empty() {
         return Err(ScenarioError { diagnostics });
     }
+    let risk_data = risk_check::load_risk_data(&scenario, &document, provider)?;
     Ok(LoadedScenario {
         scenario,
         path: path.to_path_buf(),
+        risk_data,
         document,
     })
 }
@@ -77,7 +87,7 @@ fn explain(message: &str) -> String {
     }
 }
 
-fn serde_path(path: &serde_path_to_error::Path) -> FieldPath {
+pub(crate) fn serde_path(path: &serde_path_to_error::Path) -> FieldPath {
     use serde_path_to_error::Segment as S;
     path.iter()
         .filter_map(|s| match s {
@@ -116,7 +126,8 @@ impl LoadedScenario {
     /// SHA-256 over every file of the chain (path and text), hex.
     pub fn sha256(&self) -> String {
         let mut hasher = Sha256::new();
-        for (path, text) in self.document.files.iter() {
+        let risk_files = self.risk_data.iter().flat_map(|r| r.files().iter());
+        for (path, text) in self.document.files.iter().chain(risk_files) {
             hasher.update(
                 path.file_name()
                     .map(|n| n.to_string_lossy().into_owned())
@@ -153,7 +164,14 @@ impl LoadedScenario {
 }
 
 /// Keys whose numbers are run settings or identifiers, not data that needs a source.
-const NOT_DATA: &[&str] = &["un_number", "lock_priority"];
+const NOT_DATA: &[&str] = &[
+    "un_number",
+    "lock_priority",
+    "events_per_source_year",
+    "radius_m",
+    "cell_m",
+    "margin_km",
+];
 
 fn count_numbers(node: &Node, path: String, inherited: Option<&str>, p: &mut Provenance) {
     match &node.value {
@@ -274,6 +292,14 @@ const SHIPPED: &[(&str, &str)] = &[
     (
         "xiangsi-dock-delayed.toml",
         include_str!("../../scenarios/xiangsi-dock-delayed.toml"),
+    ),
+    (
+        "risk/purple-book.toml",
+        include_str!("../../scenarios/risk/purple-book.toml"),
+    ),
+    (
+        "risk/ccps-probits.toml",
+        include_str!("../../scenarios/risk/ccps-probits.toml"),
     ),
     (
         "examples/one-of-each.toml",

@@ -76,6 +76,9 @@ pub struct Scenario {
     /// Population outside the zones, and the day/night convention.
     #[serde(default)]
     pub exposure: ExposureRules,
+    /// The accident-risk model (off without this table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<super::risk::RiskRules>,
 }
 
 /// `[demand]`: multipliers applied to flows (and to park plants, which follow chemical demand).

@@ -633,6 +633,8 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
         c.positive(field_path!["road", "speed_km_per_h", key], speed.value);
     }
 
+    super::risk_check::validate_rules(s, &mut c);
+
     check_sources(&mut c, &doc.root, &mut Vec::new(), &assumptions);
     c.out
 }
