@@ -49,6 +49,28 @@ pub fn load_scenario(path: Option<&Path>) -> Result<(LoadedScenario, String), Ap
     }
 }
 
+/// Loads risk data layers from disk, or the built-in Purple Book set when `paths` is empty.
+pub fn load_risk_data(paths: &[PathBuf]) -> Result<scenario::RiskData, AppError> {
+    let loaded = if paths.is_empty() {
+        scenario::load_risk_data(
+            &[EmbeddedFiles::default_risk_data().to_path_buf()],
+            &EmbeddedFiles::shipped(),
+        )?
+    } else {
+        scenario::load_risk_data(paths, &scenario::DiskFiles)?
+    };
+    Ok(loaded.data)
+}
+
+/// `hazflow effect`: evaluates one effect model, returns the JSON object to print.
+pub fn effect(
+    command: &crate::assess::effect::EffectCommand,
+    data_files: &[PathBuf],
+) -> Result<serde_json::Value, AppError> {
+    let data = load_risk_data(data_files)?;
+    crate::assess::effect::evaluate(command, &data).map_err(AppError::Usage)
+}
+
 /// What `hazflow validate` reports.
 #[derive(Debug)]
 pub struct ValidationReport {

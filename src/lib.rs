@@ -10,6 +10,7 @@
 //!   validation tests, the benchmarks and the `mmc` example.
 
 pub mod app;
+pub mod assess;
 pub mod des;
 pub mod experiment;
 pub mod model;

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use hazflow::app::{self, AppError, RunOptions};
+use hazflow::assess::effect::EffectCommand;
 
 /// Discrete-event Monte-Carlo simulator of chemical-park logistics and hazardous-materials flows.
 #[derive(Parser)]
@@ -35,6 +36,15 @@ enum Command {
         /// Do not draw plots.
         #[arg(long)]
         no_plots: bool,
+    },
+    /// Evaluate one effect or damage model (fireball, pool-fire, plume, puff, tnt, escalation, probit)
+    /// and print the result as JSON.
+    Effect {
+        /// Risk data files (default: the built-in Purple Book set); later files override earlier ones.
+        #[arg(long)]
+        data: Vec<PathBuf>,
+        #[command(subcommand)]
+        model: EffectCommand,
     },
     /// Check a scenario: parse, validate, compile and route, without running it.
     Validate {
@@ -89,6 +99,16 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Effect { data, model } => match app::effect(&model, &data) {
+            Ok(value) => {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&value).expect("JSON value")
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(e),
+        },
         Command::Validate { scenario } => match app::validate(&scenario) {
             Ok(report) => {
                 let m = &report.model;

@@ -3,6 +3,7 @@
 
 mod compile;
 mod flows;
+pub mod risk_tables;
 mod routing;
 
 pub use compile::{CompileError, compile};

@@ -10,3 +10,4 @@ pub mod dispersion;
 pub mod escalation;
 pub mod fire;
 pub mod probit;
+pub mod vulnerability;

@@ -26,7 +26,7 @@ pub use facilities::*;
 pub use flows::*;
 pub use load::{DiskFiles, FieldPath, IntoSegment, Segment, SourceFiles, SourceProvider};
 pub use risk::*;
-pub use risk_check::LoadedRiskData;
+pub use risk_check::{LoadedRiskData, load_layers as load_risk_data};
 pub use risk_data::*;
 pub use sourced::Sourced;
 pub use types::*;
@@ -216,6 +216,11 @@ impl EmbeddedFiles {
     /// The shipped scenarios.
     pub fn shipped() -> Self {
         Self { files: SHIPPED }
+    }
+
+    /// The path (relative to `scenarios/`) of the default risk data file.
+    pub fn default_risk_data() -> &'static Path {
+        Path::new("risk/purple-book.toml")
     }
 
     /// The path (relative to `scenarios/`) of the default scenario.

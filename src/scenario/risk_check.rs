@@ -174,7 +174,7 @@ pub(crate) fn load_risk_data(
             named_in.parent().unwrap_or(Path::new("")).join(&r.data[i])
         })
         .collect();
-    let document = Document::load_layers(&paths, provider).map_err(|mut e| {
+    let loaded = load_layers(&paths, provider).map_err(|mut e| {
         for d in &mut e.diagnostics {
             if d.line.is_none() {
                 d.message = format!("{} (risk data file named in [risk] data)", d.message);
@@ -182,16 +182,7 @@ pub(crate) fn load_risk_data(
         }
         e
     })?;
-    let data: RiskData = match serde_path_to_error::deserialize(document.to_value()) {
-        Ok(d) => d,
-        Err(e) => {
-            let path = serde_path(e.path());
-            let message = e.inner().message().trim().to_string();
-            return Err(ScenarioError::single(document.diagnostic(&path, message)));
-        }
-    };
-    let loaded = LoadedRiskData { data, document };
-    let mut out = check_data(&loaded);
+    let mut out = Vec::new();
     // References from the scenario into the data.
     let mut c = Check {
         doc: scenario_doc,
@@ -246,6 +237,31 @@ pub(crate) fn load_risk_data(
         Ok(Some(loaded))
     } else {
         Err(ScenarioError { diagnostics: out })
+    }
+}
+
+/// Loads risk data layers (first file first, later files override), parses and checks them.
+pub fn load_layers(
+    paths: &[PathBuf],
+    provider: &dyn SourceProvider,
+) -> Result<LoadedRiskData, ScenarioError> {
+    let document = Document::load_layers(paths, provider)?;
+    let data: RiskData = match serde_path_to_error::deserialize(document.to_value()) {
+        Ok(d) => d,
+        Err(e) => {
+            let path = serde_path(e.path());
+            let message = e.inner().message().trim().to_string();
+            return Err(ScenarioError::single(document.diagnostic(&path, message)));
+        }
+    };
+    let loaded = LoadedRiskData { data, document };
+    let problems = check_data(&loaded);
+    if problems.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(ScenarioError {
+            diagnostics: problems,
+        })
     }
 }
 
