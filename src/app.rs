@@ -71,6 +71,19 @@ pub fn effect(
     crate::assess::effect::evaluate(command, &data).map_err(AppError::Usage)
 }
 
+/// `hazflow cascade`: conditional domino analysis of a layout, returns the JSON object to print.
+pub fn cascade(
+    layout: &Path,
+    options: &crate::assess::cascade::CascadeOptions,
+    data_files: &[PathBuf],
+) -> Result<serde_json::Value, AppError> {
+    if !options.exact && options.trials == 0 {
+        return Err(AppError::Usage("--trials must be at least 1".into()));
+    }
+    let data = load_risk_data(data_files)?;
+    Ok(crate::assess::cascade::analyse(layout, options, &data)?)
+}
+
 /// What `hazflow validate` reports.
 #[derive(Debug)]
 pub struct ValidationReport {

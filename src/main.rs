@@ -46,6 +46,26 @@ enum Command {
         #[command(subcommand)]
         model: EffectCommand,
     },
+    /// Conditional domino analysis: the cascades a fire at one unit of a fixed layout sets off.
+    Cascade {
+        /// Layout file (TOML) with [[unit]] and optionally [[exposure]] tables.
+        layout: PathBuf,
+        /// Unit on fire at the start.
+        #[arg(long)]
+        initiator: String,
+        /// Monte-Carlo trials.
+        #[arg(long, default_value_t = 100_000)]
+        trials: u64,
+        /// Seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Enumerate every escalation path exactly instead of sampling (small layouts).
+        #[arg(long)]
+        exact: bool,
+        /// Risk data files (default: the built-in Purple Book set).
+        #[arg(long)]
+        data: Vec<PathBuf>,
+    },
     /// Check a scenario: parse, validate, compile and route, without running it.
     Validate {
         /// Scenario file (TOML).
@@ -54,9 +74,13 @@ enum Command {
 }
 
 fn fail(error: AppError) -> ExitCode {
+    fail_with_hint(error, "docs/scenario-format.md describes every field")
+}
+
+fn fail_with_hint(error: AppError, hint: &str) -> ExitCode {
     eprintln!("{error}");
     if matches!(error, AppError::Scenario(_)) {
-        eprintln!("(docs/scenario-format.md describes every field)");
+        eprintln!("({hint})");
     }
     ExitCode::from(error.exit_code() as u8)
 }
@@ -99,6 +123,31 @@ fn main() -> ExitCode {
                 Err(e) => fail(e),
             }
         }
+        Command::Cascade {
+            layout,
+            initiator,
+            trials,
+            seed,
+            exact,
+            data,
+        } => {
+            let options = hazflow::assess::cascade::CascadeOptions {
+                initiator,
+                trials,
+                seed,
+                exact,
+            };
+            match app::cascade(&layout, &options, &data) {
+                Ok(value) => {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&value).expect("JSON value")
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail_with_hint(e, "docs/risk.md describes layouts and risk data"),
+            }
+        }
         Command::Effect { data, model } => match app::effect(&model, &data) {
             Ok(value) => {
                 println!(
@@ -107,7 +156,7 @@ fn main() -> ExitCode {
                 );
                 ExitCode::SUCCESS
             }
-            Err(e) => fail(e),
+            Err(e) => fail_with_hint(e, "docs/risk.md describes the risk data"),
         },
         Command::Validate { scenario } => match app::validate(&scenario) {
             Ok(report) => {

@@ -2,4 +2,5 @@
 //! (`hazflow effect`) and conditional domino analysis of a fixed layout (`hazflow cascade`). Each prints
 //! one JSON object.
 
+pub mod cascade;
 pub mod effect;

@@ -6,6 +6,7 @@
 //! for CCPS or newer RIVM values without touching code.
 
 pub mod blast;
+pub mod cascade;
 pub mod dispersion;
 pub mod escalation;
 pub mod fire;

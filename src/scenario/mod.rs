@@ -99,6 +99,37 @@ pub(crate) fn serde_path(path: &serde_path_to_error::Path) -> FieldPath {
         .collect()
 }
 
+/// Any TOML input file (a cascade layout, say) parsed into `T`, able to locate its fields for errors.
+pub struct LoadedFile<T> {
+    /// The typed content.
+    pub value: T,
+    document: Document,
+}
+
+impl<T> LoadedFile<T> {
+    /// A located diagnostic for a field of the file.
+    pub fn diagnostic(&self, path: &[Segment], message: impl Into<String>) -> Diagnostic {
+        self.document.diagnostic(path, message)
+    }
+}
+
+/// Reads one TOML file from disk into `T`, with located errors.
+pub fn load_file<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<LoadedFile<T>, ScenarioError> {
+    let document = Document::load_layers(&[path.to_path_buf()], &DiskFiles)?;
+    match serde_path_to_error::deserialize(document.to_value()) {
+        Ok(value) => Ok(LoadedFile { value, document }),
+        Err(e) => {
+            let field_path = serde_path(e.path());
+            let message = e.inner().message().trim().to_string();
+            Err(ScenarioError::single(
+                document.diagnostic(&field_path, explain(&message)),
+            ))
+        }
+    }
+}
+
 /// Where the numbers of a scenario come from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Provenance {
