@@ -7,8 +7,10 @@
 
 pub mod blast;
 pub mod cascade;
+pub mod consequence;
 pub mod dispersion;
 pub mod escalation;
 pub mod fire;
+pub mod population;
 pub mod probit;
 pub mod vulnerability;

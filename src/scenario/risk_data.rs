@@ -128,39 +128,7 @@ pub struct ToxicProbitData {
     pub source: String,
 }
 
-/// Physical state of a substance as released.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SubstanceState {
-    /// Gas liquefied under pressure (chlorine, ammonia, LPG).
-    LiquefiedPressurised,
-    /// Gas compressed (hydrogen tube trailers).
-    CompressedGas,
-    /// Liquid at ambient conditions (forms a pool).
-    Liquid,
-    /// No lethal effect off-site.
-    Inert,
-}
-
-/// Ignition category.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IgnitionCategory {
-    /// Gas of low reactivity.
-    GasLow,
-    /// Gas of average reactivity.
-    GasAverage,
-    /// Gas of high reactivity.
-    GasHigh,
-    /// Liquid, flash point below 21 C.
-    K1,
-    /// Liquid, flash point 21-55 C.
-    K2,
-    /// Liquid, flash point above 55 C.
-    K3,
-    /// Does not burn.
-    None,
-}
+pub use crate::risk::consequence::{IgnitionCategory, SubstanceState};
 
 /// `[[substance]]`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
