@@ -23,7 +23,7 @@ impl Ctx<'_> {
         self.errors.push(self.loaded.diagnostic(&path, message));
     }
 
-    fn sampler(&mut self, path: FieldPath, field: &DistField) -> Sampler {
+    pub(super) fn sampler(&mut self, path: FieldPath, field: &DistField) -> Sampler {
         field.spec.compile().unwrap_or_else(|e| {
             self.error(path, format!("impossible distribution: {}", e.0));
             Sampler::Constant(1.0)
@@ -531,10 +531,16 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
             indoor_fraction_night: s.exposure.indoor_fraction_night.value,
         },
         warnings: Vec::new(),
+        risk: None,
     };
 
     if ctx.errors.is_empty() {
         compile_flows(&mut ctx, &mut model);
+    }
+    if ctx.errors.is_empty()
+        && let (Some(rules), Some(data)) = (&s.risk, &loaded.risk_data)
+    {
+        model.risk = super::risk_model::compile_risk(&mut ctx, &model, rules, data);
     }
     model.warnings = std::mem::take(&mut ctx.warnings);
     if ctx.errors.is_empty() {

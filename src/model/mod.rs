@@ -3,10 +3,12 @@
 
 mod compile;
 mod flows;
+pub mod risk_model;
 pub mod risk_tables;
 mod routing;
 
 pub use compile::{CompileError, compile};
+pub use risk_model::RiskModel;
 
 use crate::des::Sampler;
 pub use crate::scenario::{CommodityKind, HandlingGroup, Mode, RoadType};
@@ -478,6 +480,8 @@ pub struct Model {
     pub exposure: Exposure,
     /// Things the user should know that do not stop a run (chains without a route, skipped).
     pub warnings: Vec<String>,
+    /// The accident-risk model, if the scenario has `[risk]`.
+    pub risk: Option<RiskModel>,
 }
 
 /// A disc of uniform population density.

@@ -235,6 +235,8 @@ pub struct ReleaseData {
     pub max_pool_area_m2: PoolAreas,
     /// Bund area over one tank footprint.
     pub bund_area_factor: Sourced<f64>,
+    /// Share of a vessel's cargo in the breached tank.
+    pub vessel_tank_share: Sourced<f64>,
     /// Share of transport releases that are instantaneous.
     pub transport_instantaneous_share: Sourced<f64>,
 }

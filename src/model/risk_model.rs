@@ -1,0 +1,574 @@
+//! The compiled risk model: substances per commodity, release and frequency data in hours, release rates
+//! per link, weather, geography (plane coordinates and the population raster) and the importance-sampling
+//! inflation of each accident source.
+
+use std::collections::BTreeMap;
+
+use super::compile::Ctx;
+use super::risk_tables::{toxic_probit, vulnerability};
+use super::*;
+use crate::des::Sampler;
+use crate::field_path;
+use crate::risk::consequence::{EventTree, Substance, SubstanceState};
+use crate::risk::dispersion::{Stability, Terrain};
+use crate::risk::escalation::EscalationModel;
+use crate::risk::fire::Atmosphere;
+use crate::risk::population::{DensityRaster, Disc};
+use crate::risk::vulnerability::Vulnerability;
+use crate::scenario::{ClosureMode, CriteriaData, GridRules, LoadedRiskData, RiskData, RiskRules};
+
+/// Release conventions.
+#[derive(Clone, Debug)]
+pub struct ReleaseRules {
+    /// Length of a '10-minute' release, s.
+    pub ten_minute_s: f64,
+    /// Longest continuous release, s.
+    pub max_duration_s: f64,
+    /// Leak hole area, m2.
+    pub hole_area_m2: f64,
+    /// Discharge coefficient.
+    pub discharge_coefficient: f64,
+    /// Liquid head over a tank's hole, m.
+    pub liquid_head_m: f64,
+    /// Spill depth, m.
+    pub min_pool_depth_m: f64,
+    /// Largest unconfined pool by mode (road, rail, water), m2.
+    pub max_pool_area_m2: [f64; 3],
+    /// Bund area over a tank footprint.
+    pub bund_area_factor: f64,
+    /// Share of a vessel's cargo in one tank.
+    pub vessel_tank_share: f64,
+    /// Share of transport releases that are instantaneous.
+    pub transport_instantaneous_share: f64,
+}
+
+/// Loss-of-containment frequencies, per hour of presence or use.
+#[derive(Clone, Debug)]
+pub struct LocRates {
+    /// Atmospheric tank: instantaneous, 10 minutes, hole.
+    pub atmospheric_tank: [f64; 3],
+    /// Pressurised tank.
+    pub pressurised_tank: [f64; 3],
+    /// Parked atmospheric tanker.
+    pub parked_atmospheric: [f64; 3],
+    /// Parked pressurised tanker.
+    pub parked_pressurised: [f64; 3],
+    /// Loading hose: rupture, leak.
+    pub hose: [f64; 2],
+    /// Moored ship collision per hour alongside per passing ship per year.
+    pub berth_collision: f64,
+    /// Share of collisions that release cargo.
+    pub release_given_collision: f64,
+}
+
+/// A weather class.
+#[derive(Clone, Debug)]
+pub struct WeatherClass {
+    /// Identifier.
+    pub id: String,
+    /// Stability.
+    pub stability: Stability,
+    /// Wind, m/s.
+    pub wind_m_s: f64,
+    /// Share of day hours.
+    pub day_share: f64,
+    /// Share of night hours.
+    pub night_share: f64,
+}
+
+/// Spacing of units for the domino layout, m.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    /// Tanks in a group.
+    pub tank_spacing_m: f64,
+    /// Tank groups.
+    pub tank_group_spacing_m: f64,
+    /// Parked tankers.
+    pub tanker_spacing_m: f64,
+    /// Wagons.
+    pub wagon_spacing_m: f64,
+    /// Vessels.
+    pub vessel_spacing_m: f64,
+    /// Handling area to tanks.
+    pub handling_to_tanks_m: f64,
+}
+
+/// Importance-sampling inflation of each accident source (>= 1; each sampled accident weighs 1/k).
+#[derive(Clone, Debug, Default)]
+pub struct Inflation {
+    /// Per link.
+    pub link: Vec<f64>,
+    /// Per tank group.
+    pub tank: Vec<f64>,
+    /// Loading hoses per site.
+    pub hose: Vec<f64>,
+    /// Moored vessels per site.
+    pub berth: Vec<f64>,
+    /// Vessels at each lock.
+    pub lock: Vec<f64>,
+    /// Parked tankers per lot.
+    pub parking: Vec<f64>,
+    /// Tankers waiting on the road at each node.
+    pub roadside: Vec<f64>,
+}
+
+/// The compiled risk model.
+#[derive(Clone, Debug)]
+pub struct RiskModel {
+    /// Name of the risk data set.
+    pub data_name: String,
+    /// Damage conventions.
+    pub vulnerability: Vulnerability,
+    /// Escalation.
+    pub escalation: EscalationModel,
+    /// Apply escalation thresholds.
+    pub escalation_thresholds: bool,
+    /// Domino radius, m.
+    pub domino_radius_m: f64,
+    /// Event tree.
+    pub tree: EventTree,
+    /// Substances.
+    pub substances: Vec<Substance>,
+    /// Substance of each commodity (`None`: no lethal effect).
+    pub substance_of_commodity: Vec<Option<usize>>,
+    /// Release conventions.
+    pub release: ReleaseRules,
+    /// LOC frequencies.
+    pub loc: LocRates,
+    /// Releases per loaded vehicle-km (road), wagon-km (rail) or vessel-km (water), by link.
+    pub link_rate_per_unit_km: Vec<f64>,
+    /// Weather classes.
+    pub weather: Vec<WeatherClass>,
+    /// Terrain.
+    pub terrain: Terrain,
+    /// Wind rose: share of each 30-degree sector the wind blows from (0 = north).
+    pub wind_rose_from: [f64; 12],
+    /// Air.
+    pub air: Atmosphere,
+    /// Release height, m.
+    pub release_height_m: f64,
+    /// Domino layout spacing.
+    pub layout: Layout,
+    /// Closures.
+    pub closure_mode: ClosureMode,
+    /// Closure durations: road, rail, water links; facilities.
+    pub closure_h: [Sampler; 4],
+    /// Target sampled accidents per source-year.
+    pub events_per_source_year: f64,
+    /// Criteria set.
+    pub criteria: CriteriaData,
+    /// Plane coordinates of each node, m (east, north of the projection origin).
+    pub node_xy_m: Vec<(f64, f64)>,
+    /// Plane coordinates of each parking lot, m.
+    pub parking_xy_m: Vec<(f64, f64)>,
+    /// Projection origin (longitude, latitude), degrees.
+    pub origin: (f64, f64),
+    /// Population.
+    pub raster: DensityRaster,
+    /// Map extent: x0, x1, y0, y1 in km.
+    pub bounds_km: [f64; 4],
+    /// Individual-risk grid settings.
+    pub grid: GridRules,
+    /// Vessels passing each node per year (planned flows), for moored-ship collisions.
+    pub passing_ships_per_year: Vec<f64>,
+    /// Importance-sampling inflation.
+    pub inflation: Inflation,
+}
+
+/// Km per degree of latitude.
+const KM_PER_DEGREE: f64 = 110.574;
+
+impl RiskModel {
+    /// Plane coordinates (m) of a longitude and latitude.
+    pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
+        project(self.origin, lon, lat)
+    }
+
+    /// Longitude and latitude of plane coordinates (m).
+    pub fn unproject(&self, x_m: f64, y_m: f64) -> (f64, f64) {
+        let (lon0, lat0) = self.origin;
+        let lat = lat0 + y_m / 1000.0 / KM_PER_DEGREE;
+        let lon = lon0 + x_m / 1000.0 / (111.320 * lat0.to_radians().cos());
+        (lon, lat)
+    }
+}
+
+fn project(origin: (f64, f64), lon: f64, lat: f64) -> (f64, f64) {
+    let (lon0, lat0) = origin;
+    (
+        (lon - lon0) * 111.320 * lat0.to_radians().cos() * 1000.0,
+        (lat - lat0) * KM_PER_DEGREE * 1000.0,
+    )
+}
+
+fn substance(data: &RiskData, i: usize) -> Substance {
+    let s = &data.substance[i];
+    let v = |x: &Option<crate::scenario::Sourced<f64>>| x.as_ref().map_or(0.0, |x| x.value);
+    Substance {
+        id: s.id.clone(),
+        state: s.state,
+        liquid_density_kg_m3: v(&s.liquid_density_kg_m3),
+        pressure_bar: s.storage_pressure_bar.as_ref().map_or(1.01325, |x| x.value),
+        hc_mj_per_kg: v(&s.heat_of_combustion_mj_per_kg),
+        burning_rate_kg_m2_s: v(&s.burning_rate_kg_m2_s),
+        radiative_fraction: v(&s.radiative_fraction),
+        lfl_kg_m3: v(&s.lower_flammability_kg_m3),
+        toxic: s.toxic_probit.as_deref().and_then(|id| toxic_probit(data, id)),
+        evaporation_kg_m2_s: v(&s.evaporation_kg_m2_s),
+        molar_mass_g_mol: v(&s.molar_mass_g_mol),
+        ignition: s.ignition,
+    }
+}
+
+fn loc_hourly(data: &RiskData, id: &str) -> [f64; 3] {
+    let l = data.loc.iter().find(|l| l.id == id).expect("checked when loading");
+    [
+        l.instantaneous_per_year.unwrap_or(0.0) / HOURS_PER_YEAR,
+        l.ten_minutes_per_year.unwrap_or(0.0) / HOURS_PER_YEAR,
+        l.hole_per_year.unwrap_or(0.0) / HOURS_PER_YEAR,
+    ]
+}
+
+/// Compiles `[risk]` with its data onto a model whose flows and routes are built.
+pub(super) fn compile_risk(ctx: &mut Ctx, model: &Model, rules: &RiskRules, loaded: &LoadedRiskData) -> Option<RiskModel> {
+    let data = &loaded.data;
+    // Positions: every node and lot must have one.
+    for (i, n) in model.nodes.iter().enumerate() {
+        if n.position.is_none() {
+            ctx.warnings.push(format!(
+                "risk: node \"{}\" has no position; it is placed at the map origin (give `position` for a meaningful risk map)",
+                model.nodes[i].id
+            ));
+        }
+    }
+    let positioned: Vec<(f64, f64)> = model.nodes.iter().filter_map(|n| n.position).collect();
+    let origin = if positioned.is_empty() {
+        (0.0, 0.0)
+    } else {
+        let n = positioned.len() as f64;
+        (
+            positioned.iter().map(|p| p.0).sum::<f64>() / n,
+            positioned.iter().map(|p| p.1).sum::<f64>() / n,
+        )
+    };
+    let node_xy_m: Vec<(f64, f64)> = model
+        .nodes
+        .iter()
+        .map(|n| n.position.map_or((0.0, 0.0), |(lon, lat)| project(origin, lon, lat)))
+        .collect();
+    let parking_xy_m: Vec<(f64, f64)> = model
+        .parkings
+        .iter()
+        .enumerate()
+        .map(|(i, p)| match p.position {
+            Some((lon, lat)) => project(origin, lon, lat),
+            None => {
+                // A lot without a position stands at the first node it serves.
+                model
+                    .parking_of_node
+                    .iter()
+                    .position(|lot| *lot == Some(i))
+                    .map_or((0.0, 0.0), |n| node_xy_m[n])
+            }
+        })
+        .collect();
+    let margin = rules.grid.margin_km;
+    let xs = node_xy_m.iter().map(|p| p.0 / 1000.0);
+    let ys = node_xy_m.iter().map(|p| p.1 / 1000.0);
+    let bounds_km = [
+        xs.clone().fold(f64::INFINITY, f64::min) - margin,
+        xs.fold(f64::NEG_INFINITY, f64::max) + margin,
+        ys.clone().fold(f64::INFINITY, f64::min) - margin,
+        ys.fold(f64::NEG_INFINITY, f64::max) + margin,
+    ];
+    let discs: Vec<Disc> = model
+        .population
+        .iter()
+        .map(|z| {
+            let (x, y) = project(origin, z.lon, z.lat);
+            Disc {
+                x_km: x / 1000.0,
+                y_km: y / 1000.0,
+                radius_km: z.radius_km,
+                day_per_km2: z.day_per_km2,
+                night_per_km2: z.night_per_km2,
+            }
+        })
+        .collect();
+    // The raster reaches 10 km past the map so that long toxic clouds still find people.
+    let raster_bounds = [bounds_km[0] - 10.0, bounds_km[1] + 10.0, bounds_km[2] - 10.0, bounds_km[3] + 10.0];
+    let raster = DensityRaster::build(
+        &discs,
+        [model.exposure.background_day_per_km2, model.exposure.background_night_per_km2],
+        raster_bounds,
+        0.1,
+    );
+
+    let substances: Vec<Substance> = (0..data.substance.len()).map(|i| substance(data, i)).collect();
+    let substance_of_commodity: Vec<Option<usize>> = model
+        .commodities
+        .iter()
+        .map(|c| {
+            let id = rules.substances.get(&c.id)?;
+            let k = data.substance.iter().position(|s| &s.id == id)?;
+            (!substances[k].is_inert()).then_some(k)
+        })
+        .collect();
+    let d = &data.release;
+    let release = ReleaseRules {
+        ten_minute_s: d.ten_minute_s.value,
+        max_duration_s: d.max_duration_s.value,
+        hole_area_m2: std::f64::consts::PI * (d.hole_mm.value / 2000.0).powi(2),
+        discharge_coefficient: d.discharge_coefficient.value,
+        liquid_head_m: d.liquid_head_m.value,
+        min_pool_depth_m: d.min_pool_depth_m.value,
+        max_pool_area_m2: [d.max_pool_area_m2.road, d.max_pool_area_m2.rail, d.max_pool_area_m2.water],
+        bund_area_factor: d.bund_area_factor.value,
+        vessel_tank_share: d.vessel_tank_share.value,
+        transport_instantaneous_share: d.transport_instantaneous_share.value,
+    };
+    let per_hour = |id: &str| {
+        let l = data.loc.iter().find(|l| l.id == id).expect("checked when loading");
+        [l.rupture_per_hour.unwrap_or(0.0), l.leak_per_hour.unwrap_or(0.0)]
+    };
+    let berth = data.loc.iter().find(|l| l.id == "ship_at_berth").expect("checked when loading");
+    let loc = LocRates {
+        atmospheric_tank: loc_hourly(data, "atmospheric_tank"),
+        pressurised_tank: loc_hourly(data, "pressurised_tank"),
+        parked_atmospheric: loc_hourly(data, "parked_atmospheric_tanker"),
+        parked_pressurised: loc_hourly(data, "parked_pressurised_tanker"),
+        hose: per_hour("loading_hose"),
+        berth_collision: berth.collision_per_hour_per_passing_ship.unwrap_or(0.0),
+        release_given_collision: berth.release_given_collision.as_ref().map_or(0.0, |x| x.value),
+    };
+    let link_rate_per_unit_km: Vec<f64> = model
+        .links
+        .iter()
+        .map(|l| match l.mode {
+            Mode::Road => {
+                let key = match l.road_type.unwrap_or(RoadType::Trunk) {
+                    RoadType::Expressway => "expressway",
+                    RoadType::Trunk => "trunk",
+                    RoadType::Rural => "rural",
+                    RoadType::Urban => "urban",
+                };
+                let r = &data.transport.road[key];
+                r.accidents_per_million_veh_km * 1e-6 * r.release_given_accident
+            }
+            Mode::Rail => data.transport.rail.release_per_wagon_km,
+            Mode::Water => data.transport.water.release_per_vessel_km,
+        })
+        .collect();
+    let g = &data.ignition;
+    let tree = EventTree {
+        gas: [g.gas_low, g.gas_average, g.gas_high],
+        liquid: [g.k1, g.k2, g.k3],
+        delayed: g.delayed_given_no_direct.value,
+        explosion_fraction: g.explosion_fraction.value,
+        tnt_efficiency: g.tnt_efficiency.value,
+        fireball_fraction: g.fireball_mass_fraction.value,
+        cloud_seconds: 180.0,
+    };
+    let closure = |path: &str, field: &crate::des::DistField, ctx: &mut Ctx| {
+        field.spec.compile().unwrap_or_else(|e| {
+            ctx.error(field_path!["risk", "closures", path], format!("impossible distribution: {}", e.0));
+            Sampler::Constant(1.0)
+        })
+    };
+    let c = &rules.closures;
+    let closure_h = [
+        closure("road_h", &c.road_h, ctx),
+        closure("rail_h", &c.rail_h, ctx),
+        closure("water_h", &c.water_h, ctx),
+        closure("facility_h", &c.facility_h, ctx),
+    ];
+    let l = &rules.layout;
+    let mut rose = [0.0; 12];
+    for (k, x) in rules.wind_rose.from_sector_shares.iter().take(12).enumerate() {
+        rose[k] = *x;
+    }
+    let mut risk = RiskModel {
+        data_name: data.meta.name.clone(),
+        vulnerability: vulnerability(data),
+        escalation: data.escalation.clone(),
+        escalation_thresholds: rules.domino.escalation_thresholds,
+        domino_radius_m: rules.domino.radius_m,
+        tree,
+        substances,
+        substance_of_commodity,
+        release,
+        loc,
+        link_rate_per_unit_km,
+        weather: rules
+            .weather
+            .iter()
+            .map(|w| WeatherClass {
+                id: w.id.clone(),
+                stability: w.stability,
+                wind_m_s: w.wind_m_s.value,
+                day_share: w.day_share.value,
+                night_share: w.night_share.value,
+            })
+            .collect(),
+        terrain: rules.terrain,
+        wind_rose_from: rose,
+        air: Atmosphere {
+            relative_humidity: rules.relative_humidity.value,
+            ambient_c: rules.ambient_c.value,
+        },
+        release_height_m: rules.release_height_m.value,
+        layout: Layout {
+            tank_spacing_m: l.tank_spacing_m.value,
+            tank_group_spacing_m: l.tank_group_spacing_m.value,
+            tanker_spacing_m: l.tanker_spacing_m.value,
+            wagon_spacing_m: l.wagon_spacing_m.value,
+            vessel_spacing_m: l.vessel_spacing_m.value,
+            handling_to_tanks_m: l.handling_to_tanks_m.value,
+        },
+        closure_mode: rules.closures.mode,
+        closure_h,
+        events_per_source_year: rules.sampling.events_per_source_year,
+        criteria: data
+            .criteria
+            .iter()
+            .find(|c| c.id == rules.criteria)
+            .expect("checked when loading")
+            .clone(),
+        node_xy_m,
+        parking_xy_m,
+        origin,
+        raster,
+        bounds_km,
+        grid: rules.grid.clone(),
+        passing_ships_per_year: Vec::new(),
+        inflation: Inflation::default(),
+    };
+    let nominal = nominal_exposure(model, &risk);
+    risk.inflation = inflation(model, &risk, &nominal);
+    risk.passing_ships_per_year = nominal.passing_ships;
+    Some(risk)
+}
+
+/// Planned exposure per year, from the flows' tonnages and route shares (used only to choose the
+/// importance-sampling inflation, so rough is fine).
+struct Nominal {
+    /// Loaded hazmat units x km per link.
+    unit_km: Vec<f64>,
+    /// Hose hours per site.
+    hose_h: Vec<f64>,
+    /// Vessel hours at berth per site.
+    berth_h: Vec<f64>,
+    /// Vessel passages per lock.
+    lock_passages: Vec<f64>,
+    /// Vessels passing each node.
+    passing_ships: Vec<f64>,
+}
+
+fn nominal_exposure(model: &Model, risk: &RiskModel) -> Nominal {
+    let mut n = Nominal {
+        unit_km: vec![0.0; model.links.len()],
+        hose_h: vec![0.0; model.sites.len()],
+        berth_h: vec![0.0; model.sites.len()],
+        lock_passages: vec![0.0; model.locks.len()],
+        passing_ships: vec![0.0; model.nodes.len()],
+    };
+    for f in &model.flows {
+        let risky = risk.substance_of_commodity[f.commodity].is_some();
+        let total: f64 = f.options.iter().map(|o| o.1).sum();
+        for &(route, share) in &f.options {
+            let share = if f.choice == Choice::Fixed && total > 0.0 {
+                share / total
+            } else {
+                1.0 / f.options.len() as f64
+            };
+            let tonnes = f.t_per_year * share;
+            for leg in &model.routes[route].legs {
+                let payload = model.carriers[leg.carrier].payload_t.max(1e-9);
+                let units = tonnes / payload;
+                if leg.mode == Mode::Water {
+                    // Empty return trips pass too.
+                    for &node in &leg.nodes[1..leg.nodes.len().saturating_sub(1)] {
+                        n.passing_ships[node] += 2.0 * units;
+                        if let Some(lock) = model.lock_of_node(node) {
+                            n.lock_passages[lock] += if risky { units } else { 0.0 };
+                        }
+                    }
+                }
+                if !risky {
+                    continue;
+                }
+                for &(link, _) in &leg.links {
+                    n.unit_km[link] += units * model.links[link].in_area_km;
+                }
+                for site in [leg.from, leg.to] {
+                    let s = &model.sites[site];
+                    let hours = match leg.mode {
+                        Mode::Road => s.truck_handling_h.mean(),
+                        Mode::Rail => s.wagon_handling_h.mean(),
+                        Mode::Water => {
+                            let group = model.commodities[f.commodity].handling;
+                            payload / s.berth_rate(group).unwrap_or(100.0).max(1e-9)
+                        }
+                    };
+                    n.hose_h[site] += units * hours;
+                    if leg.mode == Mode::Water {
+                        n.berth_h[site] += units * hours;
+                    }
+                }
+            }
+        }
+    }
+    n
+}
+
+fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> Inflation {
+    let target = risk.events_per_source_year;
+    let k = |events_per_year: f64| {
+        if events_per_year > 0.0 {
+            (target / events_per_year).max(1.0)
+        } else {
+            1.0
+        }
+    };
+    let hose = risk.loc.hose[0] + risk.loc.hose[1];
+    let tank_rate = |t: &Tank| {
+        let Some(s) = risk.substance_of_commodity[t.commodity] else {
+            return 0.0;
+        };
+        let rates = if risk.substances[s].state == SubstanceState::Liquid {
+            risk.loc.atmospheric_tank
+        } else {
+            risk.loc.pressurised_tank
+        };
+        rates.iter().sum::<f64>() * HOURS_PER_YEAR * t.count as f64
+    };
+    let parked = risk.loc.parked_atmospheric.iter().sum::<f64>();
+    // Waiting tankers: a quarter of the slots occupied on average, one truck at a roadside.
+    let slots: BTreeMap<usize, u32> = model.parkings.iter().enumerate().map(|(i, p)| (i, p.slots)).collect();
+    Inflation {
+        link: (0..model.links.len())
+            .map(|l| k(risk.link_rate_per_unit_km[l] * n.unit_km[l]))
+            .collect(),
+        tank: model.tanks.iter().map(|t| k(tank_rate(t))).collect(),
+        hose: n.hose_h.iter().map(|h| k(hose * h)).collect(),
+        berth: (0..model.sites.len())
+            .map(|s| {
+                let node = model.sites[s].node;
+                k(risk.loc.berth_collision
+                    * risk.loc.release_given_collision
+                    * n.passing_ships[node]
+                    * n.berth_h[s])
+            })
+            .collect(),
+        lock: (0..model.locks.len())
+            .map(|l| {
+                let node = model.locks[l].node;
+                k(risk.loc.berth_collision * risk.loc.release_given_collision * n.passing_ships[node] * n.lock_passages[l])
+            })
+            .collect(),
+        parking: (0..model.parkings.len())
+            .map(|p| k(parked * slots[&p] as f64 * 0.25 * HOURS_PER_YEAR))
+            .collect(),
+        roadside: (0..model.nodes.len()).map(|_| k(parked * HOURS_PER_YEAR)).collect(),
+    }
+}
