@@ -53,8 +53,10 @@ pub struct LocRates {
     pub parked_atmospheric: [f64; 3],
     /// Parked pressurised tanker.
     pub parked_pressurised: [f64; 3],
-    /// Loading hose: rupture, leak.
+    /// Loading hose (trucks, wagons): rupture, leak.
     pub hose: [f64; 2],
+    /// Loading arm (vessels): rupture, leak.
+    pub arm: [f64; 2],
     /// Moored ship collision per hour alongside per passing ship per year.
     pub berth_collision: f64,
     /// Share of collisions that release cargo.
@@ -213,7 +215,10 @@ fn substance(data: &RiskData, i: usize) -> Substance {
         burning_rate_kg_m2_s: v(&s.burning_rate_kg_m2_s),
         radiative_fraction: v(&s.radiative_fraction),
         lfl_kg_m3: v(&s.lower_flammability_kg_m3),
-        toxic: s.toxic_probit.as_deref().and_then(|id| toxic_probit(data, id)),
+        toxic: s
+            .toxic_probit
+            .as_deref()
+            .and_then(|id| toxic_probit(data, id)),
         evaporation_kg_m2_s: v(&s.evaporation_kg_m2_s),
         molar_mass_g_mol: v(&s.molar_mass_g_mol),
         ignition: s.ignition,
@@ -221,7 +226,11 @@ fn substance(data: &RiskData, i: usize) -> Substance {
 }
 
 fn loc_hourly(data: &RiskData, id: &str) -> [f64; 3] {
-    let l = data.loc.iter().find(|l| l.id == id).expect("checked when loading");
+    let l = data
+        .loc
+        .iter()
+        .find(|l| l.id == id)
+        .expect("checked when loading");
     [
         l.instantaneous_per_year.unwrap_or(0.0) / HOURS_PER_YEAR,
         l.ten_minutes_per_year.unwrap_or(0.0) / HOURS_PER_YEAR,
@@ -230,7 +239,12 @@ fn loc_hourly(data: &RiskData, id: &str) -> [f64; 3] {
 }
 
 /// Compiles `[risk]` with its data onto a model whose flows and routes are built.
-pub(super) fn compile_risk(ctx: &mut Ctx, model: &Model, rules: &RiskRules, loaded: &LoadedRiskData) -> Option<RiskModel> {
+pub(super) fn compile_risk(
+    ctx: &mut Ctx,
+    model: &Model,
+    rules: &RiskRules,
+    loaded: &LoadedRiskData,
+) -> Option<RiskModel> {
     let data = &loaded.data;
     // Positions: every node and lot must have one.
     for (i, n) in model.nodes.iter().enumerate() {
@@ -254,7 +268,10 @@ pub(super) fn compile_risk(ctx: &mut Ctx, model: &Model, rules: &RiskRules, load
     let node_xy_m: Vec<(f64, f64)> = model
         .nodes
         .iter()
-        .map(|n| n.position.map_or((0.0, 0.0), |(lon, lat)| project(origin, lon, lat)))
+        .map(|n| {
+            n.position
+                .map_or((0.0, 0.0), |(lon, lat)| project(origin, lon, lat))
+        })
         .collect();
     let parking_xy_m: Vec<(f64, f64)> = model
         .parkings
@@ -296,15 +313,25 @@ pub(super) fn compile_risk(ctx: &mut Ctx, model: &Model, rules: &RiskRules, load
         })
         .collect();
     // The raster reaches 10 km past the map so that long toxic clouds still find people.
-    let raster_bounds = [bounds_km[0] - 10.0, bounds_km[1] + 10.0, bounds_km[2] - 10.0, bounds_km[3] + 10.0];
+    let raster_bounds = [
+        bounds_km[0] - 10.0,
+        bounds_km[1] + 10.0,
+        bounds_km[2] - 10.0,
+        bounds_km[3] + 10.0,
+    ];
     let raster = DensityRaster::build(
         &discs,
-        [model.exposure.background_day_per_km2, model.exposure.background_night_per_km2],
+        [
+            model.exposure.background_day_per_km2,
+            model.exposure.background_night_per_km2,
+        ],
         raster_bounds,
         0.1,
     );
 
-    let substances: Vec<Substance> = (0..data.substance.len()).map(|i| substance(data, i)).collect();
+    let substances: Vec<Substance> = (0..data.substance.len())
+        .map(|i| substance(data, i))
+        .collect();
     let substance_of_commodity: Vec<Option<usize>> = model
         .commodities
         .iter()
@@ -322,24 +349,43 @@ pub(super) fn compile_risk(ctx: &mut Ctx, model: &Model, rules: &RiskRules, load
         discharge_coefficient: d.discharge_coefficient.value,
         liquid_head_m: d.liquid_head_m.value,
         min_pool_depth_m: d.min_pool_depth_m.value,
-        max_pool_area_m2: [d.max_pool_area_m2.road, d.max_pool_area_m2.rail, d.max_pool_area_m2.water],
+        max_pool_area_m2: [
+            d.max_pool_area_m2.road,
+            d.max_pool_area_m2.rail,
+            d.max_pool_area_m2.water,
+        ],
         bund_area_factor: d.bund_area_factor.value,
         vessel_tank_share: d.vessel_tank_share.value,
         transport_instantaneous_share: d.transport_instantaneous_share.value,
     };
     let per_hour = |id: &str| {
-        let l = data.loc.iter().find(|l| l.id == id).expect("checked when loading");
-        [l.rupture_per_hour.unwrap_or(0.0), l.leak_per_hour.unwrap_or(0.0)]
+        let l = data
+            .loc
+            .iter()
+            .find(|l| l.id == id)
+            .expect("checked when loading");
+        [
+            l.rupture_per_hour.unwrap_or(0.0),
+            l.leak_per_hour.unwrap_or(0.0),
+        ]
     };
-    let berth = data.loc.iter().find(|l| l.id == "ship_at_berth").expect("checked when loading");
+    let berth = data
+        .loc
+        .iter()
+        .find(|l| l.id == "ship_at_berth")
+        .expect("checked when loading");
     let loc = LocRates {
         atmospheric_tank: loc_hourly(data, "atmospheric_tank"),
         pressurised_tank: loc_hourly(data, "pressurised_tank"),
         parked_atmospheric: loc_hourly(data, "parked_atmospheric_tanker"),
         parked_pressurised: loc_hourly(data, "parked_pressurised_tanker"),
         hose: per_hour("loading_hose"),
+        arm: per_hour("loading_arm"),
         berth_collision: berth.collision_per_hour_per_passing_ship.unwrap_or(0.0),
-        release_given_collision: berth.release_given_collision.as_ref().map_or(0.0, |x| x.value),
+        release_given_collision: berth
+            .release_given_collision
+            .as_ref()
+            .map_or(0.0, |x| x.value),
     };
     let link_rate_per_unit_km: Vec<f64> = model
         .links
@@ -371,7 +417,10 @@ pub(super) fn compile_risk(ctx: &mut Ctx, model: &Model, rules: &RiskRules, load
     };
     let closure = |path: &str, field: &crate::des::DistField, ctx: &mut Ctx| {
         field.spec.compile().unwrap_or_else(|e| {
-            ctx.error(field_path!["risk", "closures", path], format!("impossible distribution: {}", e.0));
+            ctx.error(
+                field_path!["risk", "closures", path],
+                format!("impossible distribution: {}", e.0),
+            );
             Sampler::Constant(1.0)
         })
     };
@@ -384,7 +433,13 @@ pub(super) fn compile_risk(ctx: &mut Ctx, model: &Model, rules: &RiskRules, load
     ];
     let l = &rules.layout;
     let mut rose = [0.0; 12];
-    for (k, x) in rules.wind_rose.from_sector_shares.iter().take(12).enumerate() {
+    for (k, x) in rules
+        .wind_rose
+        .from_sector_shares
+        .iter()
+        .take(12)
+        .enumerate()
+    {
         rose[k] = *x;
     }
     let mut risk = RiskModel {
@@ -544,7 +599,12 @@ fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> Inflation {
     };
     let parked = risk.loc.parked_atmospheric.iter().sum::<f64>();
     // Waiting tankers: a quarter of the slots occupied on average, one truck at a roadside.
-    let slots: BTreeMap<usize, u32> = model.parkings.iter().enumerate().map(|(i, p)| (i, p.slots)).collect();
+    let slots: BTreeMap<usize, u32> = model
+        .parkings
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (i, p.slots))
+        .collect();
     Inflation {
         link: (0..model.links.len())
             .map(|l| k(risk.link_rate_per_unit_km[l] * n.unit_km[l]))
@@ -563,12 +623,17 @@ fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> Inflation {
         lock: (0..model.locks.len())
             .map(|l| {
                 let node = model.locks[l].node;
-                k(risk.loc.berth_collision * risk.loc.release_given_collision * n.passing_ships[node] * n.lock_passages[l])
+                k(risk.loc.berth_collision
+                    * risk.loc.release_given_collision
+                    * n.passing_ships[node]
+                    * n.lock_passages[l])
             })
             .collect(),
         parking: (0..model.parkings.len())
             .map(|p| k(parked * slots[&p] as f64 * 0.25 * HOURS_PER_YEAR))
             .collect(),
-        roadside: (0..model.nodes.len()).map(|_| k(parked * HOURS_PER_YEAR)).collect(),
+        roadside: (0..model.nodes.len())
+            .map(|_| k(parked * HOURS_PER_YEAR))
+            .collect(),
     }
 }

@@ -681,7 +681,10 @@ pub(crate) mod tests {
         // Chlorine liquid at 7.8 bar through 10 mm: 0.62 A sqrt(2 rho dP) with dP = 6.79 bar.
         let rate = hole_rate_kg_s(&chlorine(), area, 0.62, 0.0);
         let expected = 0.62 * area * (2.0 * 1470.0 * 6.78675e5f64).sqrt();
-        assert!((rate - expected).abs() < 1e-9 && (rate - 2.17).abs() < 0.01, "{rate}");
+        assert!(
+            (rate - expected).abs() < 1e-9 && (rate - 2.17).abs() < 0.01,
+            "{rate}"
+        );
         // Hydrogen at 200 bar: choked flow, about 0.61 kg/s through 10 mm.
         let mut h2 = lpg();
         h2.state = SubstanceState::CompressedGas;

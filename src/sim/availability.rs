@@ -25,6 +25,8 @@ pub(crate) enum Reason {
     Yearly(u16),
     /// A random failure.
     Failure,
+    /// An accident (its end is scheduled when it happens).
+    Accident,
 }
 
 pub(crate) struct TargetState {
@@ -63,6 +65,31 @@ impl Replication<'_> {
             Target::LockLine(l, k) => &m.locks[l].lines[k].availability,
             Target::Link(l) => &m.links[l].availability,
         }
+    }
+
+    /// The index of `target`, created (always open, no calendar) if it has none yet.
+    pub(crate) fn target_index(&mut self, target: Target) -> usize {
+        let existing = match target {
+            Target::Site(s) => self.target_of_site[s],
+            Target::LockLine(l, k) => self.target_of_line[l][k],
+            Target::Link(l) => self.target_of_link[l],
+        };
+        if let Some(index) = existing {
+            return index;
+        }
+        let index = self.targets.len();
+        self.targets.push(TargetState {
+            target,
+            down: 0,
+            disrupted: 0,
+            failures: None,
+        });
+        match target {
+            Target::Site(s) => self.target_of_site[s] = Some(index),
+            Target::LockLine(l, k) => self.target_of_line[l][k] = Some(index),
+            Target::Link(l) => self.target_of_link[l] = Some(index),
+        }
+        index
     }
 
     /// Creates targets and schedules their first calendar events.
@@ -171,6 +198,7 @@ impl Replication<'_> {
                 let d = duration.sample(rng).max(0.0);
                 self.sched.schedule_in(d, Event::Up(index as u32, reason));
             }
+            Reason::Accident => unreachable!("accident closures go down directly"),
         }
         self.go_down(index, reason);
     }
@@ -205,6 +233,7 @@ impl Replication<'_> {
                 let t = up.sample(rng).max(0.0);
                 self.sched.schedule_in(t, Event::Down(index as u32, reason));
             }
+            Reason::Accident => self.accident_closure_ends(index),
         }
         let state = &mut self.targets[index];
         state.down -= 1;
@@ -217,7 +246,7 @@ impl Replication<'_> {
         }
     }
 
-    fn go_down(&mut self, index: usize, reason: Reason) {
+    pub(crate) fn go_down(&mut self, index: usize, reason: Reason) {
         let state = &mut self.targets[index];
         state.down += 1;
         if reason != Reason::Daily {

@@ -192,6 +192,9 @@ impl Replication<'_> {
             .sample(&mut self.streams.site_road[site])
             .max(0.0);
         self.sched.schedule_in(hours, Event::TruckHandled(id));
+        if self.cons.get(id).hazmat {
+            self.risk_hose(id, site, hours);
+        }
     }
 
     pub(crate) fn on_truck_handled(&mut self, id: ConsId) {
@@ -360,6 +363,9 @@ impl Replication<'_> {
         }
         self.cons.get_mut(id).stage = Stage::Driving;
         self.sched.schedule_in(hours, Event::TruckArrived(id));
+        if hazmat {
+            self.risk_truck_on_link(id, l, reversed, hours);
+        }
     }
 
     fn hold_truck(&mut self, id: ConsId, node: usize) {
@@ -453,13 +459,17 @@ impl Replication<'_> {
         let place = self.place_of_node[node];
         let now = self.sched.now();
         self.places[place].change(now, 1);
-        self.cons.get_mut(id).place = Some(place);
+        let c = self.cons.get_mut(id);
+        c.place = Some(place);
+        c.place_since = now;
     }
 
     fn leave_place(&mut self, id: ConsId) {
         if let Some(place) = self.cons.get_mut(id).place.take() {
             let now = self.sched.now();
             self.places[place].change(now, -1);
+            let since = self.cons.get(id).place_since;
+            self.risk_parked(id, place, since);
         }
     }
 
@@ -497,6 +507,9 @@ impl Replication<'_> {
                     .max(0.0)
                     * share;
                 self.sched.schedule_in(hours, Event::WagonHandled(id));
+                if self.cons.get(id).hazmat {
+                    self.risk_hose(id, site, hours);
+                }
             }
             TrackJob::Train(v) => self.train_track_granted(v),
         }

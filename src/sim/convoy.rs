@@ -230,9 +230,13 @@ impl Replication<'_> {
             }
             let hours = self.berth_hours(v, leg.from);
             self.sched.schedule_in(hours, Event::ConvoyLoaded(v));
+            let site = leg.from;
+            self.risk_berth(v, site, hours);
         } else {
             let hours = self.berth_hours(v, leg.to);
             self.sched.schedule_in(hours, Event::ConvoyUnloaded(v));
+            let site = leg.to;
+            self.risk_berth(v, site, hours);
         }
     }
 
@@ -339,6 +343,21 @@ impl Replication<'_> {
         }
         self.convoys.get_mut(v).stage = ConvoyStage::Travelling;
         self.sched.schedule_in(hours, Event::ConvoyArrived(v));
+        let reversed = self.convoy_reversed(v, l);
+        self.risk_convoy_on_link(v, l, reversed, hours);
+    }
+
+    /// Whether convoy `v` runs link `l` from its `to` end (for positions along the link).
+    fn convoy_reversed(&self, v: ConvoyId, l: LinkId) -> bool {
+        let convoy = self.convoys.get(v);
+        let pool = &self.pools[convoy.pool];
+        let leg = &self.m.routes[pool.route].legs[pool.leg];
+        let forward = leg
+            .links
+            .iter()
+            .find(|(x, _)| *x == l)
+            .is_some_and(|(_, reversed)| *reversed);
+        if convoy.returning { !forward } else { forward }
     }
 
     pub(crate) fn on_path_free(&mut self, l: LinkId, direction: u8) {
@@ -416,6 +435,7 @@ impl Replication<'_> {
             .max(0.0)
             * wagons;
         self.sched.schedule_in(hours, Event::ConvoyUnloaded(v));
+        self.risk_train_unloading(v, site, hours);
     }
 
     /// The cargo comes off: each consignment looks for room (tank, storage) or is delivered.

@@ -88,6 +88,14 @@ impl LockState {
     }
 
     /// Vessels waiting now.
+    /// Vessels at the lock: waiting, then in the chambers.
+    pub(crate) fn vessels(&self) -> impl Iterator<Item = ConvoyId> + '_ {
+        self.queue
+            .iter()
+            .map(|w| w.convoy)
+            .chain(self.lines.iter().flat_map(|l| l.aboard.iter().copied()))
+    }
+
     pub(crate) fn waiting(&self) -> usize {
         self.queue.len()
     }
@@ -194,8 +202,10 @@ impl Replication<'_> {
                 chosen.sort_unstable_by(|a, b| b.cmp(a)); // remove from the back first
                 let closed_now = state.closed.reading(now);
                 let mut aboard = Vec::with_capacity(chosen.len());
+                let mut arrived = Vec::with_capacity(chosen.len());
                 for i in chosen {
                     let w = state.queue.remove(i);
+                    arrived.push((w.convoy, w.since));
                     let waited = now - w.since;
                     state.waits.record(
                         waited,
@@ -219,6 +229,9 @@ impl Replication<'_> {
                     lockage_hours(&spec.cycle, vessels, &mut self.streams.lock_cycles[l][k]);
                 self.sched
                     .schedule_in(hours, Event::LockageDone(l as u32, k as u32));
+                for (v, since) in arrived {
+                    self.risk_lock(v, l, since, now + hours - since);
+                }
             } else {
                 let other = 1 - side;
                 let waiting_other = state.queue.iter().any(|w| w.side == other);

@@ -18,6 +18,9 @@ mod convoy;
 mod daily;
 mod lock;
 mod output;
+mod risk;
+mod risk_output;
+mod scene;
 mod state;
 mod tallies;
 
@@ -29,6 +32,8 @@ use crate::model::{FlowId, HOURS_PER_YEAR, Model, SiteKind};
 use availability::{Reason, TargetState};
 use lock::LockState;
 pub use output::{DailySeries, MetricKey, ReplicationOutput};
+pub use risk::{Accident, AccidentSource, ReleaseKind};
+pub use risk_output::{CATEGORIES, FN_POINTS, MAX_DEPTH, can_escalate, facilities, facility_of};
 use state::*;
 
 /// Share of a tank's capacity that incoming supply may fill, counting cargo on its way.
@@ -107,6 +112,8 @@ pub struct Replication<'m> {
     pub(crate) inbound_t: Vec<f64>,
     pub(crate) tally: tallies::Tallies,
     pub(crate) daily: daily::DailyRecorder,
+    /// Accident sampling, if the model has a risk part.
+    pub(crate) risk: Option<risk::RiskState>,
 }
 
 /// Random streams, one per purpose (see `des::random` for the guarantee).
@@ -261,6 +268,7 @@ impl<'m> Replication<'m> {
             inbound_t: vec![0.0; m.tanks.len()],
             tally: tallies::Tallies::new(m),
             daily: daily::DailyRecorder::default(),
+            risk: risk::RiskState::new(m, seeder, replication),
         };
         rep.daily = daily::DailyRecorder::new(&rep);
         rep
@@ -294,6 +302,7 @@ impl<'m> Replication<'m> {
         while let Some(event) = self.sched.next_event_until(end) {
             self.dispatch(event);
         }
+        self.risk_flush();
         self.finish()
     }
 
@@ -316,6 +325,7 @@ impl<'m> Replication<'m> {
             Event::Up(t, reason) => self.on_up(t as usize, reason),
             Event::Timetable => self.on_timetable(),
             Event::Midnight => {
+                self.risk_tank_day();
                 self.record_day();
                 self.sched.schedule_in(24.0, Event::Midnight);
             }
@@ -374,6 +384,7 @@ impl<'m> Replication<'m> {
                 stage: Stage::AwaitOrigin,
                 since: now,
                 place: None,
+                place_since: 0.0,
                 convoy: None,
                 in_storage: false,
                 created: now,

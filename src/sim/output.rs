@@ -57,6 +57,8 @@ pub struct ReplicationOutput {
     pub events: u64,
     /// |demand - delivered - in system| / demand over the whole run (0 when nothing was demanded).
     pub mass_balance_relative_error: f64,
+    /// Sampled accidents of the observed period (empty without a risk model).
+    pub accidents: Vec<super::Accident>,
 }
 
 fn push_waits(out: &mut Vec<(MetricKey, f64)>, subject: &str, waits: &WaitTallies) {
@@ -526,6 +528,9 @@ impl Replication<'_> {
             MetricKey::new("events", "all", "whole run", "count"),
             events as f64,
         ));
+        if let Some(risk) = &self.risk {
+            super::risk_output::push_risk_metrics(m, risk, window, &mut out);
+        }
 
         let scale = t
             .run_demand
@@ -539,6 +544,7 @@ impl Replication<'_> {
             },
             events,
             mass_balance_relative_error: mass_error / scale,
+            accidents: self.risk.map(|r| r.accidents).unwrap_or_default(),
         }
     }
 }

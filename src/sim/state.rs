@@ -56,6 +56,14 @@ impl<T> Arena<T> {
     pub(crate) fn live(&self) -> impl Iterator<Item = &T> {
         self.items.iter().flatten()
     }
+
+    /// Live entities with their ids, in id order.
+    pub(crate) fn iter_live(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| x.as_ref().map(|x| (i as u32, x)))
+    }
 }
 
 /// Where a consignment is in its journey.
@@ -97,6 +105,8 @@ pub(crate) struct Consignment {
     pub(crate) since: f64,
     /// Place where the truck is counted while waiting loaded, if any.
     pub(crate) place: Option<usize>,
+    /// When it started waiting at that place.
+    pub(crate) place_since: f64,
     /// Convoy carrying it, while aboard.
     pub(crate) convoy: Option<ConvoyId>,
     /// Whether it sits in its leg's transfer storage (tonnes counted in the site's storage level).

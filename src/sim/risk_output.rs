@@ -1,0 +1,217 @@
+//! What a replication reports about risk: per-replication frequencies, F-N points and PLL breakdowns as
+//! metrics (so that every one gets a Monte-Carlo confidence interval over the replications), and the
+//! accident records themselves for the F-N curves per km and the individual-risk map.
+
+use super::output::MetricKey;
+use super::risk::{Accident, AccidentSource, RiskState};
+use crate::model::{HOURS_PER_YEAR, Model};
+use crate::risk::consequence::Outcome;
+
+/// N values of the F-N points reported per replication.
+pub const FN_POINTS: [f64; 16] = [
+    1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 300.0, 500.0, 1000.0, 2000.0, 5000.0,
+    10000.0,
+];
+
+/// Source categories in reporting order.
+pub const CATEGORIES: [&str; 9] = [
+    "transport_road",
+    "transport_rail",
+    "transport_water",
+    "storage_tank",
+    "loading",
+    "vessel_at_berth",
+    "vessel_at_lock",
+    "parked_tanker",
+    "tanker_waiting_on_road",
+];
+
+/// Deepest escalation depth reported separately (deeper ones are counted with it).
+pub const MAX_DEPTH: usize = 4;
+
+/// The facility an accident is attributed to (link, site, lock, lot or node id).
+pub fn facility_of(m: &Model, source: AccidentSource) -> String {
+    match source {
+        AccidentSource::Transport(l) => m.links[l].id.clone(),
+        AccidentSource::Tank(t) => m.sites[m.tanks[t].site].id.clone(),
+        AccidentSource::Loading(s) | AccidentSource::Berth(s) => m.sites[s].id.clone(),
+        AccidentSource::Lock(l) => m.locks[l].id.clone(),
+        AccidentSource::Parking(p) => m.parkings[p].id.clone(),
+        AccidentSource::Roadside(n) => m.nodes[n].id.clone(),
+    }
+}
+
+/// Facilities that can have accidents, in model order.
+pub fn facilities(m: &Model) -> Vec<String> {
+    let mut out: Vec<String> = m.links.iter().map(|l| l.id.clone()).collect();
+    out.extend(
+        m.sites
+            .iter()
+            .filter(|s| !s.is_external())
+            .map(|s| s.id.clone()),
+    );
+    out.extend(m.locks.iter().map(|l| l.id.clone()));
+    out.extend(m.parkings.iter().map(|p| p.id.clone()));
+    out
+}
+
+/// Whether an outcome can set off a domino cascade.
+pub fn can_escalate(outcome: Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::PoolFire | Outcome::JetFire | Outcome::Explosion
+    )
+}
+
+/// Appends the risk metrics of one replication.
+pub(crate) fn push_risk_metrics(
+    m: &Model,
+    risk: &RiskState,
+    window_h: f64,
+    out: &mut Vec<(MetricKey, f64)>,
+) {
+    let r = m.risk.as_ref().expect("risk state only with a risk model");
+    let years = window_h / HOURS_PER_YEAR;
+    let a: &[Accident] = &risk.accidents;
+    let per_year = |x: f64| x / years;
+    let sum = |f: &dyn Fn(&Accident) -> f64| a.iter().map(f).sum::<f64>();
+    out.push((
+        MetricKey::new("accidents_sampled", "all", "", "count"),
+        a.len() as f64,
+    ));
+    out.push((
+        MetricKey::new("accident_frequency_per_year", "all", "", "1/yr"),
+        per_year(sum(&|x| x.weight)),
+    ));
+    out.push((
+        MetricKey::new("lethal_accident_frequency_per_year", "all", "N>0", "1/yr"),
+        per_year(sum(&|x| if x.deaths > 0.0 { x.weight } else { 0.0 })),
+    ));
+    out.push((
+        MetricKey::new("pll_per_year", "all", "", "deaths/yr"),
+        per_year(sum(&|x| x.weight * x.deaths)),
+    ));
+    for n in FN_POINTS {
+        out.push((
+            MetricKey::new("fn_frequency_per_year", "all", format!("N>={n}"), "1/yr"),
+            per_year(sum(&|x| if x.deaths >= n { x.weight } else { 0.0 })),
+        ));
+    }
+    for category in CATEGORIES {
+        out.push((
+            MetricKey::new("pll_per_year", category, "source", "deaths/yr"),
+            per_year(sum(&|x| {
+                if x.source.category(x.mode) == category {
+                    x.weight * x.deaths
+                } else {
+                    0.0
+                }
+            })),
+        ));
+        out.push((
+            MetricKey::new("accident_frequency_per_year", category, "source", "1/yr"),
+            per_year(sum(&|x| {
+                if x.source.category(x.mode) == category {
+                    x.weight
+                } else {
+                    0.0
+                }
+            })),
+        ));
+    }
+    let mut used: Vec<usize> = r.substance_of_commodity.iter().flatten().copied().collect();
+    used.sort_unstable();
+    used.dedup();
+    for s in used {
+        out.push((
+            MetricKey::new(
+                "pll_per_year",
+                r.substances[s].id.clone(),
+                "substance",
+                "deaths/yr",
+            ),
+            per_year(sum(&|x| {
+                if x.substance == s {
+                    x.weight * x.deaths
+                } else {
+                    0.0
+                }
+            })),
+        ));
+    }
+    for facility in facilities(m) {
+        out.push((
+            MetricKey::new("pll_per_year", facility.clone(), "facility", "deaths/yr"),
+            per_year(sum(&|x| {
+                if facility_of(m, x.source) == facility {
+                    x.weight * x.deaths
+                } else {
+                    0.0
+                }
+            })),
+        ));
+    }
+    out.push((
+        MetricKey::new("pll_per_year", "domino", "depth>=1", "deaths/yr"),
+        per_year(sum(&|x| {
+            if x.depth >= 1 {
+                x.weight * x.deaths
+            } else {
+                0.0
+            }
+        })),
+    ));
+    out.push((
+        MetricKey::new("domino_frequency_per_year", "all", "depth>=1", "1/yr"),
+        per_year(sum(&|x| if x.depth >= 1 { x.weight } else { 0.0 })),
+    ));
+    for d in 0..=MAX_DEPTH {
+        let label = if d == MAX_DEPTH {
+            format!("depth>={d}")
+        } else {
+            format!("depth={d}")
+        };
+        out.push((
+            MetricKey::new(
+                "escalation_depth_frequency_per_year",
+                "fires_and_explosions",
+                label,
+                "1/yr",
+            ),
+            per_year(sum(&|x| {
+                let depth = (x.depth as usize).min(MAX_DEPTH);
+                if can_escalate(x.outcome) && depth == d {
+                    x.weight
+                } else {
+                    0.0
+                }
+            })),
+        ));
+    }
+    out.push((
+        MetricKey::new("accident_closures_per_year", "all", "", "1/yr"),
+        per_year(risk.closures as f64),
+    ));
+    out.push((
+        MetricKey::new("accident_closure_hours_per_year", "all", "", "h/yr"),
+        per_year(risk.closure_hours),
+    ));
+    out.push((
+        MetricKey::new(
+            "accident_delay_vehicle_hours_per_year",
+            "all",
+            "",
+            "veh-h/yr",
+        ),
+        per_year(risk.delay_veh_h),
+    ));
+    out.push((
+        MetricKey::new(
+            "accident_delay_vehicle_hours_per_year",
+            "hazmat",
+            "",
+            "veh-h/yr",
+        ),
+        per_year(risk.delay_hazmat_veh_h),
+    ));
+}

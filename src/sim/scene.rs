@@ -1,0 +1,281 @@
+//! The units standing near an accident at the moment it happens: storage tanks with their current level,
+//! tankers at bays, in lots or queued on the road, wagons on sidings, vessels at berths and in locks.
+//! Their positions follow a schematic layout around each facility (`[risk.layout]` spacing), since the
+//! scenarios give no site plans.
+
+use super::Replication;
+use super::state::{ConsId, ConvoyId, ConvoyStage, Stage};
+use crate::model::{Mode, RiskModel};
+use crate::risk::escalation::VesselClass;
+
+/// Who a unit is, to find the initiator among the units of a scene.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UnitKey {
+    /// Tank `k` of tank group `t`.
+    Tank(usize, u32),
+    /// A truckload or wagonload.
+    Cargo(ConsId),
+    /// A vessel.
+    Vessel(ConvoyId),
+}
+
+/// A unit that can be the source of a release or fail by escalation.
+#[derive(Clone, Debug)]
+pub(crate) struct SceneUnit {
+    pub(crate) key: UnitKey,
+    /// Label in outputs.
+    pub(crate) label: String,
+    /// Position, m.
+    pub(crate) x_m: f64,
+    pub(crate) y_m: f64,
+    pub(crate) vessel: VesselClass,
+    pub(crate) volume_m3: f64,
+    pub(crate) substance: usize,
+    pub(crate) commodity: usize,
+    /// Contents that can escape, kg.
+    pub(crate) inventory_kg: f64,
+    /// Largest pool a release of it forms, m2.
+    pub(crate) max_pool_area_m2: f64,
+}
+
+/// Where a scene is anchored and what it holds.
+pub(crate) struct Scene {
+    pub(crate) units: Vec<SceneUnit>,
+}
+
+impl Replication<'_> {
+    fn risk(&self) -> &RiskModel {
+        self.m
+            .risk
+            .as_ref()
+            .expect("risk scenes only with a risk model")
+    }
+
+    /// A unit for cargo `id` (a truck or wagon) at position `(x, y)`.
+    pub(crate) fn cargo_unit(&self, id: ConsId, x_m: f64, y_m: f64) -> Option<SceneUnit> {
+        let m = self.m;
+        let r = self.risk();
+        let c = self.cons.get(id);
+        let commodity = m.flows[c.flow].commodity;
+        let substance = r.substance_of_commodity[commodity]?;
+        let leg = &m.routes[c.route].legs[c.leg];
+        let mode = leg.mode;
+        let density_t_m3 = m.commodities[commodity].density_t_per_m3.max(0.05);
+        let s = &r.substances[substance];
+        Some(SceneUnit {
+            key: UnitKey::Cargo(id),
+            label: format!(
+                "{}:{}#{}",
+                if mode == Mode::Rail {
+                    "wagon"
+                } else {
+                    "tanker"
+                },
+                m.commodities[commodity].id,
+                id
+            ),
+            x_m,
+            y_m,
+            vessel: s.vehicle_class(),
+            volume_m3: m.carriers[leg.carrier].payload_t / density_t_m3,
+            substance,
+            commodity,
+            inventory_kg: c.tonnes * 1000.0,
+            max_pool_area_m2: r.release.max_pool_area_m2[if mode == Mode::Rail { 1 } else { 0 }],
+        })
+    }
+
+    /// A unit for vessel `v` (its first hazardous cargo's substance; one cargo tank's share escapes).
+    pub(crate) fn vessel_unit(&self, v: ConvoyId, x_m: f64, y_m: f64) -> Option<SceneUnit> {
+        let m = self.m;
+        let r = self.risk();
+        let convoy = self.convoys.get(v);
+        if convoy.returning || convoy.hazmat_t <= 0.0 {
+            return None;
+        }
+        let (commodity, substance) = convoy.cargo.iter().find_map(|&id| {
+            let commodity = m.flows[self.cons.get(id).flow].commodity;
+            r.substance_of_commodity[commodity].map(|s| (commodity, s))
+        })?;
+        let density_t_m3 = m.commodities[commodity].density_t_per_m3.max(0.05);
+        Some(SceneUnit {
+            key: UnitKey::Vessel(v),
+            label: format!("vessel:{}#{}", m.commodities[commodity].id, v),
+            x_m,
+            y_m,
+            vessel: VesselClass::Atmospheric,
+            volume_m3: convoy.hazmat_t * r.release.vessel_tank_share / density_t_m3,
+            substance,
+            commodity,
+            inventory_kg: convoy.hazmat_t * 1000.0 * r.release.vessel_tank_share,
+            max_pool_area_m2: r.release.max_pool_area_m2[2],
+        })
+    }
+
+    /// The units of a train (its hazardous wagons in a line).
+    pub(crate) fn train_units(&self, v: ConvoyId, x_m: f64, y_m: f64, out: &mut Vec<SceneUnit>) {
+        let spacing = self.risk().layout.wagon_spacing_m;
+        for (i, &id) in self.convoys.get(v).cargo.iter().enumerate() {
+            if let Some(u) = self.cargo_unit(id, x_m + i as f64 * spacing, y_m) {
+                out.push(u);
+            }
+        }
+    }
+
+    /// Every unit within `radius_m` of `(x, y)`.
+    pub(crate) fn scene_around(&self, x: f64, y: f64, radius_m: f64) -> Scene {
+        let m = self.m;
+        let r = self.risk();
+        let layout = r.layout;
+        let mut units = Vec::new();
+        // Clusters can hold a few hundred metres of units: look a little beyond the radius.
+        let near = |(ax, ay): (f64, f64)| (ax - x).hypot(ay - y) <= radius_m + 1000.0;
+        for (s, site) in m.sites.iter().enumerate() {
+            let anchor = r.node_xy_m[site.node];
+            if site.is_external() || !near(anchor) {
+                continue;
+            }
+            let (ax, ay) = anchor;
+            // Tank farm: groups in rows, tanks along each row.
+            for (g, &t) in site.tanks.iter().enumerate() {
+                let tank = &m.tanks[t];
+                let Some(substance) = r.substance_of_commodity[tank.commodity] else {
+                    continue;
+                };
+                let count = tank.count.max(1);
+                let density_t_m3 = m.commodities[tank.commodity].density_t_per_m3.max(0.05);
+                let volume = tank.capacity_t / count as f64 / density_t_m3;
+                let diameter = (4.0 * volume / std::f64::consts::PI).cbrt();
+                let level_kg = self.tanks[t].level_t() * 1000.0 / count as f64;
+                for k in 0..count {
+                    units.push(SceneUnit {
+                        key: UnitKey::Tank(t, k),
+                        label: format!(
+                            "tank:{}/{}#{}",
+                            site.id,
+                            m.commodities[tank.commodity].id,
+                            k + 1
+                        ),
+                        x_m: ax + k as f64 * layout.tank_spacing_m,
+                        y_m: ay + g as f64 * layout.tank_group_spacing_m,
+                        vessel: r.substances[substance].tank_class(),
+                        volume_m3: volume,
+                        substance,
+                        commodity: tank.commodity,
+                        inventory_kg: level_kg,
+                        max_pool_area_m2: r.release.bund_area_factor
+                            * std::f64::consts::PI
+                            * diameter
+                            * diameter
+                            / 4.0,
+                    });
+                }
+            }
+            // Handling area: trucks at bays, wagons on the sidings, vessels at the berths.
+            let (hx, hy) = (ax - layout.handling_to_tanks_m, ay);
+            let mut trucks = 0;
+            let mut wagons = 0;
+            for (id, c) in self.cons.iter_live() {
+                let leg = &m.routes[c.route].legs[c.leg];
+                let here = match c.stage {
+                    Stage::Loading => leg.from == s,
+                    Stage::Unloading => leg.to == s,
+                    _ => false,
+                };
+                if !here || c.convoy.is_some() {
+                    continue;
+                }
+                let unit = if leg.mode == Mode::Road {
+                    trucks += 1;
+                    self.cargo_unit(id, hx, hy + (trucks - 1) as f64 * layout.tanker_spacing_m)
+                } else {
+                    wagons += 1;
+                    self.cargo_unit(
+                        id,
+                        hx - 20.0,
+                        hy + (wagons - 1) as f64 * layout.wagon_spacing_m,
+                    )
+                };
+                units.extend(unit);
+            }
+            let mut vessels = 0;
+            for (v, convoy) in self.convoys.iter_live() {
+                let pool = &self.pools[convoy.pool];
+                let leg = &m.routes[pool.route].legs[pool.leg];
+                let at_site = match convoy.stage {
+                    ConvoyStage::Loading => leg.from == s,
+                    ConvoyStage::Unloading => leg.to == s,
+                    _ => false,
+                };
+                if !at_site {
+                    continue;
+                }
+                if leg.mode == Mode::Water && convoy.berth.is_some() {
+                    vessels += 1;
+                    let y = hy - 30.0 - layout.handling_to_tanks_m;
+                    units.extend(self.vessel_unit(
+                        v,
+                        hx + (vessels - 1) as f64 * layout.vessel_spacing_m,
+                        y,
+                    ));
+                } else if leg.mode == Mode::Rail && convoy.stage == ConvoyStage::Unloading {
+                    self.train_units(v, hx - 40.0, hy, &mut units);
+                }
+            }
+        }
+        // Waiting tankers: in each lot (rows of ten) and on the road at each node.
+        for (p, place) in self.places.iter().enumerate() {
+            if place.waiting == 0 {
+                continue;
+            }
+            let anchor = self.place_anchor(p);
+            if !near(anchor) {
+                continue;
+            }
+            let mut k = 0;
+            for (id, c) in self.cons.iter_live() {
+                if c.place != Some(p) {
+                    continue;
+                }
+                let (dx, dy) = if (k as u32) < place.slots {
+                    (
+                        (k % 10) as f64 * layout.tanker_spacing_m,
+                        (k / 10) as f64 * 20.0,
+                    )
+                } else {
+                    // On the road: nose to tail.
+                    (k as f64 * 20.0, -30.0)
+                };
+                units.extend(self.cargo_unit(id, anchor.0 + dx, anchor.1 + dy));
+                k += 1;
+            }
+        }
+        // Vessels at locks, side by side.
+        for (l, lock) in m.locks.iter().enumerate() {
+            let anchor = r.node_xy_m[lock.node];
+            if !near(anchor) {
+                continue;
+            }
+            for (i, v) in self.locks[l].vessels().enumerate() {
+                units.extend(self.vessel_unit(v, anchor.0 + i as f64 * 20.0, anchor.1));
+            }
+        }
+        units.retain(|u| (u.x_m - x).hypot(u.y_m - y) <= radius_m);
+        Scene { units }
+    }
+
+    /// Where the trucks of a place stand: the lot's position, or the node of a roadside place.
+    pub(crate) fn place_anchor(&self, p: usize) -> (f64, f64) {
+        let r = self.risk();
+        if p < self.m.parkings.len() {
+            r.parking_xy_m[p]
+        } else {
+            let node = self
+                .place_of_node
+                .iter()
+                .position(|&q| q == p)
+                .expect("every roadside place belongs to a node");
+            r.node_xy_m[node]
+        }
+    }
+}
