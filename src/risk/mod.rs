@@ -11,6 +11,7 @@ pub mod consequence;
 pub mod dispersion;
 pub mod escalation;
 pub mod fire;
+pub mod individual;
 pub mod population;
 pub mod probit;
 pub mod vulnerability;
