@@ -123,6 +123,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// Skip the plots.
     pub no_plots: bool,
+    /// Cell size of the individual-risk map, m (default: the scenario's `[risk.grid] cell_m`).
+    pub ir_cell_m: Option<f64>,
     /// Command line, for the manifest.
     pub command: Vec<String>,
 }
@@ -170,6 +172,13 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
     if threads == 0 {
         return Err(AppError::Usage("--threads must be at least 1".into()));
     }
+    if let Some(cell) = options.ir_cell_m
+        && !(cell.is_finite() && cell > 0.0)
+    {
+        return Err(AppError::Usage(format!(
+            "--ir-cell-m must be a size > 0 m, got {cell}"
+        )));
+    }
     let settings = RunSettings {
         seed: options.seed.unwrap_or(header.seed),
         first_replication: 0,
@@ -207,7 +216,34 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
     bar.finish_and_clear();
     let summary = summary?;
     writer.finish()?;
-    report::write_summary(&staged.path().join("summary.csv"), &model.name, &summary)?;
+    let risk = runner.install(|| {
+        crate::experiment::risk_analysis::analyse(
+            &model,
+            &summary.accidents,
+            settings.first_replication,
+            replications,
+            options.ir_cell_m,
+        )
+    });
+    report::write_summary(
+        &staged.path().join("summary.csv"),
+        &model.name,
+        &summary,
+        risk.as_ref(),
+        replications,
+    )?;
+    if let Some(analysis) = &risk {
+        report::write_risk_files(
+            staged.path(),
+            &model.name,
+            &model,
+            &summary.accidents,
+            analysis,
+        )?;
+        if !options.no_plots {
+            report::write_risk_plots(&staged.path().join("plots"), &model.name, &model, analysis)?;
+        }
+    }
     report::write_timeseries(&staged.path().join("timeseries.csv"), &model.name, &summary)?;
     if !options.no_plots {
         report::write_plots(

@@ -36,6 +36,9 @@ enum Command {
         /// Do not draw plots.
         #[arg(long)]
         no_plots: bool,
+        /// Cell size of the individual-risk map, m (default: the scenario's [risk.grid] cell_m).
+        #[arg(long)]
+        ir_cell_m: Option<f64>,
     },
     /// Evaluate one effect or damage model (fireball, pool-fire, plume, puff, tnt, escalation, probit)
     /// and print the result as JSON.
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
             threads,
             out,
             no_plots,
+            ir_cell_m,
         } => {
             let options = RunOptions {
                 scenario,
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
                 out,
                 progress: true,
                 no_plots,
+                ir_cell_m,
                 command: std::env::args().collect(),
             };
             match app::run(&options) {

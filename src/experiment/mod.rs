@@ -6,6 +6,7 @@
 //! results are folded and dropped before the next block starts, so memory does not grow with the number of
 //! replications.
 
+pub mod risk_analysis;
 mod run;
 mod summary;
 
@@ -60,6 +61,11 @@ impl Runner {
     /// Number of worker threads.
     pub fn threads(&self) -> usize {
         self.threads
+    }
+
+    /// Runs `f` on the runner's pool (so that its parallel work uses the same threads).
+    pub fn install<R: Send>(&self, f: impl FnOnce() -> R + Send) -> R {
+        self.pool.install(f)
     }
 
     /// Runs `run_one(replication)` for every index in `replications` on the pool and hands each result to

@@ -69,6 +69,8 @@ pub struct RunSummary {
     pub worst_mass_balance_error: f64,
     /// Wall-clock seconds.
     pub wall_seconds: f64,
+    /// Sampled accidents of every replication, in replication order.
+    pub accidents: Vec<crate::sim::Accident>,
 }
 
 impl RunSummary {
@@ -112,7 +114,9 @@ pub fn run_model(
             }
             if let Err(e) = on_replication(replication, &out) {
                 failure = Some(RunError::Sink(e));
+                return;
             }
+            summary.accidents.extend(out.accidents);
         },
     );
     if let Some(e) = failure {

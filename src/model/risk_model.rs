@@ -289,9 +289,17 @@ pub(super) fn compile_risk(
             }
         })
         .collect();
+    // The map covers the modelled area: every node but the external origins and destinations.
     let margin = rules.grid.margin_km;
-    let xs = node_xy_m.iter().map(|p| p.0 / 1000.0);
-    let ys = node_xy_m.iter().map(|p| p.1 / 1000.0);
+    let inside: Vec<(f64, f64)> = model
+        .nodes
+        .iter()
+        .zip(&node_xy_m)
+        .filter(|(n, _)| !matches!(n.kind, NodeKind::Site(s) if model.sites[s].is_external()))
+        .map(|(_, p)| *p)
+        .collect();
+    let xs = inside.iter().map(|p| p.0 / 1000.0);
+    let ys = inside.iter().map(|p| p.1 / 1000.0);
     let bounds_km = [
         xs.clone().fold(f64::INFINITY, f64::min) - margin,
         xs.fold(f64::NEG_INFINITY, f64::max) + margin,

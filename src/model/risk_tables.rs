@@ -29,7 +29,7 @@ pub fn vulnerability(data: &RiskData) -> Vulnerability {
         indoor_blast_min_kpa: p.indoor_blast_min_kpa.value,
         indoor_blast_lethality: p.indoor_blast_lethality.value,
         toxic_exposure_cap_min: p.toxic_exposure_cap_min.value,
-        indoor_toxic_load_factor: p.indoor_toxic_load_factor.value,
+        indoor_air_changes_per_h: p.indoor_air_changes_per_h.value,
     }
 }
 

@@ -5,6 +5,7 @@ use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use super::{ReportError, io_error};
+use crate::experiment::risk_analysis::RiskAnalysis;
 use crate::experiment::{ReplicationStats, RunSummary};
 use crate::sim::ReplicationOutput;
 
@@ -19,12 +20,12 @@ pub fn format_number(x: f64) -> String {
     }
 }
 
-fn writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, ReportError> {
+pub(super) fn writer(path: &Path) -> Result<csv::Writer<BufWriter<File>>, ReportError> {
     let file = File::create(path).map_err(io_error(path))?;
     Ok(csv::Writer::from_writer(BufWriter::new(file)))
 }
 
-fn format_error(path: &Path) -> impl Fn(csv::Error) -> ReportError + '_ {
+pub(super) fn format_error(path: &Path) -> impl Fn(csv::Error) -> ReportError + '_ {
     move |e| ReportError::Format {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -42,8 +43,16 @@ fn stats_fields(s: &ReplicationStats) -> [String; 6] {
     ]
 }
 
-/// `summary.csv`: one row per metric key with mean, 95 % half-width, standard deviation, min, max, reps.
-pub fn write_summary(path: &Path, scenario: &str, summary: &RunSummary) -> Result<(), ReportError> {
+/// `summary.csv`: one row per metric key with mean, 95 % half-width, standard deviation, min, max, reps;
+/// then the rows of the risk analysis, if any (pooled rows have no spread: their `reps` is the number of
+/// replications pooled).
+pub fn write_summary(
+    path: &Path,
+    scenario: &str,
+    summary: &RunSummary,
+    risk: Option<&RiskAnalysis>,
+    replications: u64,
+) -> Result<(), ReportError> {
     let mut w = writer(path)?;
     let e = format_error(path);
     w.write_record([
@@ -76,6 +85,43 @@ pub fn write_summary(path: &Path, scenario: &str, summary: &RunSummary) -> Resul
             &reps,
         ])
         .map_err(&e)?;
+    }
+    if let Some(risk) = risk {
+        for (key, stats) in &risk.rows {
+            let [mean, half, sd, min, max, reps] = stats_fields(stats);
+            w.write_record([
+                scenario,
+                key.metric,
+                &key.subject,
+                &key.detail,
+                key.unit,
+                &mean,
+                &half,
+                &sd,
+                &min,
+                &max,
+                &reps,
+            ])
+            .map_err(&e)?;
+        }
+        let reps = replications.to_string();
+        for (key, value) in &risk.pooled {
+            let v = format_number(*value);
+            w.write_record([
+                scenario,
+                key.metric,
+                &key.subject,
+                &key.detail,
+                key.unit,
+                &v,
+                "",
+                "",
+                &v,
+                &v,
+                &reps,
+            ])
+            .map_err(&e)?;
+        }
     }
     w.flush().map_err(io_error(path))
 }

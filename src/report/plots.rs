@@ -12,7 +12,7 @@ use crate::experiment::RunSummary;
 static FONT: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
 
-fn register_font() {
+pub(super) fn register_font() {
     REGISTER.call_once(|| {
         // The bundled file is a valid TrueType font; failure here would only mean unlabelled plots.
         let _ = plotters::style::register_font("sans-serif", FontStyle::Normal, FONT);
@@ -25,7 +25,7 @@ type Bar = (String, f64, f64);
 /// A line: label and one value per day.
 type Line = (String, Vec<f64>);
 
-const PALETTE: [RGBColor; 8] = [
+pub(super) const PALETTE: [RGBColor; 8] = [
     RGBColor(31, 119, 180),
     RGBColor(255, 127, 14),
     RGBColor(44, 160, 44),
@@ -183,7 +183,7 @@ fn lines<DB: DrawingBackend>(
     root.present()
 }
 
-fn both<F, G>(
+pub(super) fn both<F, G>(
     dir: &Path,
     name: &str,
     width: u32,

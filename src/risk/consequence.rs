@@ -393,6 +393,13 @@ impl EventTree {
                     harm: CloudHarm::Toxic {
                         probit,
                         cap_min: v.toxic_exposure_cap_min,
+                        indoor_factor: match cloud_release {
+                            CloudRelease::Puff { .. } => v.indoor_passage_factor(probit.n),
+                            CloudRelease::Plume { duration_s, .. } => v.indoor_plume_factor(
+                                probit.n,
+                                (duration_s / 60.0).min(v.toxic_exposure_cap_min),
+                            ),
+                        },
                     },
                 }))
             }
@@ -441,6 +448,8 @@ pub enum CloudHarm {
         probit: ToxicProbit,
         /// Longest exposure, min.
         cap_min: f64,
+        /// Indoor load = (outdoor dose)^n x this (puffs) or (outdoor concentration)^n x this (plumes).
+        indoor_factor: f64,
     },
 }
 
@@ -499,6 +508,29 @@ impl Effect {
         weather: &Weather,
         v: &Vulnerability,
     ) -> Lethality {
+        self.cloud_lethality_with(x_m, y_m, weather, v, true)
+    }
+
+    /// Location-based lethality only (an unprotected person outdoors): cheaper, no indoor load.
+    pub fn cloud_location_lethality(
+        &self,
+        x_m: f64,
+        y_m: f64,
+        weather: &Weather,
+        v: &Vulnerability,
+    ) -> f64 {
+        self.cloud_lethality_with(x_m, y_m, weather, v, false)
+            .location
+    }
+
+    fn cloud_lethality_with(
+        &self,
+        x_m: f64,
+        y_m: f64,
+        weather: &Weather,
+        v: &Vulnerability,
+        indoor: bool,
+    ) -> Lethality {
         let Effect::Cloud(cloud) = self else {
             return Lethality::ZERO;
         };
@@ -527,14 +559,21 @@ impl Effect {
                     Lethality::ZERO
                 }
             }
-            CloudHarm::Toxic { probit, cap_min } => {
-                let load = match cloud.release {
-                    CloudRelease::Puff { mass_kg } => Puff {
-                        mass_kg,
-                        source_height_m: cloud.height_m,
-                        weather: *weather,
+            CloudHarm::Toxic {
+                probit,
+                cap_min,
+                indoor_factor,
+            } => {
+                let (outdoor, indoor_base) = match cloud.release {
+                    CloudRelease::Puff { mass_kg } => {
+                        let (load, dose) = Puff {
+                            mass_kg,
+                            source_height_m: cloud.height_m,
+                            weather: *weather,
+                        }
+                        .loads_mg_min(probit.n, x_m, y_m, 0.0);
+                        (load, dose)
                     }
-                    .toxic_load_mg_min(probit.n, x_m, y_m, 0.0),
                     CloudRelease::Plume {
                         rate_kg_s,
                         duration_s,
@@ -546,10 +585,18 @@ impl Effect {
                         }
                         .concentration_kg_m3(x_m, y_m, 0.0)
                             * 1e6;
-                        probit.load(c_mg, (duration_s / 60.0).min(cap_min))
+                        (probit.load(c_mg, (duration_s / 60.0).min(cap_min)), c_mg)
                     }
                 };
-                v.toxic(&probit, load)
+                if outdoor <= 0.0 {
+                    return Lethality::ZERO;
+                }
+                let indoor = if indoor {
+                    indoor_base.powf(probit.n) * indoor_factor
+                } else {
+                    0.0
+                };
+                v.toxic(&probit, outdoor, indoor)
             }
         }
     }
@@ -569,12 +616,13 @@ impl Effect {
     /// Distance beyond which nobody (outdoors or in) dies, m: for clouds along the centreline in
     /// `weather`, for the rest in any direction.
     pub fn reach_m(&self, weather: &Weather, v: &Vulnerability, air: &Atmosphere) -> f64 {
+        // Indoors never fares worse than outdoors in a cloud, so its centreline location lethality
+        // bounds both; blasts can kill indoors where they spare people outdoors.
         let lethal = |r: f64| {
-            let l = if self.is_directional() {
-                self.cloud_lethality(r, 0.0, weather, v)
-            } else {
-                self.radial_lethality(r, v, air)
-            };
+            if self.is_directional() {
+                return self.cloud_location_lethality(r, 0.0, weather, v) > NEGLIGIBLE;
+            }
+            let l = self.radial_lethality(r, v, air);
             l.location.max(l.indoor) > NEGLIGIBLE
         };
         // Scan outwards in 5 % steps; effects fall off monotonically beyond their near field.

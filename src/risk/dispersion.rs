@@ -212,13 +212,29 @@ impl Puff {
     /// Toxic dose `integral C^n dt` at `(x, y, z)` with C in mg/m3 and t in minutes, for sigmas frozen at
     /// `x`: `C_peak^n sigma_x sqrt(2 pi / n) / u` (closed form of the passing Gaussian).
     pub fn toxic_load_mg_min(&self, n: f64, x_m: f64, y_m: f64, z_m: f64) -> f64 {
-        let peak_mg = self.peak_kg_m3(x_m, y_m, z_m) * 1e6;
-        if peak_mg <= 0.0 {
-            return 0.0;
+        self.loads_mg_min(n, x_m, y_m, z_m).0
+    }
+
+    /// The toxic load `integral C^n dt` and the dose `integral C dt` (mg/m3 min) as the puff passes,
+    /// from one evaluation of the peak.
+    pub fn loads_mg_min(&self, n: f64, x_m: f64, y_m: f64, z_m: f64) -> (f64, f64) {
+        if x_m <= 0.0 {
+            return (0.0, 0.0);
         }
-        let (sxy, _) = puff_sigmas(self.weather.stability, x_m);
-        let seconds = sxy * (2.0 * std::f64::consts::PI / n).sqrt() / self.weather.wind_m_s;
-        peak_mg.powf(n) * seconds / 60.0
+        let (sxy, sz) = puff_sigmas(self.weather.stability, x_m);
+        let peak_mg = self.mass_kg / ((2.0 * std::f64::consts::PI).powf(1.5) * sxy * sxy * sz)
+            * (-y_m * y_m / (2.0 * sxy * sxy)).exp()
+            * vertical(z_m, self.source_height_m, sz)
+            * 1e6;
+        if peak_mg <= 0.0 {
+            return (0.0, 0.0);
+        }
+        let minutes = sxy / self.weather.wind_m_s / 60.0;
+        let two_pi = 2.0 * std::f64::consts::PI;
+        (
+            peak_mg.powf(n) * minutes * (two_pi / n).sqrt(),
+            peak_mg * minutes * two_pi.sqrt(),
+        )
     }
 }
 

@@ -27,8 +27,8 @@ pub struct Climate {
 }
 
 const RADIAL_STEPS: usize = 400;
-const CLOUD_STEPS: usize = 100;
-const CLOUD_SPAN: usize = 33;
+const CLOUD_STEPS: usize = 64;
+const CLOUD_SPAN: usize = 21;
 const SECTOR_RAD: f64 = std::f64::consts::PI / 6.0;
 
 /// Lethality tables of one accident's effects, ready to evaluate anywhere.
@@ -143,6 +143,43 @@ impl Footprint {
         }
     }
 
+    /// Shrinks the reach to where this accident adds less than `floor_per_year` anywhere: the map then
+    /// skips cells it cannot visibly change. With `floor` = (lowest contour / 10) / (number of
+    /// accidents), all the skipped contributions together stay below a tenth of the lowest contour.
+    pub fn prune(&mut self, floor_per_year: f64, wind_rose_from: &[f64; 12]) {
+        let p_max = wind_rose_from.iter().copied().fold(0.0, f64::max);
+        // Largest possible contribution at distance r from the centre, scanning outwards.
+        let bound = |r: f64| -> f64 {
+            let mut total = 0.0;
+            for t in &self.radial {
+                let offset = (t.x - self.centre.0).hypot(t.y - self.centre.1);
+                total += t.at((r - offset).max(0.0));
+            }
+            for c in &self.clouds {
+                let offset = (c.x - self.centre.0).hypot(c.y - self.centre.1);
+                let d = (r - offset).max(1.0);
+                let lr = d.ln();
+                let mut expected = 0.0;
+                for (share, lo, hi, table) in &c.classes {
+                    if lr > *hi {
+                        continue;
+                    }
+                    let pos = ((lr - lo) / (hi - lo) * (CLOUD_STEPS - 1) as f64).max(0.0);
+                    let i = (pos.floor() as usize).min(CLOUD_STEPS - 2);
+                    expected += share * (table[i] as f64).max(table[i + 1] as f64);
+                }
+                total += (p_max / SECTOR_RAD * expected / d).min(1.0);
+            }
+            total.min(1.0) * self.frequency_per_year
+        };
+        let mut r = self.reach_m;
+        // The bound falls with distance beyond the near field: step inwards while it stays negligible.
+        while r > 10.0 && bound(r * 0.95) < floor_per_year {
+            r *= 0.95;
+        }
+        self.reach_m = r;
+    }
+
     /// Chance that an unprotected person outdoors at `(x, y)` dies in this accident.
     pub fn lethality_at(&self, x: f64, y: f64, wind_rose_from: &[f64; 12]) -> f64 {
         let mut survive = 1.0;
@@ -188,12 +225,7 @@ fn crosswind_integral(effect: &Effect, x: f64, weather: &Weather, v: &Vulnerabil
     let half = effect.cloud_half_width_m(x, weather).max(1.0);
     let dy = 2.0 * half / CLOUD_SPAN as f64;
     (0..CLOUD_SPAN)
-        .map(|s| {
-            effect
-                .cloud_lethality(x, -half + (s as f64 + 0.5) * dy, weather, v)
-                .location
-                * dy
-        })
+        .map(|s| effect.cloud_location_lethality(x, -half + (s as f64 + 0.5) * dy, weather, v) * dy)
         .sum()
 }
 
@@ -276,8 +308,11 @@ pub fn individual_risk_at(
         .collect()
 }
 
+/// A straight piece of a contour line: two points, m.
+pub type Segment = [(f64, f64); 2];
+
 /// Line segments of the contour of `field` at `level` by marching squares, in m.
-pub fn contour_segments(field: &[f64], grid: &Grid, level: f64) -> Vec<[(f64, f64); 2]> {
+pub fn contour_segments(field: &[f64], grid: &Grid, level: f64) -> Vec<Segment> {
     let mut out = Vec::new();
     if grid.nx < 2 || grid.ny < 2 {
         return out;

@@ -343,10 +343,9 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
         field_path!["people", "indoor_blast_lethality"],
         p.indoor_blast_lethality.value,
     );
-    probability(
-        &mut c,
-        field_path!["people", "indoor_toxic_load_factor"],
-        p.indoor_toxic_load_factor.value,
+    c.positive(
+        field_path!["people", "indoor_air_changes_per_h"],
+        p.indoor_air_changes_per_h.value,
     );
     let mut probits = BTreeSet::new();
     for (i, t) in d.toxic_probit.iter().enumerate() {

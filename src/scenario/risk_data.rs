@@ -91,8 +91,8 @@ pub struct PeopleData {
     pub indoor_blast_lethality: Sourced<f64>,
     /// Longest toxic exposure, min.
     pub toxic_exposure_cap_min: Sourced<f64>,
-    /// Indoor share of the outdoor toxic load.
-    pub indoor_toxic_load_factor: Sourced<f64>,
+    /// Air changes per hour of buildings (indoor toxic exposure).
+    pub indoor_air_changes_per_h: Sourced<f64>,
     /// Thermal lethality probit (q in W/m2, t in s).
     pub thermal_probit: ProbitData,
     /// Lung haemorrhage probit (Ps in Pa), reported by `hazflow effect`.

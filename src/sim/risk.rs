@@ -301,7 +301,7 @@ impl Replication<'_> {
         let expected = r.inflation.link[l] * r.link_rate_per_unit_km[l] * link.in_area_km;
         let weight = 1.0 / r.inflation.link[l];
         let now = self.sched.now();
-        if self.cargo_unit(id, 0.0, 0.0).is_none() {
+        if !self.risky_cargo(id) {
             return;
         }
         for t in self.draw_times(AccidentSource::Transport(l), expected, now, hours) {
@@ -430,7 +430,7 @@ impl Replication<'_> {
     pub(crate) fn risk_hose(&mut self, id: ConsId, site: SiteId, hours: f64) {
         let model = self.m;
         let Some(r) = model.risk.as_ref() else { return };
-        if self.cargo_unit(id, 0.0, 0.0).is_none() {
+        if !self.risky_cargo(id) {
             return;
         }
         let rates = r.loc.hose;
@@ -456,7 +456,7 @@ impl Replication<'_> {
             .cargo
             .iter()
             .copied()
-            .filter(|&id| self.cargo_unit(id, 0.0, 0.0).is_some())
+            .filter(|&id| self.risky_cargo(id))
             .collect();
         if wagons.is_empty() {
             return;
@@ -901,7 +901,7 @@ impl Replication<'_> {
                 self.accident_closure(target, closure_h);
             }
         }
-        let labels = failed.iter().map(|&i| units[i].label.clone()).collect();
+        let labels = failed.iter().map(|&i| self.unit_label(&units[i])).collect();
         let record = Accident {
             replication: self.replication,
             time_h: init.time_h - m.warmup_h,

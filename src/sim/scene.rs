@@ -23,8 +23,8 @@ pub(crate) enum UnitKey {
 #[derive(Clone, Debug)]
 pub(crate) struct SceneUnit {
     pub(crate) key: UnitKey,
-    /// Label in outputs.
-    pub(crate) label: String,
+    /// What it is, for its label: tank, tanker, wagon or vessel.
+    pub(crate) kind: &'static str,
     /// Position, m.
     pub(crate) x_m: f64,
     pub(crate) y_m: f64,
@@ -64,16 +64,11 @@ impl Replication<'_> {
         let s = &r.substances[substance];
         Some(SceneUnit {
             key: UnitKey::Cargo(id),
-            label: format!(
-                "{}:{}#{}",
-                if mode == Mode::Rail {
-                    "wagon"
-                } else {
-                    "tanker"
-                },
-                m.commodities[commodity].id,
-                id
-            ),
+            kind: if mode == Mode::Rail {
+                "wagon"
+            } else {
+                "tanker"
+            },
             x_m,
             y_m,
             vessel: s.vehicle_class(),
@@ -100,7 +95,7 @@ impl Replication<'_> {
         let density_t_m3 = m.commodities[commodity].density_t_per_m3.max(0.05);
         Some(SceneUnit {
             key: UnitKey::Vessel(v),
-            label: format!("vessel:{}#{}", m.commodities[commodity].id, v),
+            kind: "vessel",
             x_m,
             y_m,
             vessel: VesselClass::Atmospheric,
@@ -150,12 +145,7 @@ impl Replication<'_> {
                 for k in 0..count {
                     units.push(SceneUnit {
                         key: UnitKey::Tank(t, k),
-                        label: format!(
-                            "tank:{}/{}#{}",
-                            site.id,
-                            m.commodities[tank.commodity].id,
-                            k + 1
-                        ),
+                        kind: "tank",
                         x_m: ax + k as f64 * layout.tank_spacing_m,
                         y_m: ay + g as f64 * layout.tank_group_spacing_m,
                         vessel: r.substances[substance].tank_class(),
@@ -262,6 +252,30 @@ impl Replication<'_> {
         }
         units.retain(|u| (u.x_m - x).hypot(u.y_m - y) <= radius_m);
         Scene { units }
+    }
+
+    /// True if cargo `id` carries a substance with a lethal effect.
+    pub(crate) fn risky_cargo(&self, id: ConsId) -> bool {
+        let m = self.m;
+        m.risk.as_ref().is_some_and(|r| {
+            r.substance_of_commodity[m.flows[self.cons.get(id).flow].commodity].is_some()
+        })
+    }
+
+    /// A unit's label in outputs, e.g. `tank:liutang-park/liquid-chlorine#2` or `tanker:methanol#417`.
+    pub(crate) fn unit_label(&self, u: &SceneUnit) -> String {
+        let m = self.m;
+        let commodity = &m.commodities[u.commodity].id;
+        match u.key {
+            UnitKey::Tank(t, k) => format!(
+                "tank:{}/{}#{}",
+                m.sites[m.tanks[t].site].id,
+                commodity,
+                k + 1
+            ),
+            UnitKey::Cargo(id) => format!("{}:{}#{}", u.kind, commodity, id),
+            UnitKey::Vessel(v) => format!("vessel:{}#{}", commodity, v),
+        }
     }
 
     /// Where the trucks of a place stand: the lot's position, or the node of a roadside place.
