@@ -216,6 +216,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
     bar.finish_and_clear();
     let summary = summary?;
     writer.finish()?;
+    let risk_started = std::time::Instant::now();
     let risk = runner.install(|| {
         crate::experiment::risk_analysis::analyse(
             &model,
@@ -232,6 +233,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
         risk.as_ref(),
         replications,
     )?;
+    let risk_analysis_seconds = risk_started.elapsed().as_secs_f64();
     if let Some(analysis) = &risk {
         report::write_risk_files(
             staged.path(),
@@ -278,6 +280,17 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
         worst_mass_balance_relative_error: summary.worst_mass_balance_error,
         finished_utc: report::utc_timestamp(),
         command: options.command.clone(),
+        risk_data_files: loaded
+            .risk_data
+            .iter()
+            .flat_map(|r| r.files().iter())
+            .map(|(path, text)| ScenarioFileInfo {
+                path: path.display().to_string(),
+                sha256: sha256_hex(text),
+            })
+            .collect(),
+        risk_map_cells: risk.as_ref().map_or(0, |r| r.map.grid.nx * r.map.grid.ny),
+        risk_analysis_seconds,
     };
     let manifest_path = staged.path().join("manifest.json");
     let json = serde_json::to_string_pretty(&manifest).expect("the manifest serialises");

@@ -622,13 +622,4 @@ fn summary_rows(
             ));
         }
     }
-    a.pooled.push((
-        MetricKey::new(
-            "individual_risk_map_seconds",
-            "map",
-            format!("{} cells", grid.nx * grid.ny),
-            "s",
-        ),
-        a.map.seconds,
-    ));
 }

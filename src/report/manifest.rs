@@ -48,6 +48,12 @@ pub struct Manifest {
     pub finished_utc: String,
     /// The command line.
     pub command: Vec<String>,
+    /// Risk data files, first layer first (empty without `[risk]`).
+    pub risk_data_files: Vec<ScenarioFileInfo>,
+    /// Cells of the individual-risk map (0 without `[risk]`).
+    pub risk_map_cells: usize,
+    /// Seconds to compute the risk results after the replications (map, curves, transects).
+    pub risk_analysis_seconds: f64,
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for the current time.

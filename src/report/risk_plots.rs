@@ -93,8 +93,8 @@ fn fn_chart<DB: DrawingBackend>(
         let limit: Vec<(f64, f64)> =
             c.n.iter()
                 .zip(&c.limit)
-                .filter(|(_, l)| l.is_finite() && **l > 0.0)
-                .map(|(n, l)| (*n, l.max(y_min)))
+                .filter(|(_, l)| l.is_finite() && **l >= y_min)
+                .map(|(n, l)| (*n, *l))
                 .collect();
         if !limit.is_empty() {
             chart
@@ -246,7 +246,7 @@ fn map_chart<DB: DrawingBackend>(
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .label_font(("sans-serif", 12))
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::LowerRight)
         .draw()?;
     root.present()
 }

@@ -338,6 +338,10 @@ const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../scenarios/risk/ccps-probits.toml"),
     ),
     (
+        "examples/risk-small.toml",
+        include_str!("../../scenarios/examples/risk-small.toml"),
+    ),
+    (
         "examples/one-of-each.toml",
         include_str!("../../scenarios/examples/one-of-each.toml"),
     ),

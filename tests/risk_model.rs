@@ -1,0 +1,253 @@
+//! The risk model inside the simulation: the importance-sampling estimator is unbiased against brute
+//! force, domino cascades respond to the layout, closures push delay into the logistics, inert goods never
+//! kill, and results do not depend on the thread count.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use hazflow::experiment::{ReplicationStats, RunSettings, RunSummary, Runner, run_model};
+use hazflow::model::compile;
+use hazflow::scenario;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example() -> PathBuf {
+    root().join("scenarios/examples/risk-small.toml")
+}
+
+/// Runs a what-if of the risk example (`EXAMPLE` and `DATA` stand for the example and the Purple Book
+/// data file) with an optional risk-data override layer.
+fn run_text(name: &str, text: &str, data_override: Option<&str>, replications: u64) -> RunSummary {
+    let dir = std::env::temp_dir().join(format!("hazflow-risk-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if let Some(o) = data_override {
+        std::fs::write(dir.join("override.toml"), o).unwrap();
+    }
+    let file = dir.join("scenario.toml");
+    let data = root().join("scenarios/risk/purple-book.toml");
+    std::fs::write(
+        &file,
+        text.replace("EXAMPLE", &example().display().to_string())
+            .replace("DATA", &data.display().to_string()),
+    )
+    .unwrap();
+    let loaded = scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
+    let model = compile(&loaded).unwrap_or_else(|e| panic!("{e}"));
+    let settings = RunSettings {
+        seed: 7,
+        first_replication: 0,
+        replications,
+    };
+    let summary = run_model(
+        &model,
+        settings,
+        &Runner::new(2).unwrap(),
+        &|| {},
+        |_, _| Ok(()),
+    )
+    .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    summary
+}
+
+fn get<'a>(s: &'a RunSummary, metric: &str, subject: &str, detail: &str) -> &'a ReplicationStats {
+    s.get(metric, subject, detail)
+        .unwrap_or_else(|| panic!("no metric {metric}/{subject}/{detail}"))
+}
+
+fn se(s: &ReplicationStats) -> f64 {
+    s.std_dev() / (s.count() as f64).sqrt()
+}
+
+/// Road releases on the expressway made frequent (1e-3 per vehicle-km), closures off so that both runs
+/// move the same traffic.
+const FREQUENT: &str = r#"
+[transport.road.expressway]
+accidents_per_million_veh_km = 2000
+release_given_accident = 0.5
+source = "test: inflated so that brute force sees many accidents"
+"#;
+
+fn sampled(target: f64) -> String {
+    format!(
+        "[scenario]\nname = \"is-{target}\"\nextends = \"EXAMPLE\"\n[risk]\ndata = [\"DATA\", \"override.toml\"]\n[risk.closures]\nmode = \"off\"\n[risk.sampling]\nevents_per_source_year = {target}\n"
+    )
+}
+
+/// The importance-sampling estimator (inflated rates, weights 1/k) agrees with brute force (k = 1) on
+/// the frequency and the expected deaths of road accidents, and with the analytic frequency.
+#[test]
+fn importance_sampling_is_unbiased_against_brute_force() {
+    let reps = 40;
+    // Brute force: a target far below the real rate leaves every inflation at 1.
+    let brute = run_text("brute", &sampled(1e-9), Some(FREQUENT), reps);
+    // Importance sampling: about ten times more accidents sampled, each weighing about 1/10.
+    let is = run_text("is", &sampled(500.0), Some(FREQUENT), reps);
+    for (metric, subject, detail) in [
+        ("accident_frequency_per_year", "transport_road", "source"),
+        ("pll_per_year", "transport_road", "source"),
+        ("fn_frequency_per_year", "all", "N>=1"),
+    ] {
+        let (b, i) = (
+            get(&brute, metric, subject, detail),
+            get(&is, metric, subject, detail),
+        );
+        let tolerance = 4.0 * (se(b).powi(2) + se(i).powi(2)).sqrt();
+        assert!(
+            (b.mean() - i.mean()).abs() < tolerance,
+            "{metric}/{subject}: brute force {} vs importance sampling {} (tolerance {tolerance})",
+            b.mean(),
+            i.mean()
+        );
+    }
+    let b_count = get(&brute, "accidents_sampled", "all", "").mean();
+    let i_count = get(&is, "accidents_sampled", "all", "").mean();
+    assert!(i_count > 5.0 * b_count, "{i_count} vs {b_count}");
+    // Analytic: 20 000 t of chlorine a year in 30 t tankers over the 80 km expressway inland, and
+    // 40 % of 60 000 t of methanol over the 260 km expressway from the port, at 1e-3 per tanker-km.
+    let expected = (20_000.0 / 30.0 * 80.0 + 0.4 * 60_000.0 / 30.0 * 260.0) * 1e-3;
+    let f = get(
+        &is,
+        "accident_frequency_per_year",
+        "transport_road",
+        "source",
+    )
+    .mean();
+    // Caustic soda is inert and the other road links carry their own small share: within 15 %.
+    assert!((f / expected - 1.0).abs() < 0.15, "{f} vs {expected}");
+    // Weights never exceed 1 and inert goods never appear.
+    for a in &is.accidents {
+        assert!(a.weight > 0.0 && a.weight <= 1.0);
+        assert!(a.deaths >= 0.0 && a.deaths.is_finite());
+    }
+}
+
+/// Spreading the tanks apart lowers the frequency of domino cascades (same seed: same primary events).
+#[test]
+fn domino_cascades_follow_the_layout() {
+    let base = "[scenario]\nname = \"layout\"\nextends = \"EXAMPLE\"\n[risk.closures]\nmode = \"off\"\n[risk.sampling]\nevents_per_source_year = 40\n";
+    let close = run_text("close", base, None, 20);
+    let far = run_text(
+        "far",
+        &format!(
+            "{base}[risk.layout]\ntank_spacing_m = 400\ntank_group_spacing_m = 400\nhandling_to_tanks_m = 400\ntanker_spacing_m = 400\nwagon_spacing_m = 400\n"
+        ),
+        None,
+        20,
+    );
+    let domino = |s: &RunSummary| get(s, "domino_frequency_per_year", "all", "depth>=1").mean();
+    assert!(domino(&close) > 0.0, "no cascade in the close layout");
+    assert!(
+        domino(&far) < 0.2 * domino(&close),
+        "{} vs {}",
+        domino(&far),
+        domino(&close)
+    );
+    // Every cascade record is consistent: more than one unit exactly when a level added failures.
+    let mut deep = 0;
+    for a in &close.accidents {
+        assert_eq!(a.units.len() > 1, a.depth >= 1, "{:?}", a.units);
+        if a.depth >= 1 {
+            deep += 1;
+            assert!(!a.effects.is_empty());
+        }
+    }
+    assert!(deep > 0);
+    // Thresholds off: escalation at any flux, so at least as many cascades.
+    let loose = run_text(
+        "loose",
+        &format!("{base}[risk.domino]\nescalation_thresholds = false\n"),
+        None,
+        20,
+    );
+    assert!(domino(&loose) >= domino(&close));
+}
+
+/// Closing every sampled accident's link or facility (a stress test) stops traffic: closures and delay
+/// appear, and fewer tonnes are delivered than with no closures.
+#[test]
+fn accident_closures_push_delay_into_the_logistics() {
+    let text = |mode: &str| {
+        format!(
+            "[scenario]\nname = \"closures-{mode}\"\nextends = \"EXAMPLE\"\n[risk.closures]\nmode = \"{mode}\"\nroad_h = 24\nfacility_h = 72\n[risk.sampling]\nevents_per_source_year = 10\n"
+        )
+    };
+    let off = run_text("off", &text("off"), None, 10);
+    let every = run_text("every", &text("every_sampled"), None, 10);
+    assert_eq!(
+        get(&off, "accident_closures_per_year", "all", "").mean(),
+        0.0
+    );
+    assert!(get(&every, "accident_closures_per_year", "all", "").mean() > 10.0);
+    assert!(get(&every, "accident_delay_vehicle_hours_per_year", "all", "").mean() > 0.0);
+    let delivered = |s: &RunSummary| {
+        ["road", "rail", "water"]
+            .iter()
+            .map(|m| get(s, "delivered_t", "all flows", m).mean())
+            .sum::<f64>()
+    };
+    assert!(
+        delivered(&every) < delivered(&off),
+        "{} vs {}",
+        delivered(&every),
+        delivered(&off)
+    );
+}
+
+#[test]
+fn risk_outputs_do_not_depend_on_the_thread_count() {
+    let dir = std::env::temp_dir().join(format!("hazflow-risk-threads-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (one, two) = (dir.join("one"), dir.join("two"));
+    for (threads, out) in [("1", &one), ("2", &two)] {
+        let o = Command::new(env!("CARGO_BIN_EXE_hazflow"))
+            .args([
+                "run",
+                example().to_str().unwrap(),
+                "--reps",
+                "6",
+                "--threads",
+                threads,
+                "--out",
+            ])
+            .arg(out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for file in [
+        "summary.csv",
+        "accidents.csv",
+        "fn_curves.csv",
+        "criterion_check.csv",
+        "risk_contributors.csv",
+        "individual_risk.csv",
+        "ir_transects.csv",
+    ] {
+        let a = std::fs::read(one.join(file)).unwrap_or_else(|_| panic!("{file} missing"));
+        let b = std::fs::read(two.join(file)).unwrap();
+        assert!(a == b, "{file} differs between 1 and 2 threads");
+        assert!(a.len() > 100, "{file} is nearly empty");
+    }
+    for plot in ["fn_curves", "individual_risk_map", "ir_transects"] {
+        for ext in ["png", "svg"] {
+            let p = one.join("plots").join(format!("{plot}.{ext}"));
+            assert!(
+                std::fs::metadata(&p)
+                    .map(|m| m.len() > 1000)
+                    .unwrap_or(false),
+                "{} missing",
+                p.display()
+            );
+        }
+    }
+    let accidents = std::fs::read_to_string(one.join("accidents.csv")).unwrap();
+    assert!(
+        !accidents.contains(",caustic-soda,"),
+        "inert goods must not appear in accidents.csv"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
