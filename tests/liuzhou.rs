@@ -121,6 +121,37 @@ fn a_single_honghua_line_raises_lock_waiting() {
     assert!(q.mean() - q.ci95_half_width() > p.mean() + p.ci95_half_width());
 }
 
+/// Risk of the 2025 plan: chlorine by road dominates, the criterion check flags the worst links, and
+/// every sampled accident carries a weight and a place.
+#[test]
+fn the_2025_plan_risk_is_dominated_by_chlorine_on_the_road() {
+    let plan = run("liuzhou-2025-plan", 10);
+    let pll = mean(&plan, "pll_per_year", "all", "");
+    let chlorine = mean(&plan, "pll_per_year", "chlorine", "substance");
+    let road = mean(&plan, "pll_per_year", "transport_road", "source");
+    assert!(
+        pll > 0.0 && chlorine > 0.5 * pll && road > 0.5 * pll,
+        "{pll} {chlorine} {road}"
+    );
+    // Inert goods never appear; every accident is inside the map's reach of the network.
+    let risk_model = {
+        let loaded = scenario::load(&scenario_path("liuzhou-2025-plan")).unwrap();
+        compile(&loaded).unwrap().risk.unwrap()
+    };
+    for a in &plan.accidents {
+        assert!(a.weight > 0.0 && a.weight <= 1.0);
+        assert!(risk_model.substances[a.substance].id != "inert");
+        let [x0, x1, y0, y1] = risk_model.bounds_km;
+        let margin = 300.0;
+        assert!(
+            a.x_m / 1000.0 > x0 - margin
+                && a.x_m / 1000.0 < x1 + margin
+                && a.y_m / 1000.0 > y0 - margin
+                && a.y_m / 1000.0 < y1 + margin
+        );
+    }
+}
+
 #[test]
 fn without_hazmat_parking_trucks_wait_on_public_roads() {
     let (plan, none) = (
@@ -141,6 +172,15 @@ fn without_hazmat_parking_trucks_wait_on_public_roads() {
         q.ci95_half_width()
     );
     assert!(q.mean() - q.ci95_half_width() > p.mean() + p.ci95_half_width());
+    // The risk moves with them: no parked-tanker accidents without lots, more on the roadside.
+    let frequency =
+        |s: &RunSummary, source: &str| mean(s, "accident_frequency_per_year", source, "source");
+    assert!(frequency(&plan, "parked_tanker") > 0.0);
+    assert_eq!(frequency(&none, "parked_tanker"), 0.0);
+    assert!(
+        frequency(&none, "tanker_waiting_on_road")
+            > 2.0 * frequency(&plan, "tanker_waiting_on_road")
+    );
 }
 
 #[test]

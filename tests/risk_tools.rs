@@ -404,3 +404,74 @@ fn cascade_bad_layouts_are_located_errors() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn bad_risk_tables_and_data_are_located_errors() {
+    let dir = std::env::temp_dir().join(format!("hazflow-risk-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let example =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/risk-small.toml");
+    let data =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/risk/purple-book.toml");
+    let head = format!(
+        "[scenario]\nname = \"bad\"\nextends = \"{}\"\n",
+        example.display()
+    );
+    let cases = [
+        (
+            format!("{head}[risk.substances]\nmethanol = \"methanool\"\n"),
+            None,
+            "risk.substances.methanol",
+        ),
+        (
+            format!("{head}[risk]\nrelative_humidity = 76\n"),
+            None,
+            "risk.relative_humidity",
+        ),
+        (
+            format!("{head}[[risk.weather]]\nid = \"D5\"\nday_share = 0.9\n"),
+            None,
+            "day_share values sum",
+        ),
+        (
+            format!("{head}[risk]\ncriteria = \"mars\"\n"),
+            None,
+            "risk.criteria",
+        ),
+        (
+            format!(
+                "{head}[risk]\ndata = [\"{}\", \"over.toml\"]\n",
+                data.display()
+            ),
+            Some("[escalation.ttf_probit]\nunit_s = \"minutes\"\n"),
+            "over.toml:",
+        ),
+        (
+            format!(
+                "{head}[risk]\ndata = [\"{}\", \"over.toml\"]\n",
+                data.display()
+            ),
+            Some("[[loc]]\nid = \"loading_hose\"\nremove = true\n"),
+            "loading_hose",
+        ),
+    ];
+    for (i, (text, over, expected)) in cases.iter().enumerate() {
+        if let Some(o) = over {
+            std::fs::write(dir.join("over.toml"), o).unwrap();
+        }
+        let path = dir.join(format!("bad{i}.toml"));
+        std::fs::write(&path, text).unwrap();
+        let o = hazflow(&["validate", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "case {i}: {err}");
+        assert!(
+            err.contains(expected),
+            "case {i}: expected `{expected}` in {err}"
+        );
+        assert!(
+            err.contains(".toml:"),
+            "case {i}: no file and line in {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -606,7 +606,9 @@ fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> Inflation {
         rates.iter().sum::<f64>() * HOURS_PER_YEAR * t.count as f64
     };
     let parked = risk.loc.parked_atmospheric.iter().sum::<f64>();
-    // Waiting tankers: a quarter of the slots occupied on average, one truck at a roadside.
+    // Waiting tankers are not planned: assume a quarter of the slots occupied, and at least as much
+    // exposure as 2.5 tankers waiting all year (a lot without slots, or the roadside). Any inflation keeps
+    // the estimator unbiased; this one only spreads the samples sensibly.
     let slots: BTreeMap<usize, u32> = model
         .parkings
         .iter()
@@ -638,10 +640,10 @@ fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> Inflation {
             })
             .collect(),
         parking: (0..model.parkings.len())
-            .map(|p| k(parked * slots[&p] as f64 * 0.25 * HOURS_PER_YEAR))
+            .map(|p| k(parked * (slots[&p].max(10)) as f64 * 0.25 * HOURS_PER_YEAR))
             .collect(),
         roadside: (0..model.nodes.len())
-            .map(|_| k(parked * HOURS_PER_YEAR))
+            .map(|_| k(parked * 2.5 * HOURS_PER_YEAR))
             .collect(),
     }
 }

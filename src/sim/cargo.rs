@@ -465,11 +465,13 @@ impl Replication<'_> {
     }
 
     fn leave_place(&mut self, id: ConsId) {
-        if let Some(place) = self.cons.get_mut(id).place.take() {
-            let now = self.sched.now();
-            self.places[place].change(now, -1);
+        if let Some(place) = self.cons.get(id).place {
+            // Accidents of the wait just ending, while the tanker still stands there.
             let since = self.cons.get(id).place_since;
             self.risk_parked(id, place, since);
+            let now = self.sched.now();
+            self.places[place].change(now, -1);
+            self.cons.get_mut(id).place = None;
         }
     }
 

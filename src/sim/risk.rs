@@ -550,7 +550,8 @@ impl Replication<'_> {
         } else {
             r.loc.parked_pressurised
         };
-        let (source, k) = if p < self.m.parkings.len() {
+        // A lot without slots is no lot: its tankers stand on the road at the node it serves.
+        let (source, k) = if p < self.m.parkings.len() && self.m.parkings[p].slots > 0 {
             (AccidentSource::Parking(p), r.inflation.parking[p])
         } else {
             let node = self
@@ -657,9 +658,25 @@ impl Replication<'_> {
             AccidentSource::Transport(_) => unreachable!("transport accidents are not stationary"),
         };
         let scene = self.scene_around(anchor.0, anchor.1, r.domino_radius_m + 2000.0);
-        let Some(unit) = scene.units.into_iter().find(|u| u.key == key) else {
-            return;
+        // Every unit with exposure stands in its scene; the fallback only guards the estimator against a
+        // unit the layout could not place (it is then put at the anchor).
+        let found = scene.units.into_iter().find(|u| u.key == key);
+        let unit = match (found, key) {
+            (Some(u), _) => u,
+            (None, UnitKey::Cargo(id)) => match self.cargo_unit(id, anchor.0, anchor.1) {
+                Some(u) => u,
+                None => return,
+            },
+            (None, UnitKey::Vessel(v)) => match self.vessel_unit(v, anchor.0, anchor.1) {
+                Some(u) => u,
+                None => return,
+            },
+            (None, UnitKey::Tank(..)) => unreachable!("every tank of a site is in its scene"),
         };
+        debug_assert!(
+            (unit.x_m - anchor.0).hypot(unit.y_m - anchor.1) < r.domino_radius_m + 2000.0,
+            "unit far from its source"
+        );
         let mode = match source {
             AccidentSource::Berth(_) | AccidentSource::Lock(_) => Some(Mode::Water),
             AccidentSource::Parking(_) | AccidentSource::Roadside(_) => Some(Mode::Road),

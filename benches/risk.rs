@@ -1,0 +1,129 @@
+//! Risk benchmarks on the Liuzhou 2025 plan, reported as ratios measured in the same run:
+//! a replication with the risk model against the same replication without it, and the individual-risk
+//! map of about a million cells on two threads.
+//!
+//! `cargo bench --bench risk`; the ratios are printed after criterion's report.
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::Criterion;
+use hazflow::des::StreamSeeder;
+use hazflow::experiment::{RunSettings, Runner, risk_analysis, run_model};
+use hazflow::model::Model;
+
+/// Replications whose accidents feed the map benchmark.
+const MAP_REPLICATIONS: u64 = 10;
+
+fn liuzhou() -> Model {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/liuzhou-2025-plan.toml");
+    let loaded = hazflow::scenario::load(&path).expect("the plan loads");
+    hazflow::model::compile(&loaded).expect("the plan compiles")
+}
+
+/// Cell size giving about a million cells over the plan's map.
+fn million_cell_size(model: &Model) -> f64 {
+    let [x0, x1, y0, y1] = model.risk.as_ref().expect("risk").bounds_km;
+    ((x1 - x0) * (y1 - y0) * 1e6 / 1e6).sqrt()
+}
+
+fn bench(c: &mut Criterion) {
+    let with = liuzhou();
+    let mut without = with.clone();
+    without.risk = None;
+    let seeder = StreamSeeder::new(7);
+    let mut group = c.benchmark_group("risk");
+    group.sample_size(20);
+    group.bench_function("replication_without_risk", |b| {
+        b.iter(|| {
+            black_box(
+                hazflow::sim::Replication::new(&without, &seeder, 0)
+                    .run()
+                    .events,
+            )
+        })
+    });
+    group.bench_function("replication_with_risk", |b| {
+        b.iter(|| {
+            black_box(
+                hazflow::sim::Replication::new(&with, &seeder, 0)
+                    .run()
+                    .accidents
+                    .len(),
+            )
+        })
+    });
+    group.finish();
+
+    let runner = Runner::new(2).expect("two threads");
+    let settings = RunSettings {
+        seed: 7,
+        first_replication: 0,
+        replications: MAP_REPLICATIONS,
+    };
+    let summary =
+        run_model(&with, settings, &runner, &|| {}, |_, _| Ok(())).expect("the plan runs");
+    let cell = million_cell_size(&with);
+    let mut group = c.benchmark_group("risk_map");
+    group.sample_size(10);
+    group.bench_function("million_cells_two_threads", |b| {
+        b.iter(|| {
+            runner.install(|| {
+                black_box(
+                    risk_analysis::analyse(
+                        &with,
+                        &summary.accidents,
+                        0,
+                        MAP_REPLICATIONS,
+                        Some(cell),
+                    )
+                    .map(|a| a.map.values.len()),
+                )
+            })
+        })
+    });
+    group.finish();
+}
+
+fn mean_ns(id: &str) -> Option<f64> {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let text =
+        std::fs::read_to_string(target.join("criterion").join(id).join("new/estimates.json"))
+            .ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    json["mean"]["point_estimate"].as_f64()
+}
+
+fn main() {
+    let mut criterion = Criterion::default().without_plots().configure_from_args();
+    bench(&mut criterion);
+    criterion.final_summary();
+    println!("\n== ratios (same run) ==");
+    if let (Some(without), Some(with)) = (
+        mean_ns("risk/replication_without_risk"),
+        mean_ns("risk/replication_with_risk"),
+    ) {
+        println!(
+            "liuzhou-2025-plan replication: {:.1} ms without risk, {:.1} ms with risk; with/without = {:.2}",
+            without / 1e6,
+            with / 1e6,
+            with / without
+        );
+    }
+    let model = liuzhou();
+    let cell = million_cell_size(&model);
+    let [x0, x1, y0, y1] = model.risk.as_ref().expect("risk").bounds_km;
+    let cells = (((x1 - x0) * 1000.0 / cell).ceil() * ((y1 - y0) * 1000.0 / cell).ceil()) as u64;
+    if let (Some(map), Some(with)) = (
+        mean_ns("risk_map/million_cells_two_threads"),
+        mean_ns("risk/replication_with_risk"),
+    ) {
+        println!(
+            "individual-risk map: {cells} cells ({cell:.1} m) from {MAP_REPLICATIONS} replications' accidents on 2 threads in {:.2} s; map / one replication = {:.1}",
+            map / 1e9,
+            map / with
+        );
+    }
+}
