@@ -62,7 +62,7 @@ fn bench(c: &mut Criterion) {
         replications: MAP_REPLICATIONS,
     };
     let summary =
-        run_model(&with, settings, &runner, &|| {}, |_, _| Ok(())).expect("the plan runs");
+        run_model(&with, settings, &runner, &|| {}, None, |_, _| Ok(())).expect("the plan runs");
     let cell = million_cell_size(&with);
     let mut group = c.benchmark_group("risk_map");
     group.sample_size(10);

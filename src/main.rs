@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use hazflow::app::{self, AppError, RunOptions};
+use hazflow::app::{self, AppError, MergeOptions, RunOptions, RunReport, Shard};
 use hazflow::assess::effect::EffectCommand;
 
 /// Discrete-event Monte-Carlo simulator of chemical-park logistics and hazardous-materials flows.
@@ -39,6 +39,26 @@ enum Command {
         /// Cell size of the individual-risk map, m (default: the scenario's [risk.grid] cell_m).
         #[arg(long)]
         ir_cell_m: Option<f64>,
+        /// Run only block K of N contiguous blocks of the replications (K from 1) and store them for
+        /// `hazflow merge`; e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
+        #[arg(long, value_parser = Shard::parse)]
+        shard: Option<Shard>,
+    },
+    /// Merge the shard directories of a run (`hazflow run --shard K/N`) into one result, identical to a
+    /// single-machine run but for run-info.json.
+    Merge {
+        /// Shard directories, in any order.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// Output directory; must not exist (default: outputs/<scenario>-<UTC time>).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads for the risk analysis (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Do not draw plots.
+        #[arg(long)]
+        no_plots: bool,
     },
     /// Evaluate one effect or damage model (fireball, pool-fire, plume, puff, tnt, escalation, probit)
     /// and print the result as JSON.
@@ -88,6 +108,19 @@ fn fail_with_hint(error: AppError, hint: &str) -> ExitCode {
     ExitCode::from(error.exit_code() as u8)
 }
 
+fn print_run(report: &RunReport, what: &str) {
+    let (m, info) = (&report.manifest, &report.info);
+    println!(
+        "{}: {} replications in {:.1} s ({:.1} M events/s on {} threads); {what} in {}",
+        m.scenario,
+        m.replications,
+        info.wall_seconds,
+        info.events_per_second / 1e6,
+        info.threads,
+        report.out.display()
+    );
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -99,6 +132,7 @@ fn main() -> ExitCode {
             out,
             no_plots,
             ir_cell_m,
+            shard,
         } => {
             let options = RunOptions {
                 scenario,
@@ -109,20 +143,33 @@ fn main() -> ExitCode {
                 progress: true,
                 no_plots,
                 ir_cell_m,
+                shard,
                 command: std::env::args().collect(),
             };
             match app::run(&options) {
                 Ok(report) => {
-                    let m = &report.manifest;
-                    println!(
-                        "{}: {} replications in {:.1} s ({:.1} M events/s on {} threads); results in {}",
-                        m.scenario,
-                        m.replications,
-                        m.wall_seconds,
-                        m.events_per_second / 1e6,
-                        m.threads,
-                        report.out.display()
-                    );
+                    print_run(&report, if shard.is_some() { "shard" } else { "results" });
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Merge {
+            shards,
+            out,
+            threads,
+            no_plots,
+        } => {
+            let options = MergeOptions {
+                shards,
+                out,
+                threads,
+                no_plots,
+                command: std::env::args().collect(),
+            };
+            match app::merge(&options) {
+                Ok(report) => {
+                    print_run(&report, "merged results");
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),

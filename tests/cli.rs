@@ -6,6 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 fn hazflow(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hazflow"))
         .args(args)
@@ -52,19 +54,26 @@ fn run_writes_every_output_and_thread_count_changes_no_byte() {
         let b = std::fs::read(two.join(file)).unwrap();
         assert!(a == b, "{file} differs between 1 and 2 threads");
     }
-    let manifest: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(one.join("manifest.json")).unwrap()).unwrap();
+    // Every file but run-info.json (command, threads, timing) is identical, plots and manifest included.
+    common::assert_same_files(&one, &two, &["run-info.json"]);
+    let json = |file: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(one.join(file)).unwrap()).unwrap()
+    };
+    let manifest = json("manifest.json");
     for key in [
         "scenario_path",
         "scenario_sha256",
         "seed",
         "replications",
         "hazflow_version",
-        "threads",
-        "wall_seconds",
     ] {
         assert!(!manifest[key].is_null(), "manifest lacks {key}");
     }
+    let info = json("run-info.json");
+    for key in ["threads", "wall_seconds", "command", "finished_utc"] {
+        assert!(!info[key].is_null(), "run-info.json lacks {key}");
+    }
+    assert_eq!(info["threads"], 1);
     assert_eq!(manifest["replications"], 6);
     let summary = std::fs::read_to_string(one.join("summary.csv")).unwrap();
     assert!(summary.starts_with("scenario,metric,subject,detail,unit,mean,ci95_half_width,"));

@@ -39,6 +39,7 @@ fn run(name: &str, replications: u64) -> RunSummary {
         settings,
         &Runner::new(2).unwrap(),
         &|| {},
+        None,
         |_, _| Ok(()),
     )
     .unwrap_or_else(|e| panic!("{name}: {e}"))

@@ -34,6 +34,7 @@ fn run_text(name: &str, text: &str, replications: u64) -> RunSummary {
         settings,
         &Runner::new(2).unwrap(),
         &|| {},
+        None,
         |_, _| Ok(()),
     )
     .unwrap();

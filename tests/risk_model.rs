@@ -45,6 +45,7 @@ fn run_text(name: &str, text: &str, data_override: Option<&str>, replications: u
         settings,
         &Runner::new(2).unwrap(),
         &|| {},
+        None,
         |_, _| Ok(()),
     )
     .unwrap();

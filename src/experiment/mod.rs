@@ -8,11 +8,15 @@
 
 pub mod risk_analysis;
 mod run;
+pub mod stored;
 mod summary;
 
 use std::ops::Range;
 
-pub use run::{MASS_BALANCE_TOLERANCE, RunError, RunSettings, RunSummary, run_model};
+pub use run::{
+    CHUNK_REPLICATIONS, Checkpoints, MASS_BALANCE_TOLERANCE, RunError, RunSettings, RunSummary,
+    fold_chunks, run_model,
+};
 pub use summary::{ReplicationStats, student_t_quantile};
 
 /// Why the replication runner could not start.

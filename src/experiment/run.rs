@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use super::{ReplicationStats, Runner, RunnerError};
+use super::{ReplicationStats, Runner, RunnerError, stored};
 use crate::des::StreamSeeder;
 use crate::model::Model;
 use crate::sim::{MetricKey, Replication, ReplicationOutput};
@@ -83,47 +83,144 @@ impl RunSummary {
     }
 }
 
+/// Where a run keeps its replication outputs on disk: in chunks of `chunk_replications`, each written
+/// atomically once computed. A run pointed at a directory that already holds some chunks reads them instead
+/// of computing them again (resume after a kill), and a shard's chunks are what `hazflow merge` folds.
+#[derive(Clone, Debug)]
+pub struct Checkpoints {
+    /// Directory of the chunk files (created if missing).
+    pub dir: std::path::PathBuf,
+    /// Replications per chunk.
+    pub chunk_replications: u64,
+}
+
+/// Replications per checkpoint chunk: small enough that a kill loses little work, large enough that the
+/// files stay few. Fixed, not tied to the thread count, so a run resumed with other threads reuses them.
+pub const CHUNK_REPLICATIONS: u64 = 16;
+
+/// Folds replication outputs, in replication order, into a [`RunSummary`], stopping at the first failure.
+struct Folder<'a, S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> {
+    summary: RunSummary,
+    first: u64,
+    failure: Option<RunError>,
+    sink: &'a mut S,
+}
+
+impl<S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> Folder<'_, S> {
+    fn accept(&mut self, replication: u64, out: ReplicationOutput) {
+        if self.failure.is_some() {
+            return;
+        }
+        if let Err(e) = fold(&mut self.summary, self.first, replication, &out) {
+            self.failure = Some(e);
+            return;
+        }
+        if let Err(e) = (self.sink)(replication, &out) {
+            self.failure = Some(RunError::Sink(e));
+            return;
+        }
+        self.summary.accidents.extend(out.accidents);
+    }
+
+    fn finish(self, started: Instant) -> Result<RunSummary, RunError> {
+        if let Some(e) = self.failure {
+            return Err(e);
+        }
+        let mut summary = self.summary;
+        summary.wall_seconds = started.elapsed().as_secs_f64();
+        Ok(summary)
+    }
+}
+
 /// Runs the replications of `settings` on `runner`, calling `on_replication` with every replication's
-/// output in replication order (to stream `replications.csv`), and returns the summaries.
+/// output in replication order (to stream `replications.csv`), and returns the summaries. With
+/// `checkpoints`, outputs are kept on disk in chunks and chunks already there are read, not recomputed.
 pub fn run_model(
     model: &Model,
     settings: RunSettings,
     runner: &Runner,
     progress: &(dyn Fn() + Sync),
+    checkpoints: Option<&Checkpoints>,
     mut on_replication: impl FnMut(u64, &ReplicationOutput) -> Result<(), String>,
 ) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let seeder = StreamSeeder::new(settings.seed);
-    let mut summary = RunSummary::default();
-    let mut failure: Option<RunError> = None;
-    let range = settings.first_replication..settings.first_replication + settings.replications;
-    runner.run(
-        range,
-        |replication| {
-            let out = Replication::new(model, &seeder, replication).run();
-            progress();
-            out
-        },
-        |replication, out| {
-            if failure.is_some() {
-                return;
+    let mut folder = Folder {
+        summary: RunSummary::default(),
+        first: settings.first_replication,
+        failure: None,
+        sink: &mut on_replication,
+    };
+    let end = settings.first_replication + settings.replications;
+    let run_one = |replication| {
+        let out = Replication::new(model, &seeder, replication).run();
+        progress();
+        out
+    };
+    let Some(checkpoints) = checkpoints else {
+        runner.run(
+            settings.first_replication..end,
+            run_one,
+            |replication, out| folder.accept(replication, out),
+        );
+        return folder.finish(started);
+    };
+    std::fs::create_dir_all(&checkpoints.dir)
+        .map_err(|e| RunError::Sink(format!("cannot create {}: {e}", checkpoints.dir.display())))?;
+    let mut chunk_start = settings.first_replication;
+    while chunk_start < end && folder.failure.is_none() {
+        let chunk_end = (chunk_start + checkpoints.chunk_replications.max(1)).min(end);
+        let path = checkpoints
+            .dir
+            .join(stored::chunk_file_name(chunk_start, chunk_end));
+        let reusable = path
+            .exists()
+            .then(|| stored::read_chunk(&path).ok())
+            .flatten()
+            .filter(|outputs| outputs.iter().map(|(r, _)| *r).eq(chunk_start..chunk_end));
+        let outputs = match reusable {
+            Some(outputs) => {
+                (chunk_start..chunk_end).for_each(|_| progress());
+                outputs
             }
-            if let Err(e) = fold(&mut summary, settings.first_replication, replication, &out) {
-                failure = Some(e);
-                return;
+            None => {
+                let mut outputs = Vec::new();
+                runner.run(chunk_start..chunk_end, run_one, |replication, out| {
+                    outputs.push((replication, out))
+                });
+                stored::write_chunk(&path, &outputs)
+                    .map_err(|e| RunError::Sink(format!("cannot write {}: {e}", path.display())))?;
+                outputs
             }
-            if let Err(e) = on_replication(replication, &out) {
-                failure = Some(RunError::Sink(e));
-                return;
-            }
-            summary.accidents.extend(out.accidents);
-        },
-    );
-    if let Some(e) = failure {
-        return Err(e);
+        };
+        for (replication, out) in outputs {
+            folder.accept(replication, out);
+        }
+        chunk_start = chunk_end;
     }
-    summary.wall_seconds = started.elapsed().as_secs_f64();
-    Ok(summary)
+    folder.finish(started)
+}
+
+/// Folds stored chunk files (in the order given, which must be replication order) as [`run_model`] folds
+/// fresh replications: the summary of merged shards is bit-identical to a single run's.
+pub fn fold_chunks(
+    chunks: &[std::path::PathBuf],
+    first_replication: u64,
+    mut on_replication: impl FnMut(u64, &ReplicationOutput) -> Result<(), String>,
+) -> Result<RunSummary, RunError> {
+    let started = Instant::now();
+    let mut folder = Folder {
+        summary: RunSummary::default(),
+        first: first_replication,
+        failure: None,
+        sink: &mut on_replication,
+    };
+    for path in chunks {
+        for (replication, out) in stored::read_chunk(path).map_err(RunError::Sink)? {
+            folder.accept(replication, out);
+        }
+    }
+    folder.finish(started)
 }
 
 fn fold(

@@ -1,9 +1,12 @@
-//! `manifest.json`: what was run, with which inputs, by which build, how long it took.
+//! `manifest.json`: what was run, with which inputs, by which build; `run-info.json`: how it was run here
+//! (command, threads, wall time). The manifest holds only what determines the results, so two runs of the
+//! same scenario and seed, on any thread count or split into merged shards, have identical manifests and
+//! identical files everywhere but `run-info.json`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One file of the scenario's `extends` chain.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScenarioFileInfo {
     /// Path as read.
     pub path: String,
@@ -12,7 +15,7 @@ pub struct ScenarioFileInfo {
 }
 
 /// The run's record.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     /// hazflow version.
     pub hazflow_version: String,
@@ -30,30 +33,38 @@ pub struct Manifest {
     pub first_replication: u64,
     /// Number of replications.
     pub replications: u64,
-    /// Worker threads.
-    pub threads: usize,
     /// Warm-up, days.
     pub warmup_days: f64,
     /// Observed horizon, days.
     pub horizon_days: f64,
     /// Events over all replications.
     pub events: u64,
-    /// Wall-clock seconds of the replications.
-    pub wall_seconds: f64,
-    /// Events per second.
-    pub events_per_second: f64,
     /// Largest relative mass-balance error seen.
     pub worst_mass_balance_relative_error: f64,
-    /// When the run finished (UTC).
-    pub finished_utc: String,
-    /// The command line.
-    pub command: Vec<String>,
     /// Risk data files, first layer first (empty without `[risk]`).
     pub risk_data_files: Vec<ScenarioFileInfo>,
     /// Cells of the individual-risk map (0 without `[risk]`).
     pub risk_map_cells: usize,
+}
+
+/// How a result was produced on this machine: everything that may differ between two runs with identical
+/// results.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// The command line.
+    pub command: Vec<String>,
+    /// Worker threads.
+    pub threads: usize,
+    /// Wall-clock seconds of the replications (summed over shards for a merge).
+    pub wall_seconds: f64,
+    /// Events per second of the replications.
+    pub events_per_second: f64,
     /// Seconds to compute the risk results after the replications (map, curves, transects).
     pub risk_analysis_seconds: f64,
+    /// Replications read back from checkpoints or shards instead of being computed by this command.
+    pub replications_reused: u64,
+    /// When the command finished (UTC).
+    pub finished_utc: String,
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for the current time.

@@ -11,7 +11,7 @@ mod risk_plots;
 use std::path::{Path, PathBuf};
 
 pub use csv_out::{ReplicationsWriter, format_number, write_summary, write_timeseries};
-pub use manifest::{Manifest, ScenarioFileInfo, utc_timestamp};
+pub use manifest::{Manifest, RunInfo, ScenarioFileInfo, utc_timestamp};
 pub use plots::write_plots;
 pub use risk_out::{IR_CSV_FLOOR, write_risk_files};
 pub use risk_plots::write_risk_plots;

@@ -20,7 +20,7 @@ pub fn kinney_graham_ratio(z: f64) -> f64 {
 }
 
 /// A TNT-equivalent explosion.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Explosion {
     /// TNT-equivalent mass, kg.
     pub tnt_kg: f64,

@@ -201,7 +201,9 @@ pub struct ReleaseSite {
 }
 
 /// Outcome of a release.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Outcome {
     /// Nothing lethal (unignited flammable, inert).
     NoEffect,
@@ -418,7 +420,7 @@ fn cloud_release(release: &Release, duration_s: f64) -> CloudRelease {
 }
 
 /// A dispersing cloud's source.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum CloudRelease {
     /// Instantaneous.
     Puff {
@@ -435,7 +437,7 @@ pub enum CloudRelease {
 }
 
 /// What a cloud does to people.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum CloudHarm {
     /// Burns inside the lower flammability limit (flash fire).
     Flammable {
@@ -454,7 +456,7 @@ pub enum CloudHarm {
 }
 
 /// A dispersing cloud.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Cloud {
     /// Source.
     pub release: CloudRelease,
@@ -465,7 +467,7 @@ pub struct Cloud {
 }
 
 /// A physical effect at its source.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Effect {
     /// Pool fire.
     Pool(PoolFire),

@@ -34,7 +34,7 @@ impl Atmosphere {
 }
 
 /// A BLEVE fireball by the CCPS (1999) correlations.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Fireball {
     /// Maximum diameter, m (`5.8 M^(1/3)`).
     pub diameter_m: f64,
@@ -91,7 +91,7 @@ pub fn mudan_surface_emissive_power(d_m: f64) -> f64 {
 }
 
 /// A pool fire as a point source at the pool centre.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PoolFire {
     /// Pool diameter, m.
     pub diameter_m: f64,
@@ -126,7 +126,7 @@ impl PoolFire {
 }
 
 /// A jet fire as a point source: `tau chi m_dot dHc / (4 pi x^2)`, with chi = 0.2 (API 521 practice).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct JetFire {
     /// Release rate, kg/s.
     pub rate_kg_s: f64,

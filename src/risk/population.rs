@@ -93,7 +93,7 @@ impl DensityRaster {
 }
 
 /// An effect placed in plane coordinates.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Placed {
     /// The effect.
     pub effect: Effect,

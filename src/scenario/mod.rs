@@ -271,6 +271,35 @@ impl SourceProvider for EmbeddedFiles {
     }
 }
 
+/// Files held in memory, looked up by normalised path, with an optional fallback for the rest: the stored
+/// copy of a shard's scenario (so `hazflow merge` rebuilds exactly the model the shards ran, on any
+/// machine), or a generated sweep variant that `extends` a file on disk.
+pub struct MemoryFiles<'a> {
+    files: Vec<(PathBuf, String)>,
+    fallback: Option<&'a dyn SourceProvider>,
+}
+
+impl<'a> MemoryFiles<'a> {
+    /// `files` (path, text), then `fallback` for paths not among them.
+    pub fn new(files: Vec<(PathBuf, String)>, fallback: Option<&'a dyn SourceProvider>) -> Self {
+        let files = files.into_iter().map(|(p, t)| (normalise(&p), t)).collect();
+        Self { files, fallback }
+    }
+}
+
+impl SourceProvider for MemoryFiles<'_> {
+    fn read(&self, path: &Path) -> Result<String, String> {
+        let wanted = normalise(path);
+        match self.files.iter().find(|(p, _)| *p == wanted) {
+            Some((_, text)) => Ok(text.clone()),
+            None => match self.fallback {
+                Some(fallback) => fallback.read(path),
+                None => Err(format!("{} is not among the stored files", path.display())),
+            },
+        }
+    }
+}
+
 /// Removes `.` and resolves `..` lexically, so `examples/../x.toml` and `x.toml` match.
 fn normalise(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();

@@ -29,7 +29,9 @@ use crate::risk::population::{Conditions, Placed, deaths};
 use crate::scenario::ClosureMode;
 
 /// Where an accident started.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum AccidentSource {
     /// A vehicle, train or vessel moving on a link.
     Transport(LinkId),
@@ -67,7 +69,7 @@ impl AccidentSource {
 }
 
 /// Kind of loss of containment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ReleaseKind {
     /// The whole inventory at once.
     Instantaneous,
@@ -95,7 +97,7 @@ impl ReleaseKind {
 }
 
 /// One sampled accident.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Accident {
     /// Replication.
     pub replication: u64,

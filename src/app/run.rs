@@ -1,0 +1,700 @@
+//! `hazflow run` (whole, or one shard of a run split over machines) and `hazflow merge`: replications in,
+//! a complete result directory out. Both end in [`write_results`], so a merged run and a single-machine
+//! run write their files with the same code from the same folded values.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{AppError, load_scenario, sha256_hex};
+use crate::experiment::{
+    CHUNK_REPLICATIONS, Checkpoints, RunError, RunSettings, RunSummary, Runner, fold_chunks,
+    risk_analysis, run_model, stored,
+};
+use crate::model::{Model, compile};
+use crate::report::{
+    self, Manifest, ReplicationsWriter, ReportError, RunInfo, ScenarioFileInfo, StagedDir,
+};
+use crate::scenario::{self, LoadedScenario, MemoryFiles};
+
+/// One block of a run split into `count` contiguous blocks of replications, `index` counted from 1 (as
+/// Slurm's `SLURM_ARRAY_TASK_ID` with `--array=1-N`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// Which block, 1..=count.
+    pub index: u64,
+    /// How many blocks.
+    pub count: u64,
+}
+
+impl Shard {
+    /// Parses `K/N`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let bad = || format!("--shard expects K/N with 1 <= K <= N (e.g. 2/8), got `{text}`");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let index: u64 = k.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if index == 0 || count == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Self { index, count })
+    }
+
+    /// First replication and number of replications of this block of `total` (blocks differ by at most
+    /// one replication).
+    pub fn range(&self, total: u64) -> (u64, u64) {
+        let start = total * (self.index - 1) / self.count;
+        let end = total * self.index / self.count;
+        (start, end - start)
+    }
+}
+
+/// Options of `hazflow run`.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Scenario file (`None`: the built-in default).
+    pub scenario: Option<PathBuf>,
+    /// Replications (default: the scenario's).
+    pub replications: Option<u64>,
+    /// Master seed (default: the scenario's).
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+    /// Output directory (default: `outputs/<scenario>-<UTC time>`).
+    pub out: Option<PathBuf>,
+    /// Show a progress bar on stderr.
+    pub progress: bool,
+    /// Skip the plots.
+    pub no_plots: bool,
+    /// Cell size of the individual-risk map, m (default: the scenario's `[risk.grid] cell_m`).
+    pub ir_cell_m: Option<f64>,
+    /// Run only this block of the replications and store them for `hazflow merge`.
+    pub shard: Option<Shard>,
+    /// Command line, for `run-info.json`.
+    pub command: Vec<String>,
+}
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct RunReport {
+    /// Where the outputs are.
+    pub out: PathBuf,
+    /// The manifest written.
+    pub manifest: Manifest,
+    /// How it ran.
+    pub info: RunInfo,
+}
+
+/// `shard.json`: everything `hazflow merge` needs besides the stored replications, including the text of
+/// every scenario and risk-data file, so shards can be merged where the scenario files are not.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ShardRecord {
+    /// hazflow version that ran the shard.
+    pub hazflow_version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Path given on the command line (or `embedded:<name>`).
+    pub scenario_path: String,
+    /// The path the scenario was loaded from (the top of the `extends` chain).
+    pub loaded_path: PathBuf,
+    /// SHA-256 of the scenario and risk data (as in the manifest).
+    pub scenario_sha256: String,
+    /// Path and text of every scenario and risk-data file read.
+    pub files: Vec<(PathBuf, String)>,
+    /// Master seed.
+    pub seed: u64,
+    /// Replications of the whole run.
+    pub replications_total: u64,
+    /// This shard.
+    pub shard_index: u64,
+    /// Number of shards.
+    pub shard_count: u64,
+    /// First replication of this shard.
+    pub first_replication: u64,
+    /// Replications of this shard.
+    pub replications: u64,
+    /// Individual-risk map cell size given to the run, m.
+    pub ir_cell_m: Option<f64>,
+    /// How the shard ran.
+    pub info: RunInfo,
+}
+
+pub(crate) fn default_out(name: &str) -> PathBuf {
+    let stamp: String = report::utc_timestamp()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let base = PathBuf::from("outputs").join(format!("{name}-{stamp}"));
+    let mut candidate = base.clone();
+    let mut k = 2;
+    while candidate.exists() {
+        candidate = PathBuf::from(format!("{}-{k}", base.display()));
+        k += 1;
+    }
+    candidate
+}
+
+pub(crate) fn thread_count(threads: Option<usize>) -> Result<usize, AppError> {
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if threads == 0 {
+        return Err(AppError::Usage("--threads must be at least 1".into()));
+    }
+    Ok(threads)
+}
+
+pub(crate) fn check_ir_cell(ir_cell_m: Option<f64>) -> Result<(), AppError> {
+    match ir_cell_m {
+        Some(cell) if !(cell.is_finite() && cell > 0.0) => Err(AppError::Usage(format!(
+            "--ir-cell-m must be a size > 0 m, got {cell}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+pub(crate) fn progress_bar(total: u64, visible: bool, message: &str) -> indicatif::ProgressBar {
+    let bar = if visible {
+        indicatif::ProgressBar::new(total)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.set_message(message.to_string());
+    bar
+}
+
+pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ReportError> {
+    let json = serde_json::to_string_pretty(value).expect("plain data serialises");
+    let temporary = path.with_extension("json.tmp");
+    std::fs::write(&temporary, json + "\n").map_err(|source| ReportError::Io {
+        path: temporary.clone(),
+        source,
+    })?;
+    std::fs::rename(&temporary, path).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn file_infos(files: &scenario::SourceFiles) -> Vec<ScenarioFileInfo> {
+    files
+        .iter()
+        .map(|(path, text)| ScenarioFileInfo {
+            path: path.display().to_string(),
+            sha256: sha256_hex(text),
+        })
+        .collect()
+}
+
+/// Path and text of every file the scenario was read from (scenario chain, then risk data).
+fn stored_files(loaded: &LoadedScenario) -> Vec<(PathBuf, String)> {
+    let risk = loaded.risk_data.iter().flat_map(|r| r.files().iter());
+    loaded
+        .files()
+        .iter()
+        .chain(risk)
+        .map(|(p, t)| (p.to_path_buf(), t.to_string()))
+        .collect()
+}
+
+/// A scenario ready to run, with what its manifest records about where it came from.
+pub(crate) struct Prepared {
+    pub loaded: LoadedScenario,
+    pub scenario_path: String,
+    pub model: Model,
+}
+
+impl Prepared {
+    pub(crate) fn from_loaded(
+        loaded: LoadedScenario,
+        scenario_path: String,
+    ) -> Result<Self, AppError> {
+        let model = compile(&loaded)?;
+        Ok(Self {
+            loaded,
+            scenario_path,
+            model,
+        })
+    }
+}
+
+/// One run to do or to finish: a prepared scenario, which replications, and how to report them.
+pub(crate) struct Job<'a> {
+    pub prepared: &'a Prepared,
+    pub settings: RunSettings,
+    pub ir_cell_m: Option<f64>,
+    pub no_plots: bool,
+    pub command: &'a [String],
+}
+
+/// Writes everything but `replications.csv` (streamed while folding) and `run-info.json` into `dir`;
+/// returns the manifest and the seconds the risk analysis took.
+pub(crate) fn write_results(
+    dir: &Path,
+    job: &Job,
+    summary: &RunSummary,
+    runner: &Runner,
+) -> Result<(Manifest, f64), AppError> {
+    let Job {
+        prepared, settings, ..
+    } = job;
+    let model = &prepared.model;
+    let replications = settings.replications;
+    let risk_started = std::time::Instant::now();
+    let risk = runner.install(|| {
+        risk_analysis::analyse(
+            model,
+            &summary.accidents,
+            settings.first_replication,
+            replications,
+            job.ir_cell_m,
+        )
+    });
+    report::write_summary(
+        &dir.join("summary.csv"),
+        &model.name,
+        summary,
+        risk.as_ref(),
+        replications,
+    )?;
+    let risk_analysis_seconds = risk_started.elapsed().as_secs_f64();
+    if let Some(analysis) = &risk {
+        report::write_risk_files(dir, &model.name, model, &summary.accidents, analysis)?;
+        if !job.no_plots {
+            report::write_risk_plots(&dir.join("plots"), &model.name, model, analysis)?;
+        }
+    }
+    report::write_timeseries(&dir.join("timeseries.csv"), &model.name, summary)?;
+    if !job.no_plots {
+        report::write_plots(
+            &dir.join("plots"),
+            &model.name,
+            summary,
+            model.warmup_h / 24.0,
+        )?;
+    }
+    let loaded = &prepared.loaded;
+    let manifest = Manifest {
+        hazflow_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: model.name.clone(),
+        scenario_path: prepared.scenario_path.clone(),
+        scenario_sha256: loaded.sha256(),
+        scenario_files: file_infos(loaded.files()),
+        seed: settings.seed,
+        first_replication: settings.first_replication,
+        replications,
+        warmup_days: model.warmup_h / 24.0,
+        horizon_days: model.horizon_h / 24.0,
+        events: summary.events,
+        worst_mass_balance_relative_error: summary.worst_mass_balance_error,
+        risk_data_files: loaded
+            .risk_data
+            .iter()
+            .flat_map(|r| file_infos(r.files()))
+            .collect(),
+        risk_map_cells: risk.as_ref().map_or(0, |r| r.map.grid.nx * r.map.grid.ny),
+    };
+    write_json(&dir.join("manifest.json"), &manifest)?;
+    Ok((manifest, risk_analysis_seconds))
+}
+
+/// Runs `settings` of a prepared scenario into `dir` (which must exist and be empty of results): every
+/// output file, `run-info.json` included. With `checkpoints`, replications are kept on disk in chunks and
+/// chunks already there are reused (a resumed batch).
+pub(crate) fn run_into(
+    dir: &Path,
+    job: &Job,
+    runner: &Runner,
+    progress: &(dyn Fn() + Sync),
+    checkpoints: Option<&Checkpoints>,
+) -> Result<(Manifest, RunInfo), AppError> {
+    let model = &job.prepared.model;
+    let mut writer = ReplicationsWriter::create(&dir.join("replications.csv"), &model.name)?;
+    let reused = checkpoints.map_or(0, |c| count_stored(&c.dir));
+    let summary = run_model(
+        model,
+        job.settings,
+        runner,
+        progress,
+        checkpoints,
+        |replication, output| writer.write(replication, output).map_err(|e| e.to_string()),
+    )?;
+    writer.finish()?;
+    let (manifest, risk_analysis_seconds) = write_results(dir, job, &summary, runner)?;
+    let info = RunInfo {
+        command: job.command.to_vec(),
+        threads: runner.threads(),
+        wall_seconds: summary.wall_seconds,
+        events_per_second: summary.events as f64 / summary.wall_seconds.max(1e-9),
+        risk_analysis_seconds,
+        replications_reused: reused,
+        finished_utc: report::utc_timestamp(),
+    };
+    write_json(&dir.join("run-info.json"), &info)?;
+    Ok((manifest, info))
+}
+
+fn count_stored(dir: &Path) -> u64 {
+    stored::list_chunks(dir)
+        .map(|chunks| chunks.iter().map(|(first, end, _)| end - first).sum())
+        .unwrap_or(0)
+}
+
+/// Runs a scenario's replications and writes `manifest.json`, `run-info.json`, `summary.csv`,
+/// `replications.csv`, `timeseries.csv`, the risk files and `plots/` into a fresh directory; with a shard,
+/// writes only that block's stored replications and `shard.json`, for `hazflow merge`.
+pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
+    let (loaded, scenario_path) = load_scenario(options.scenario.as_deref())?;
+    let prepared = Prepared::from_loaded(loaded, scenario_path)?;
+    for warning in &prepared.model.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let header = &prepared.loaded.scenario.scenario;
+    let replications = options.replications.unwrap_or(header.replications);
+    if replications == 0 {
+        return Err(AppError::Usage("--reps must be at least 1".into()));
+    }
+    let threads = thread_count(options.threads)?;
+    check_ir_cell(options.ir_cell_m)?;
+    let seed = options.seed.unwrap_or(header.seed);
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&prepared.model.name));
+    let staged = StagedDir::create(&out)?;
+    let runner = Runner::new(threads).map_err(RunError::from)?;
+    let (first_replication, block) = match options.shard {
+        Some(shard) => shard.range(replications),
+        None => (0, replications),
+    };
+    let settings = RunSettings {
+        seed,
+        first_replication,
+        replications: block,
+    };
+    let bar = progress_bar(block, options.progress, &prepared.model.name);
+    let (manifest, info) = match options.shard {
+        None => {
+            let job = Job {
+                prepared: &prepared,
+                settings,
+                ir_cell_m: options.ir_cell_m,
+                no_plots: options.no_plots,
+                command: &options.command,
+            };
+            let done = run_into(staged.path(), &job, &runner, &|| bar.inc(1), None);
+            bar.finish_and_clear();
+            done?
+        }
+        Some(shard) => {
+            let checkpoints = Checkpoints {
+                dir: staged.path().to_path_buf(),
+                chunk_replications: CHUNK_REPLICATIONS,
+            };
+            let summary = run_model(
+                &prepared.model,
+                settings,
+                &runner,
+                &|| bar.inc(1),
+                Some(&checkpoints),
+                |_, _| Ok(()),
+            );
+            bar.finish_and_clear();
+            let summary = summary?;
+            let info = RunInfo {
+                command: options.command.clone(),
+                threads,
+                wall_seconds: summary.wall_seconds,
+                events_per_second: summary.events as f64 / summary.wall_seconds.max(1e-9),
+                risk_analysis_seconds: 0.0,
+                replications_reused: 0,
+                finished_utc: report::utc_timestamp(),
+            };
+            let record = ShardRecord {
+                hazflow_version: env!("CARGO_PKG_VERSION").to_string(),
+                scenario: prepared.model.name.clone(),
+                scenario_path: prepared.scenario_path.clone(),
+                loaded_path: prepared.loaded.path.clone(),
+                scenario_sha256: prepared.loaded.sha256(),
+                files: stored_files(&prepared.loaded),
+                seed,
+                replications_total: replications,
+                shard_index: shard.index,
+                shard_count: shard.count,
+                first_replication,
+                replications: block,
+                ir_cell_m: options.ir_cell_m,
+                info: info.clone(),
+            };
+            write_json(&staged.path().join("shard.json"), &record)?;
+            let manifest = shard_manifest(&prepared, &summary, settings);
+            (manifest, info)
+        }
+    };
+    let out = staged.commit()?;
+    Ok(RunReport {
+        out,
+        manifest,
+        info,
+    })
+}
+
+/// The manifest a shard would have as a run of its own block (returned to the CLI, not written).
+fn shard_manifest(prepared: &Prepared, summary: &RunSummary, settings: RunSettings) -> Manifest {
+    Manifest {
+        hazflow_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: prepared.model.name.clone(),
+        scenario_path: prepared.scenario_path.clone(),
+        scenario_sha256: prepared.loaded.sha256(),
+        scenario_files: file_infos(prepared.loaded.files()),
+        seed: settings.seed,
+        first_replication: settings.first_replication,
+        replications: settings.replications,
+        warmup_days: prepared.model.warmup_h / 24.0,
+        horizon_days: prepared.model.horizon_h / 24.0,
+        events: summary.events,
+        worst_mass_balance_relative_error: summary.worst_mass_balance_error,
+        risk_data_files: Vec::new(),
+        risk_map_cells: 0,
+    }
+}
+
+/// Options of `hazflow merge`.
+#[derive(Clone, Debug, Default)]
+pub struct MergeOptions {
+    /// Shard directories written by `hazflow run --shard K/N`, in any order.
+    pub shards: Vec<PathBuf>,
+    /// Output directory (default: `outputs/<scenario>-<UTC time>`).
+    pub out: Option<PathBuf>,
+    /// Worker threads for the risk map (default: all cores).
+    pub threads: Option<usize>,
+    /// Skip the plots.
+    pub no_plots: bool,
+    /// Command line, for `run-info.json`.
+    pub command: Vec<String>,
+}
+
+fn read_shard(dir: &Path) -> Result<ShardRecord, AppError> {
+    let path = dir.join("shard.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        AppError::Usage(format!(
+            "{} is not a shard directory (cannot read {}: {e}); shards are written by `hazflow run --shard K/N`",
+            dir.display(),
+            path.display()
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        AppError::Usage(format!(
+            "{}: not a hazflow shard record: {e}",
+            path.display()
+        ))
+    })
+}
+
+/// Checks that the shards are parts of one run and together cover every replication once; returns them
+/// in replication order.
+fn check_shards(
+    mut shards: Vec<(PathBuf, ShardRecord)>,
+) -> Result<Vec<(PathBuf, ShardRecord)>, AppError> {
+    let Some((first_dir, first)) = shards.first().cloned() else {
+        return Err(AppError::Usage(
+            "merge needs at least one shard directory".into(),
+        ));
+    };
+    for (dir, shard) in &shards {
+        let differs = |what: &str, a: String, b: String| {
+            AppError::Usage(format!(
+                "{} and {} are not shards of the same run: {what} {a} vs {b}",
+                first_dir.display(),
+                dir.display()
+            ))
+        };
+        if shard.scenario_sha256 != first.scenario_sha256 {
+            return Err(differs(
+                "scenario files",
+                first.scenario_sha256.clone(),
+                shard.scenario_sha256.clone(),
+            ));
+        }
+        if shard.seed != first.seed {
+            return Err(differs(
+                "seed",
+                first.seed.to_string(),
+                shard.seed.to_string(),
+            ));
+        }
+        if shard.replications_total != first.replications_total {
+            return Err(differs(
+                "replications",
+                first.replications_total.to_string(),
+                shard.replications_total.to_string(),
+            ));
+        }
+        if shard.hazflow_version != first.hazflow_version {
+            return Err(differs(
+                "hazflow version",
+                first.hazflow_version.clone(),
+                shard.hazflow_version.clone(),
+            ));
+        }
+        if shard.ir_cell_m != first.ir_cell_m {
+            return Err(differs(
+                "--ir-cell-m",
+                format!("{:?}", first.ir_cell_m),
+                format!("{:?}", shard.ir_cell_m),
+            ));
+        }
+    }
+    shards.sort_by_key(|(_, s)| s.first_replication);
+    let mut next = 0;
+    for (dir, shard) in &shards {
+        if shard.first_replication != next {
+            return Err(AppError::Usage(if shard.first_replication > next {
+                format!(
+                    "replications {next}..{} are missing: no shard covers them (next shard: {})",
+                    shard.first_replication,
+                    dir.display()
+                )
+            } else {
+                format!(
+                    "{} overlaps another shard at replication {}; give each shard once",
+                    dir.display(),
+                    shard.first_replication
+                )
+            }));
+        }
+        next = shard.first_replication + shard.replications;
+    }
+    if next != first.replications_total {
+        return Err(AppError::Usage(format!(
+            "replications {next}..{} are missing: no shard covers them ({} shards of {} given)",
+            first.replications_total,
+            shards.len(),
+            first.shard_count
+        )));
+    }
+    Ok(shards)
+}
+
+/// The chunk files of a shard, checked to cover exactly its replications.
+fn shard_chunks(dir: &Path, shard: &ShardRecord) -> Result<Vec<PathBuf>, AppError> {
+    let chunks = stored::list_chunks(dir).map_err(AppError::Usage)?;
+    let mut next = shard.first_replication;
+    let mut paths = Vec::new();
+    for (first, end, path) in chunks {
+        if first != next {
+            break;
+        }
+        next = end;
+        paths.push(path);
+    }
+    if next != shard.first_replication + shard.replications {
+        return Err(AppError::Usage(format!(
+            "{} is incomplete: its stored replications end at {next}, the shard covers {}..{}",
+            dir.display(),
+            shard.first_replication,
+            shard.first_replication + shard.replications
+        )));
+    }
+    Ok(paths)
+}
+
+/// Merges shard directories into one result directory, byte-identical (but for `run-info.json`) to a
+/// single-machine run of the same scenario, seed and replications.
+pub fn merge(options: &MergeOptions) -> Result<RunReport, AppError> {
+    let shards = options
+        .shards
+        .iter()
+        .map(|dir| read_shard(dir).map(|record| (dir.clone(), record)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shards = check_shards(shards)?;
+    let mut chunks = Vec::new();
+    for (dir, shard) in &shards {
+        chunks.extend(shard_chunks(dir, shard)?);
+    }
+    let record = &shards[0].1;
+    let files = MemoryFiles::new(record.files.clone(), None);
+    let loaded = scenario::load_with(&record.loaded_path, &files)?;
+    if loaded.sha256() != record.scenario_sha256 {
+        return Err(AppError::Usage(format!(
+            "{}: the stored scenario files do not match their recorded checksum",
+            shards[0].0.display()
+        )));
+    }
+    let prepared = Prepared::from_loaded(loaded, record.scenario_path.clone())?;
+    let threads = thread_count(options.threads)?;
+    let runner = Runner::new(threads).map_err(RunError::from)?;
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&prepared.model.name));
+    let staged = StagedDir::create(&out)?;
+    let mut writer = ReplicationsWriter::create(
+        &staged.path().join("replications.csv"),
+        &prepared.model.name,
+    )?;
+    let summary = fold_chunks(&chunks, 0, |replication, output| {
+        writer.write(replication, output).map_err(|e| e.to_string())
+    })?;
+    writer.finish()?;
+    let settings = RunSettings {
+        seed: record.seed,
+        first_replication: 0,
+        replications: record.replications_total,
+    };
+    let job = Job {
+        prepared: &prepared,
+        settings,
+        ir_cell_m: record.ir_cell_m,
+        no_plots: options.no_plots,
+        command: &options.command,
+    };
+    let (manifest, risk_analysis_seconds) = write_results(staged.path(), &job, &summary, &runner)?;
+    let wall_seconds: f64 = shards.iter().map(|(_, s)| s.info.wall_seconds).sum();
+    let info = RunInfo {
+        command: options.command.clone(),
+        threads,
+        wall_seconds,
+        events_per_second: summary.events as f64 / wall_seconds.max(1e-9),
+        risk_analysis_seconds,
+        replications_reused: record.replications_total,
+        finished_utc: report::utc_timestamp(),
+    };
+    write_json(&staged.path().join("run-info.json"), &info)?;
+    let out = staged.commit()?;
+    Ok(RunReport {
+        out,
+        manifest,
+        info,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_replications() {
+        for total in [1, 7, 200] {
+            for count in 1..=9 {
+                let mut next = 0;
+                for index in 1..=count {
+                    let (first, n) = Shard { index, count }.range(total);
+                    assert_eq!(first, next);
+                    next += n;
+                }
+                assert_eq!(next, total);
+            }
+        }
+        assert_eq!(Shard::parse("2/8"), Ok(Shard { index: 2, count: 8 }));
+        for bad in ["0/3", "4/3", "x/2", "3", "1/0"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
