@@ -4,7 +4,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use hazflow::app::{self, AppError, MergeOptions, RunOptions, RunReport, Shard};
+use hazflow::app::{
+    self, AppError, BatchOptions, BatchReport, MergeOptions, RunOptions, RunReport, Shard,
+    SweepSetting,
+};
 use hazflow::assess::effect::EffectCommand;
 
 /// Discrete-event Monte-Carlo simulator of chemical-park logistics and hazardous-materials flows.
@@ -13,6 +16,49 @@ use hazflow::assess::effect::EffectCommand;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+}
+
+/// Options shared by batch, sweep and compare.
+#[derive(clap::Args)]
+struct BatchArgs {
+    /// Replications per scenario (default: the first scenario's `replications`).
+    #[arg(long)]
+    reps: Option<u64>,
+    /// Master seed, the same for every scenario (default: the first scenario's `seed`).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Output directory (default: outputs/<command>-<UTC time>).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Continue an interrupted run of the same command in --out: finished scenarios and stored
+    /// replications are reused, the rest is computed; the result is identical to an uninterrupted run.
+    #[arg(long)]
+    resume: bool,
+    /// Do not draw plots.
+    #[arg(long)]
+    no_plots: bool,
+    /// Cell size of the individual-risk map, m (default: each scenario's [risk.grid] cell_m).
+    #[arg(long)]
+    ir_cell_m: Option<f64>,
+}
+
+impl BatchArgs {
+    fn options(self) -> BatchOptions {
+        BatchOptions {
+            replications: self.reps,
+            seed: self.seed,
+            threads: self.threads,
+            out: self.out,
+            resume: self.resume,
+            progress: true,
+            no_plots: self.no_plots,
+            ir_cell_m: self.ir_cell_m,
+            command: std::env::args().collect(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -43,6 +89,25 @@ enum Command {
         /// `hazflow merge`; e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
         #[arg(long, value_parser = Shard::parse)]
         shard: Option<Shard>,
+    },
+    /// Run several scenarios with the same seed and replications; one tidy table over all of them.
+    Batch {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        #[command(flatten)]
+        batch: BatchArgs,
+    },
+    /// Run the full factorial of parameter settings on a scenario.
+    Sweep {
+        /// Base scenario file (TOML).
+        scenario: PathBuf,
+        /// PATH=VALUES, repeatable: e.g. --set demand.chemical_factor=1..2:0.25
+        /// --set dock[guantang].berths=2,3. VALUES is a list or START..END[:STEP].
+        #[arg(long = "set", required = true, value_parser = SweepSetting::parse)]
+        settings: Vec<SweepSetting>,
+        #[command(flatten)]
+        batch: BatchArgs,
     },
     /// Merge the shard directories of a run (`hazflow run --shard K/N`) into one result, identical to a
     /// single-machine run but for run-info.json.
@@ -121,6 +186,18 @@ fn print_run(report: &RunReport, what: &str) {
     );
 }
 
+fn print_batch(report: &BatchReport) {
+    println!(
+        "{} {} scenarios x {} replications in {:.1} s ({} reused from an earlier invocation); results in {}",
+        report.plan.kind,
+        report.plan.variants.len(),
+        report.plan.replications,
+        report.wall_seconds,
+        report.variants_reused,
+        report.out.display()
+    );
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -152,6 +229,39 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(e),
+            }
+        }
+        Command::Batch { scenarios, batch } => {
+            let options = batch.options();
+            let done = app::batch_variants(&scenarios)
+                .and_then(|variants| app::run_batch("batch", &variants, &[], &options));
+            match done {
+                Ok(report) => {
+                    print_batch(&report);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
+        Command::Sweep {
+            scenario,
+            settings,
+            batch,
+        } => {
+            let options = batch.options();
+            let parameters: Vec<String> = settings.iter().map(|s| s.path.clone()).collect();
+            let done = app::sweep_variants(&scenario, &settings)
+                .and_then(|variants| app::run_batch("sweep", &variants, &parameters, &options));
+            match done {
+                Ok(report) => {
+                    print_batch(&report);
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail_with_hint(
+                    e,
+                    "a file named *.sweep-NNN.toml is the variant generated from your --set options: fix the \
+                     --set whose path is named; docs/scenario-format.md describes every field",
+                ),
             }
         }
         Command::Merge {

@@ -96,3 +96,150 @@ fn merged_shards_are_byte_identical_to_a_single_run() {
     assert!(stderr(&o).contains("K/N"), "{}", stderr(&o));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// True once the batch in `out` has finished its first variant and stored part of the second.
+fn midway(out: &std::path::Path) -> bool {
+    let finished = std::fs::read_dir(out.join("runs"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+                .count()
+        })
+        .unwrap_or(0);
+    let stored = std::fs::read_dir(out.join(".work"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| std::fs::read_dir(e.path()).map(|c| c.count()).unwrap_or(0))
+                .sum::<usize>()
+        })
+        .unwrap_or(0);
+    finished >= 1 && stored >= 1
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_identical_result() {
+    let dir = scratch("resume");
+    let base = scenario("examples/risk-small.toml");
+    let killed = dir.join("killed");
+    let clean = dir.join("clean");
+    let args = |out: &std::path::Path| -> Vec<String> {
+        [
+            "sweep",
+            base.to_str().unwrap(),
+            "--set",
+            "parking[park-gate-lot].slots=2,5,8",
+            "--reps",
+            "96",
+            "--threads",
+            "1",
+            "--ir-cell-m",
+            "400",
+            "--out",
+            out.to_str().unwrap(),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hazflow"))
+        .args(args(&killed))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        if midway(&killed) {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sweep finished before it could be killed midway; make it longer"
+        );
+        assert!(
+            started.elapsed().as_secs() < 120,
+            "the sweep never got midway"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    assert!(
+        !killed.join("summary.csv").exists(),
+        "killed before the end"
+    );
+
+    // Without --resume the directory is refused; with it, the batch completes.
+    let as_str = |v: &[String]| v.to_vec();
+    let mut again: Vec<String> = as_str(&args(&killed));
+    let refused = hazflow(&again.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("--resume"),
+        "{}",
+        stderr(&refused)
+    );
+    again.push("--resume".into());
+    let o = hazflow(&again.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(killed.join("run-info.json")).unwrap())
+            .unwrap();
+    assert!(
+        info["replications_reused"].as_u64().unwrap() >= 96,
+        "{info}"
+    );
+
+    let fresh: Vec<String> = args(&clean);
+    let o = hazflow(&fresh.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_same_files(&clean, &killed, &["run-info.json"]);
+    assert!(
+        !killed.join(".work").exists(),
+        "checkpoints are removed once used"
+    );
+
+    // A different plan in the same directory is refused, not mixed in.
+    let mut other = args(&killed);
+    other[3] = "parking[park-gate-lot].slots=3".into();
+    other.push("--resume".into());
+    let o = hazflow(&other.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("different plan"), "{}", stderr(&o));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sweep_settings_are_checked_like_scenario_fields() {
+    let dir = scratch("sweep-errors");
+    let base = scenario("examples/risk-small.toml");
+    for (k, (setting, expected)) in [
+        ("parking[park-gate-lot].slotz=2", "unknown field `slotz`"),
+        (
+            "parking[park-gate-lot].slots=-2",
+            "parking[park-gate-lot].slots",
+        ),
+        ("parking[park-gate-lot]=2", "must end in a field name"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = dir.join(format!("out-{k}"));
+        let o = hazflow(&[
+            "sweep",
+            base.to_str().unwrap(),
+            "--set",
+            setting,
+            "--reps",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(o.status.code(), Some(2), "{setting}: {}", stderr(&o));
+        assert!(stderr(&o).contains(expected), "{setting}: {}", stderr(&o));
+        assert!(
+            !out.exists(),
+            "{setting}: no output directory after an error"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,9 +3,16 @@
 
 use std::path::{Path, PathBuf};
 
+mod batch;
 mod run;
+mod sweep;
 
+pub use batch::{
+    BatchOptions, BatchPlan, BatchReport, PlannedVariant, Variant, batch_variants, run_batch,
+    sweep_variants,
+};
 pub use run::{MergeOptions, RunOptions, RunReport, Shard, merge, run};
+pub use sweep::SweepSetting;
 
 use crate::experiment::RunError;
 use crate::model::{Model, compile};

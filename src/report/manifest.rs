@@ -25,7 +25,7 @@ pub struct Manifest {
     pub scenario_path: String,
     /// SHA-256 over the whole `extends` chain.
     pub scenario_sha256: String,
-    /// Each file of the chain, base first.
+    /// Each file of the chain, the named file first.
     pub scenario_files: Vec<ScenarioFileInfo>,
     /// Master seed.
     pub seed: u64,

@@ -92,14 +92,14 @@ impl SourceProvider for DiskFiles {
     }
 }
 
-/// The loaded text of every file of an `extends` chain, base first.
+/// The loaded text of every file of an `extends` chain: the file named first, then the files it extends.
 #[derive(Clone, Debug, Default)]
 pub struct SourceFiles {
     files: Vec<(PathBuf, String)>,
 }
 
 impl SourceFiles {
-    /// Paths in the order they were merged (base first).
+    /// Paths, the file named first, then its bases.
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.files.iter().map(|(p, _)| p.as_path())
     }

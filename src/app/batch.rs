@@ -1,0 +1,429 @@
+//! `hazflow batch` and `hazflow sweep`: several variants run one after the other with the same seed and
+//! replications (common random numbers), each into `runs/<variant>/` as a complete result, then one tidy
+//! table over all of them.
+//!
+//! Resumable: `batch.json` records the plan; each variant keeps its replications in checkpoint chunks
+//! under `.work/` until its result directory is renamed into place. Re-running the same command with
+//! `--resume` skips finished variants, reads the finished chunks of the interrupted one and computes only
+//! the rest, so the result is byte-identical to an uninterrupted batch.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::run::{Job, Prepared, check_ir_cell, progress_bar, run_into, thread_count, write_json};
+use super::sweep::{SweepSetting, display_value, full_factorial, variant_file};
+use super::{AppError, load_scenario};
+use crate::experiment::{CHUNK_REPLICATIONS, Checkpoints, RunError, RunSettings, Runner};
+use crate::report::{self, ReportError, RunInfo, StagedDir, io_error};
+use crate::scenario::{self, DiskFiles, MemoryFiles};
+
+/// One scenario of a batch, ready to run.
+pub struct Variant {
+    /// Unique name (the scenario's, or `base@key=value,...` in a sweep).
+    pub name: String,
+    /// Swept parameter values, in the order of the batch's parameters.
+    pub parameters: Vec<String>,
+    pub(crate) prepared: Prepared,
+}
+
+/// Options shared by `batch`, `sweep` and `compare`.
+#[derive(Clone, Debug, Default)]
+pub struct BatchOptions {
+    /// Replications per variant (default: the first scenario's).
+    pub replications: Option<u64>,
+    /// Master seed, the same for every variant (default: the first scenario's).
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores).
+    pub threads: Option<usize>,
+    /// Output directory (default: `outputs/<kind>-<UTC time>`).
+    pub out: Option<PathBuf>,
+    /// Continue the batch already in `out`.
+    pub resume: bool,
+    /// Show a progress bar.
+    pub progress: bool,
+    /// Skip the plots.
+    pub no_plots: bool,
+    /// Individual-risk map cell size, m.
+    pub ir_cell_m: Option<f64>,
+    /// Command line.
+    pub command: Vec<String>,
+}
+
+/// `batch.json`: the plan of a batch, compared on resume so that a different command cannot silently
+/// mix its results with an older batch's.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchPlan {
+    /// `batch`, `sweep` or `compare`.
+    pub kind: String,
+    /// hazflow version.
+    pub hazflow_version: String,
+    /// Seed of every variant.
+    pub seed: u64,
+    /// Replications of every variant.
+    pub replications: u64,
+    /// Individual-risk map cell size, m.
+    pub ir_cell_m: Option<f64>,
+    /// Swept parameter paths (empty for a batch).
+    pub parameters: Vec<String>,
+    /// The variants, in run order.
+    pub variants: Vec<PlannedVariant>,
+}
+
+/// One variant of a [`BatchPlan`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedVariant {
+    /// Name.
+    pub name: String,
+    /// Directory under `runs/`.
+    pub dir: String,
+    /// Values of the swept parameters.
+    pub parameters: Vec<String>,
+    /// SHA-256 of its scenario files.
+    pub scenario_sha256: String,
+}
+
+/// What a finished batch produced.
+#[derive(Debug)]
+pub struct BatchReport {
+    /// The batch directory.
+    pub out: PathBuf,
+    /// The plan.
+    pub plan: BatchPlan,
+    /// Variants skipped because a previous, interrupted invocation had finished them.
+    pub variants_reused: usize,
+    /// Wall-clock seconds of this invocation.
+    pub wall_seconds: f64,
+}
+
+/// Directory name for a variant: its name with anything outside `[A-Za-z0-9._@=,+-]` replaced.
+fn dir_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._@=,+-".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Loads the scenario files of `hazflow batch`; repeated names get `-2`, `-3`, ...
+pub fn batch_variants(scenarios: &[PathBuf]) -> Result<Vec<Variant>, AppError> {
+    let mut variants: Vec<Variant> = Vec::new();
+    for path in scenarios {
+        let (loaded, scenario_path) = load_scenario(Some(path))?;
+        let prepared = Prepared::from_loaded(loaded, scenario_path)?;
+        let mut name = prepared.model.name.clone();
+        let mut k = 2;
+        while variants.iter().any(|v| v.name == name) {
+            name = format!("{}-{k}", prepared.model.name);
+            k += 1;
+        }
+        variants.push(Variant {
+            name,
+            parameters: Vec::new(),
+            prepared,
+        });
+    }
+    Ok(variants)
+}
+
+/// Builds the variants of `hazflow sweep`: the full factorial of the settings' values on `base`.
+pub fn sweep_variants(base: &Path, settings: &[SweepSetting]) -> Result<Vec<Variant>, AppError> {
+    if settings.is_empty() {
+        return Err(AppError::Usage(
+            "sweep needs at least one --set PATH=VALUES".into(),
+        ));
+    }
+    let (base_loaded, _) = load_scenario(Some(base))?;
+    let base_name = base_loaded.scenario.scenario.name.clone();
+    let base_file = base
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| AppError::Usage(format!("{} is not a file", base.display())))?;
+    let stem = base_file.trim_end_matches(".toml").to_string();
+    let directory = base.parent().unwrap_or(Path::new(""));
+    let mut variants = Vec::new();
+    for (k, choice) in full_factorial(settings).iter().enumerate() {
+        let values: Vec<String> = settings
+            .iter()
+            .zip(choice)
+            .map(|(s, &v)| display_value(&s.values[v]))
+            .collect();
+        let label: Vec<String> = settings
+            .iter()
+            .zip(&values)
+            .map(|(s, v)| format!("{}={v}", s.label()))
+            .collect();
+        let name = format!("{base_name}@{}", label.join(","));
+        let text = variant_file(&base_file, &name, settings, choice).map_err(AppError::Usage)?;
+        // The variant lives beside its base, so that `extends` and the risk data resolve as for a
+        // hand-written what-if; it exists only in memory (and in the batch's variants/ folder).
+        let path = directory.join(format!("{stem}.sweep-{:03}.toml", k + 1));
+        let files = MemoryFiles::new(vec![(path.clone(), text)], Some(&DiskFiles));
+        let loaded = scenario::load_with(&path, &files)?;
+        let prepared = Prepared::from_loaded(loaded, path.display().to_string())?;
+        variants.push(Variant {
+            name,
+            parameters: values,
+            prepared,
+        });
+    }
+    Ok(variants)
+}
+
+fn plan(
+    kind: &str,
+    variants: &[Variant],
+    parameters: &[String],
+    options: &BatchOptions,
+) -> Result<BatchPlan, AppError> {
+    let first = &variants
+        .first()
+        .ok_or_else(|| AppError::Usage(format!("{kind} needs at least one scenario")))?
+        .prepared
+        .loaded
+        .scenario
+        .scenario;
+    let replications = options.replications.unwrap_or(first.replications);
+    if replications == 0 {
+        return Err(AppError::Usage("--reps must be at least 1".into()));
+    }
+    check_ir_cell(options.ir_cell_m)?;
+    Ok(BatchPlan {
+        kind: kind.to_string(),
+        hazflow_version: env!("CARGO_PKG_VERSION").to_string(),
+        seed: options.seed.unwrap_or(first.seed),
+        replications,
+        ir_cell_m: options.ir_cell_m,
+        parameters: parameters.to_vec(),
+        variants: variants
+            .iter()
+            .map(|v| PlannedVariant {
+                name: v.name.clone(),
+                dir: dir_name(&v.name),
+                parameters: v.parameters.clone(),
+                scenario_sha256: v.prepared.loaded.sha256(),
+            })
+            .collect(),
+    })
+}
+
+fn default_batch_out(kind: &str) -> PathBuf {
+    super::run::default_out(kind)
+}
+
+/// Creates the batch directory, or checks on `--resume` that the one there has the same plan.
+fn open_batch_dir(out: &Path, plan: &BatchPlan, resume: bool) -> Result<(), AppError> {
+    let plan_path = out.join("batch.json");
+    if out.exists() {
+        if !resume {
+            return Err(AppError::Usage(format!(
+                "the output directory {} already exists; add --resume to continue the batch in it, or choose another --out",
+                out.display()
+            )));
+        }
+        let text = std::fs::read_to_string(&plan_path).map_err(|e| {
+            AppError::Usage(format!(
+                "cannot resume in {}: {} is unreadable ({e}); it is not a hazflow batch directory",
+                out.display(),
+                plan_path.display()
+            ))
+        })?;
+        let existing: BatchPlan = serde_json::from_str(&text).map_err(|e| {
+            AppError::Usage(format!(
+                "cannot resume: {} is damaged: {e}",
+                plan_path.display()
+            ))
+        })?;
+        if existing != *plan {
+            return Err(AppError::Usage(format!(
+                "cannot resume in {}: it holds a batch with a different plan (scenarios, settings, seed, replications or version); use a new --out",
+                out.display()
+            )));
+        }
+        // Staging directories of variants that were being written when the batch was killed.
+        if let Ok(entries) = std::fs::read_dir(out.join("runs")) {
+            for entry in entries.flatten() {
+                if entry.file_name().to_string_lossy().contains(".partial-") {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        return Ok(());
+    }
+    std::fs::create_dir_all(out.join("runs")).map_err(|e| ReportError::Io {
+        path: out.to_path_buf(),
+        source: e,
+    })?;
+    write_json(&plan_path, plan)?;
+    Ok(())
+}
+
+/// Runs every variant into `out/runs/<variant>/` (skipping those finished by an interrupted invocation),
+/// then writes the batch's tidy tables.
+pub fn run_batch(
+    kind: &str,
+    variants: &[Variant],
+    parameters: &[String],
+    options: &BatchOptions,
+) -> Result<BatchReport, AppError> {
+    let started = std::time::Instant::now();
+    let plan = plan(kind, variants, parameters, options)?;
+    let threads = thread_count(options.threads)?;
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| default_batch_out(kind));
+    open_batch_dir(&out, &plan, options.resume)?;
+    let runner = Runner::new(threads).map_err(RunError::from)?;
+    let total = plan.replications * variants.len() as u64;
+    let bar = progress_bar(total, options.progress, kind);
+    if kind == "sweep" {
+        write_variant_files(&out, variants, &plan)?;
+    }
+    let mut reused = 0;
+    for (variant, planned) in variants.iter().zip(&plan.variants) {
+        let target = out.join("runs").join(&planned.dir);
+        if target.join("manifest.json").exists() {
+            bar.inc(plan.replications);
+            reused += 1;
+            continue;
+        }
+        bar.set_message(variant.name.clone());
+        let checkpoints = Checkpoints {
+            dir: out.join(".work").join(&planned.dir),
+            chunk_replications: CHUNK_REPLICATIONS,
+        };
+        let staged = StagedDir::create(&target)?;
+        let job = Job {
+            prepared: &variant.prepared,
+            settings: RunSettings {
+                seed: plan.seed,
+                first_replication: 0,
+                replications: plan.replications,
+            },
+            ir_cell_m: plan.ir_cell_m,
+            no_plots: options.no_plots,
+            command: &options.command,
+        };
+        let done = run_into(
+            staged.path(),
+            &job,
+            &runner,
+            &|| bar.inc(1),
+            Some(&checkpoints),
+        );
+        if let Err(e) = done {
+            bar.abandon();
+            return Err(e);
+        }
+        staged.commit()?;
+        let _ = std::fs::remove_dir_all(&checkpoints.dir);
+    }
+    bar.finish_and_clear();
+    let _ = std::fs::remove_dir_all(out.join(".work"));
+    write_tables(&out, &plan)?;
+    let info = RunInfo {
+        command: options.command.clone(),
+        threads,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        events_per_second: 0.0,
+        risk_analysis_seconds: 0.0,
+        replications_reused: reused as u64 * plan.replications,
+        finished_utc: report::utc_timestamp(),
+    };
+    write_json(&out.join("run-info.json"), &info)?;
+    Ok(BatchReport {
+        out,
+        plan,
+        variants_reused: reused,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Keeps each generated sweep variant as a file, so that it can be read, and run on its own after copying
+/// it beside its base scenario.
+fn write_variant_files(
+    out: &Path,
+    variants: &[Variant],
+    plan: &BatchPlan,
+) -> Result<(), ReportError> {
+    let dir = out.join("variants");
+    std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
+    for (variant, planned) in variants.iter().zip(&plan.variants) {
+        if let Some((_, text)) = variant.prepared.loaded.files().iter().next() {
+            let path = dir.join(format!("{}.toml", planned.dir));
+            std::fs::write(&path, text).map_err(io_error(&path))?;
+        }
+    }
+    Ok(())
+}
+
+/// Rewrites a variant's CSV with the batch's parameter columns after `scenario`, into `writer`.
+fn append_with_parameters(
+    source: &Path,
+    parameters: &[String],
+    header_written: &mut bool,
+    parameter_names: &[String],
+    writer: &mut csv::Writer<std::io::BufWriter<std::fs::File>>,
+    target: &Path,
+) -> Result<(), ReportError> {
+    let format = |e: csv::Error| ReportError::Format {
+        path: target.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut reader = csv::Reader::from_path(source).map_err(|e| ReportError::Format {
+        path: source.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    let headers = reader.headers().map_err(format)?.clone();
+    if !*header_written {
+        let mut row: Vec<&str> = vec![&headers[0]];
+        row.extend(parameter_names.iter().map(String::as_str));
+        row.extend(headers.iter().skip(1));
+        writer.write_record(&row).map_err(format)?;
+        *header_written = true;
+    }
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(format)? {
+        let mut row: Vec<&str> = vec![&record[0]];
+        row.extend(parameters.iter().map(String::as_str));
+        row.extend(record.iter().skip(1));
+        writer.write_record(&row).map_err(format)?;
+    }
+    Ok(())
+}
+
+/// `replications.csv` and `summary.csv` over every variant (scenario, parameters..., then the columns of
+/// a run's file), each written to a temporary name and renamed.
+fn write_tables(out: &Path, plan: &BatchPlan) -> Result<(), ReportError> {
+    for file in ["replications.csv", "summary.csv"] {
+        let target = out.join(file);
+        let temporary = out.join(format!(".{file}.tmp"));
+        let handle = std::fs::File::create(&temporary).map_err(io_error(&temporary))?;
+        let mut writer = csv::Writer::from_writer(std::io::BufWriter::new(handle));
+        let mut header_written = false;
+        for variant in &plan.variants {
+            append_with_parameters(
+                &out.join("runs").join(&variant.dir).join(file),
+                &variant.parameters,
+                &mut header_written,
+                &plan.parameters,
+                &mut writer,
+                &temporary,
+            )?;
+        }
+        let mut inner = writer.into_inner().map_err(|e| ReportError::Format {
+            path: temporary.clone(),
+            message: e.to_string(),
+        })?;
+        inner.flush().map_err(io_error(&temporary))?;
+        drop(inner);
+        std::fs::rename(&temporary, &target).map_err(io_error(&target))?;
+    }
+    Ok(())
+}
