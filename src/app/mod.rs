@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 mod batch;
+mod compare;
 mod run;
 mod sweep;
 
@@ -11,6 +12,7 @@ pub use batch::{
     BatchOptions, BatchPlan, BatchReport, PlannedVariant, Variant, batch_variants, run_batch,
     sweep_variants,
 };
+pub use compare::{CompareReport, ComparisonSummary, HeadlineRow, compare, read_replications};
 pub use run::{MergeOptions, RunOptions, RunReport, Shard, merge, run};
 pub use sweep::SweepSetting;
 

@@ -6,6 +6,7 @@
 //! results are folded and dropped before the next block starts, so memory does not grow with the number of
 //! replications.
 
+pub mod paired;
 pub mod risk_analysis;
 mod run;
 pub mod stored;
