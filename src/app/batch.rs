@@ -327,6 +327,7 @@ pub fn run_batch(
     bar.finish_and_clear();
     let _ = std::fs::remove_dir_all(out.join(".work"));
     write_tables(&out, &plan)?;
+    write_batch_page(&out, &plan, "")?;
     let info = RunInfo {
         command: options.command.clone(),
         threads,
@@ -361,6 +362,44 @@ fn write_variant_files(
         }
     }
     Ok(())
+}
+
+/// The variants as the reports list them.
+pub(crate) fn batch_entries(plan: &BatchPlan) -> Vec<report::BatchEntry> {
+    plan.variants
+        .iter()
+        .map(|v| report::BatchEntry {
+            name: v.name.clone(),
+            dir: v.dir.clone(),
+            parameters: v.parameters.clone(),
+        })
+        .collect()
+}
+
+/// The batch's `report.html`; `extra` is trusted markup placed after the heading (a comparison).
+pub(crate) fn write_batch_page(
+    out: &Path,
+    plan: &BatchPlan,
+    extra: &str,
+) -> Result<(), ReportError> {
+    let entries: Vec<report::BatchEntry> = plan
+        .variants
+        .iter()
+        .map(|v| report::BatchEntry {
+            name: v.name.clone(),
+            dir: v.dir.clone(),
+            parameters: v.parameters.clone(),
+        })
+        .collect();
+    report::write_batch_report(
+        out,
+        &plan.kind,
+        plan.seed,
+        plan.replications,
+        &plan.parameters,
+        &entries,
+        extra,
+    )
 }
 
 /// Rewrites a variant's CSV with the batch's parameter columns after `scenario`, into `writer`.

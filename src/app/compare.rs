@@ -217,6 +217,8 @@ pub fn compare(a: &Path, b: &Path, options: &BatchOptions) -> Result<CompareRepo
     };
     write_comparison_csv(&batch.out.join("comparison.csv"), &metrics)?;
     write_json(&batch.out.join("comparison.json"), &summary)?;
+    let section = report::comparison_section(&batch.out, &super::batch::batch_entries(plan))?;
+    super::batch::write_batch_page(&batch.out, plan, &section)?;
     Ok(CompareReport {
         batch,
         summary,

@@ -301,6 +301,7 @@ pub(crate) fn write_results(
         risk_map_cells: risk.as_ref().map_or(0, |r| r.map.grid.nx * r.map.grid.ny),
     };
     write_json(&dir.join("manifest.json"), &manifest)?;
+    report::write_run_report(dir, &manifest)?;
     Ok((manifest, risk_analysis_seconds))
 }
 
