@@ -119,6 +119,28 @@ enum Command {
         #[command(flatten)]
         batch: BatchArgs,
     },
+    /// Run the shipped Liuzhou scenarios and a demand sweep of the plan, compare each what-if with the
+    /// plan, and write docs/liuzhou-findings.md and docs/liuzhou-findings.html.
+    Findings {
+        /// Directory of the shipped scenarios.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// Replications per scenario.
+        #[arg(long, default_value_t = 200)]
+        reps: u64,
+        /// Replications per demand level of the saturation sweep.
+        #[arg(long, default_value_t = 100)]
+        sweep_reps: u64,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Where the runs are kept (an interrupted invocation resumes from them).
+        #[arg(long, default_value = "outputs/findings")]
+        work: PathBuf,
+        /// Where the documents are written.
+        #[arg(long, default_value = "docs")]
+        docs: PathBuf,
+    },
     /// Merge the shard directories of a run (`hazflow run --shard K/N`) into one result, identical to a
     /// single-machine run but for run-info.json.
     Merge {
@@ -294,6 +316,38 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Findings {
+            scenarios,
+            reps,
+            sweep_reps,
+            threads,
+            work,
+            docs,
+        } => {
+            let options = app::FindingsOptions {
+                scenarios,
+                replications: reps,
+                sweep_replications: sweep_reps,
+                threads,
+                work,
+                docs,
+                progress: true,
+                command: std::env::args()
+                    .skip(1)
+                    .fold("hazflow".to_string(), |a, b| a + " " + &b),
+            };
+            match app::findings(&options) {
+                Ok((md, html)) => {
+                    println!(
+                        "findings written to {} and {}",
+                        md.display(),
+                        html.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Merge {
             shards,
             out,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 mod batch;
 mod compare;
+mod findings;
 mod run;
 mod sweep;
 
@@ -13,6 +14,7 @@ pub use batch::{
     sweep_variants,
 };
 pub use compare::{CompareReport, ComparisonSummary, HeadlineRow, compare, read_replications};
+pub use findings::{FindingsOptions, SHIPPED_SCENARIOS, findings};
 pub use run::{MergeOptions, RunOptions, RunReport, Shard, merge, run};
 pub use sweep::SweepSetting;
 

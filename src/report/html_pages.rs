@@ -10,16 +10,22 @@ use super::{Manifest, ReportError, io_error};
 
 /// One row of a `summary.csv`.
 #[derive(Clone, Debug)]
-struct Row {
-    metric: String,
-    subject: String,
-    detail: String,
-    unit: String,
-    mean: f64,
-    half_width: f64,
+pub struct Row {
+    /// Metric.
+    pub metric: String,
+    /// Subject.
+    pub subject: String,
+    /// Detail.
+    pub detail: String,
+    /// Unit.
+    pub unit: String,
+    /// Mean over replications.
+    pub mean: f64,
+    /// 95 % half-width (NaN without an interval).
+    pub half_width: f64,
 }
 
-fn number(text: &str) -> f64 {
+pub(crate) fn number(text: &str) -> f64 {
     if text.is_empty() {
         f64::NAN
     } else {
@@ -28,7 +34,7 @@ fn number(text: &str) -> f64 {
 }
 
 /// Reads a run's `summary.csv` (columns after `scenario`: metric, subject, detail, unit, mean, ci95).
-fn read_summary(path: &Path) -> Result<Vec<Row>, ReportError> {
+pub fn read_summary(path: &Path) -> Result<Vec<Row>, ReportError> {
     let mut reader = csv::Reader::from_path(path).map_err(|e| ReportError::Format {
         path: path.to_path_buf(),
         message: e.to_string(),
@@ -51,18 +57,19 @@ fn read_summary(path: &Path) -> Result<Vec<Row>, ReportError> {
     Ok(rows)
 }
 
-fn find<'a>(rows: &'a [Row], metric: &str, subject: &str, detail: &str) -> Option<&'a Row> {
+/// The row of a metric, if present.
+pub fn find<'a>(rows: &'a [Row], metric: &str, subject: &str, detail: &str) -> Option<&'a Row> {
     rows.iter()
         .find(|r| r.metric == metric && r.subject == subject && r.detail == detail)
 }
 
-fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
+pub(crate) fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
     csv::Reader::from_path(path)
         .map(|mut r| r.records().filter_map(Result::ok).collect())
         .unwrap_or_default()
 }
 
-fn write_page(path: &Path, html: &str) -> Result<(), ReportError> {
+pub(crate) fn write_page(path: &Path, html: &str) -> Result<(), ReportError> {
     let temporary = path.with_extension("html.tmp");
     std::fs::write(&temporary, html).map_err(io_error(&temporary))?;
     std::fs::rename(&temporary, path).map_err(io_error(path))
@@ -137,7 +144,7 @@ fn key_table(rows: &[Row]) -> String {
 }
 
 /// Facilities by utilisation, busiest first, with their mean and 95th-percentile waits.
-fn bottlenecks(rows: &[Row], top: usize) -> Vec<(&Row, Option<&Row>, Option<&Row>)> {
+pub fn bottlenecks(rows: &[Row], top: usize) -> Vec<(&Row, Option<&Row>, Option<&Row>)> {
     let mut busy: Vec<&Row> = rows.iter().filter(|r| r.metric == "utilisation").collect();
     busy.sort_by(|a, b| b.mean.total_cmp(&a.mean));
     busy.into_iter()

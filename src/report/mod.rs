@@ -3,6 +3,7 @@
 //! never leaves a half-written output directory behind.
 
 mod csv_out;
+pub mod findings;
 pub mod html;
 mod html_pages;
 mod manifest;
@@ -13,7 +14,10 @@ mod risk_plots;
 use std::path::{Path, PathBuf};
 
 pub use csv_out::{ReplicationsWriter, format_number, write_summary, write_timeseries};
-pub use html_pages::{BatchEntry, comparison_section, write_batch_report, write_run_report};
+pub use html_pages::{
+    BatchEntry, Row, bottlenecks, comparison_section, find, read_summary, write_batch_report,
+    write_run_report,
+};
 pub use manifest::{Manifest, RunInfo, ScenarioFileInfo, utc_timestamp};
 pub use plots::write_plots;
 pub use risk_out::{IR_CSV_FLOOR, write_risk_files};

@@ -1,0 +1,401 @@
+//! `hazflow findings`: runs the shipped Liuzhou scenarios and a chemical-demand sweep of the plan (both
+//! as resumable batches), compares every what-if with the plan pair by pair, and writes
+//! `docs/liuzhou-findings.md` and its HTML twin.
+
+use std::path::{Path, PathBuf};
+
+use super::AppError;
+use super::batch::{BatchOptions, BatchReport, batch_variants, run_batch, sweep_variants};
+use super::compare::read_replications;
+use super::sweep::SweepSetting;
+use crate::experiment::paired::paired_comparison;
+use crate::report::{
+    self, Row,
+    findings::{DemandLevel, Difference, Estimate, Findings, WhatIfFinding},
+};
+
+/// The plan, then the baseline and the what-ifs, as shipped in `scenarios/`.
+pub const SHIPPED_SCENARIOS: [&str; 10] = [
+    "liuzhou-2025-plan.toml",
+    "liuzhou-2020-baseline.toml",
+    "honghua-single-line.toml",
+    "xiangsi-dock-delayed.toml",
+    "hazmat-parking-not-built.toml",
+    "demand-2024-actual.toml",
+    "demand-2025-target.toml",
+    "road-to-rail-water.toml",
+    "flood-season.toml",
+    "water-freight-15mt.toml",
+];
+
+/// Chemical demand factors of the saturation sweep.
+const DEMAND_FACTORS: &str = "1,1.5,2,2.5,3";
+
+/// Utilisation from which a facility counts as saturated (queues then grow quickly).
+const SATURATION: f64 = 0.8;
+
+/// Options of `hazflow findings`.
+#[derive(Clone, Debug)]
+pub struct FindingsOptions {
+    /// Directory of the shipped scenarios.
+    pub scenarios: PathBuf,
+    /// Replications per scenario.
+    pub replications: u64,
+    /// Replications per demand level of the sweep.
+    pub sweep_replications: u64,
+    /// Worker threads.
+    pub threads: Option<usize>,
+    /// Where the runs go (kept, and reused by a later invocation with the same settings).
+    pub work: PathBuf,
+    /// Where the documents go.
+    pub docs: PathBuf,
+    /// Progress bars.
+    pub progress: bool,
+    /// The command line, as printed in the document.
+    pub command: String,
+}
+
+/// The figures compared for every what-if: label, metric, subject, detail.
+const COMPARED: [(&str, &str, &str, &str); 9] = [
+    (
+        "Honghua lock mean wait",
+        "wait_hours_mean",
+        "honghua-lock",
+        "total",
+    ),
+    (
+        "unsafe hazmat waiting",
+        "unsafe_wait_vehicle_hours",
+        "all",
+        "",
+    ),
+    (
+        "road hazmat transport in the area",
+        "hazmat_tkm",
+        "road",
+        "all links",
+    ),
+    ("chemical road share", "mode_share", "road", "chemical"),
+    ("chemical water share", "mode_share", "water", "chemical"),
+    ("PLL", "pll_per_year", "all", ""),
+    ("F(N ≥ 10)", "fn_frequency_per_year", "all", "N>=10"),
+    (
+        "PLL of domino accidents",
+        "pll_per_year",
+        "domino",
+        "depth>=1",
+    ),
+    (
+        "delay from accident closures",
+        "accident_delay_vehicle_hours_per_year",
+        "all",
+        "",
+    ),
+];
+
+fn estimate(rows: &[Row], metric: &str, subject: &str, detail: &str) -> Estimate {
+    report::find(rows, metric, subject, detail).map_or(
+        Estimate {
+            mean: f64::NAN,
+            half_width: f64::NAN,
+        },
+        |r| Estimate {
+            mean: r.mean,
+            half_width: r.half_width,
+        },
+    )
+}
+
+fn run_dir(batch: &BatchReport, k: usize) -> PathBuf {
+    batch.out.join("runs").join(&batch.plan.variants[k].dir)
+}
+
+fn batch_options(
+    options: &FindingsOptions,
+    out: PathBuf,
+    reps: u64,
+    risk_map: bool,
+) -> BatchOptions {
+    BatchOptions {
+        replications: Some(reps),
+        seed: None,
+        threads: options.threads,
+        resume: out.exists(),
+        out: Some(out),
+        progress: options.progress,
+        // The sweep only needs the capacity figures; a coarse map keeps it quick.
+        no_plots: !risk_map,
+        ir_cell_m: if risk_map { None } else { Some(2000.0) },
+        command: vec![options.command.clone()],
+    }
+}
+
+/// Runs everything and writes the two documents; returns their paths.
+pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppError> {
+    let paths: Vec<PathBuf> = SHIPPED_SCENARIOS
+        .iter()
+        .map(|f| options.scenarios.join(f))
+        .collect();
+    let variants = batch_variants(&paths)?;
+    let descriptions: Vec<String> = variants
+        .iter()
+        .map(|v| v.prepared.loaded.scenario.scenario.description.clone())
+        .collect();
+    let scenarios = run_batch(
+        "batch",
+        &variants,
+        &[],
+        &batch_options(
+            options,
+            options.work.join("scenarios"),
+            options.replications,
+            true,
+        ),
+    )?;
+    drop(variants);
+    let setting = SweepSetting::parse(&format!("demand.chemical_factor={DEMAND_FACTORS}"))
+        .map_err(AppError::Usage)?;
+    let sweep_variants = sweep_variants(&paths[0], std::slice::from_ref(&setting))?;
+    let sweep = run_batch(
+        "sweep",
+        &sweep_variants,
+        &[setting.path.clone()],
+        &batch_options(
+            options,
+            options.work.join("demand-sweep"),
+            options.sweep_replications,
+            false,
+        ),
+    )?;
+    drop(sweep_variants);
+
+    let plan_dir = run_dir(&scenarios, 0);
+    let plan = report::read_summary(&plan_dir.join("summary.csv"))?;
+    let plan_delivered = [
+        ("chemicals by road", "chemical flows", "road"),
+        ("by rail", "chemical flows", "rail"),
+        ("by water", "chemical flows", "water"),
+        ("and all freight by water", "all flows", "water"),
+    ]
+    .iter()
+    .map(|(label, subject, mode)| {
+        (
+            label.to_string(),
+            estimate(&plan, "delivered_t", subject, mode),
+        )
+    })
+    .collect();
+    let plan_busiest = report::bottlenecks(&plan, 8)
+        .into_iter()
+        .map(|(u, w, p95)| {
+            (
+                u.subject.clone(),
+                Estimate {
+                    mean: u.mean,
+                    half_width: u.half_width,
+                },
+                w.map_or(
+                    Estimate {
+                        mean: f64::NAN,
+                        half_width: f64::NAN,
+                    },
+                    |w| Estimate {
+                        mean: w.mean,
+                        half_width: w.half_width,
+                    },
+                ),
+                p95.map_or(f64::NAN, |p| p.mean),
+            )
+        })
+        .collect();
+    let plan_risk = [
+        (
+            "accident frequency",
+            "accident_frequency_per_year",
+            "all",
+            "",
+            "/yr",
+        ),
+        ("PLL", "pll_per_year", "all", "", "deaths/yr"),
+        (
+            "of which domino",
+            "pll_per_year",
+            "domino",
+            "depth>=1",
+            "deaths/yr",
+        ),
+        ("F(N ≥ 10)", "fn_frequency_per_year", "all", "N>=10", "/yr"),
+        (
+            "F(N ≥ 100)",
+            "fn_frequency_per_year",
+            "all",
+            "N>=100",
+            "/yr",
+        ),
+        (
+            "F(N ≥ 1000)",
+            "fn_frequency_per_year",
+            "all",
+            "N>=1000",
+            "/yr",
+        ),
+        (
+            "domino accidents",
+            "domino_frequency_per_year",
+            "all",
+            "depth>=1",
+            "/yr",
+        ),
+    ]
+    .iter()
+    .map(|(label, m, s, d, unit)| {
+        (
+            label.to_string(),
+            estimate(&plan, m, s, d),
+            unit.to_string(),
+        )
+    })
+    .collect();
+    let number = |t: &str| t.parse::<f64>().unwrap_or(f64::NAN);
+    let mut plan_exceedances: Vec<(String, String, f64, f64)> =
+        read_rows(&plan_dir.join("criterion_check.csv"))
+            .into_iter()
+            .filter(|r| r.get(6) == Some("true"))
+            .map(|r| {
+                (
+                    r[2].to_string(),
+                    r[3].to_string(),
+                    number(&r[4]),
+                    number(&r[5]),
+                )
+            })
+            .collect();
+    plan_exceedances.sort_by(|a, b| b.2.total_cmp(&a.2));
+    let plan_contributors = read_rows(&plan_dir.join("risk_contributors.csv"))
+        .into_iter()
+        .take(8)
+        .map(|r| {
+            (
+                r[2].to_string(),
+                r[3].to_string(),
+                r[4].to_string(),
+                number(&r[5]),
+                number(&r[6]),
+            )
+        })
+        .collect();
+
+    let mut demand_levels = Vec::new();
+    for (k, variant) in sweep.plan.variants.iter().enumerate() {
+        let rows = report::read_summary(&run_dir(&sweep, k).join("summary.csv"))?;
+        let busiest = report::bottlenecks(&rows, 5)
+            .into_iter()
+            .map(|(u, w, _)| {
+                (
+                    u.subject.clone(),
+                    Estimate {
+                        mean: u.mean,
+                        half_width: u.half_width,
+                    },
+                    w.map_or(
+                        Estimate {
+                            mean: f64::NAN,
+                            half_width: f64::NAN,
+                        },
+                        |w| Estimate {
+                            mean: w.mean,
+                            half_width: w.half_width,
+                        },
+                    ),
+                )
+            })
+            .collect();
+        let awaiting_pickup_t = estimate(&rows, "awaiting_pickup_t", "all", "end of run");
+        demand_levels.push(DemandLevel {
+            factor: variant.parameters[0].parse().unwrap_or(f64::NAN),
+            busiest,
+            awaiting_pickup_t,
+        });
+    }
+
+    let reps = scenarios.plan.replications;
+    let plan_values = read_replications(&plan_dir.join("replications.csv"), reps)?;
+    let mut what_ifs = Vec::new();
+    let mut across = Vec::new();
+    for (k, variant) in scenarios.plan.variants.iter().enumerate() {
+        let rows = report::read_summary(&run_dir(&scenarios, k).join("summary.csv"))?;
+        across.push((
+            variant.name.clone(),
+            [
+                estimate(&rows, "pll_per_year", "all", ""),
+                estimate(&rows, "unsafe_wait_vehicle_hours", "all", ""),
+                estimate(&rows, "wait_hours_mean", "honghua-lock", "total"),
+                estimate(&rows, "hazmat_tkm", "road", "all links"),
+                estimate(&rows, "fn_frequency_per_year", "all", "N>=10"),
+            ],
+        ));
+        if k == 0 {
+            continue;
+        }
+        let values = read_replications(&run_dir(&scenarios, k).join("replications.csv"), reps)?;
+        let paired = paired_comparison(&plan_values, &values);
+        let differences = COMPARED
+            .iter()
+            .filter_map(|(label, metric, subject, detail)| {
+                let m = paired
+                    .iter()
+                    .find(|m| m.key[0] == *metric && m.key[1] == *subject && m.key[2] == *detail)?;
+                Some(Difference {
+                    label: label.to_string(),
+                    unit: m.key[3].clone(),
+                    plan: m.a.mean(),
+                    what_if: m.b.mean(),
+                    difference: Estimate {
+                        mean: m.difference.mean(),
+                        half_width: m.difference.ci95_half_width(),
+                    },
+                    significant: m.significant(),
+                })
+            })
+            .collect();
+        what_ifs.push(WhatIfFinding {
+            name: variant.name.clone(),
+            description: descriptions[k].clone(),
+            differences,
+        });
+    }
+    let plots = plan_dir.join("plots");
+    let findings = Findings {
+        command: options.command.clone(),
+        hazflow_version: env!("CARGO_PKG_VERSION").to_string(),
+        seed: scenarios.plan.seed,
+        replications: reps,
+        sweep_replications: sweep.plan.replications,
+        plan_delivered,
+        plan_busiest,
+        plan_risk,
+        plan_exceedances,
+        plan_contributors,
+        demand_levels,
+        saturation_threshold: SATURATION,
+        what_ifs,
+        across,
+        plan_plots: vec![
+            (
+                plots.join("fn_curves.svg"),
+                "2025 plan: F-N curves (overall, worst route km, worst establishment) with replication bands and criterion lines".into(),
+            ),
+            (
+                plots.join("individual_risk_map.svg"),
+                "2025 plan: individual risk with contours 1e-5 … 1e-8 per year".into(),
+            ),
+        ],
+    };
+    Ok(report::findings::write_findings(&options.docs, &findings)?)
+}
+
+fn read_rows(path: &Path) -> Vec<csv::StringRecord> {
+    csv::Reader::from_path(path)
+        .map(|mut r| r.records().filter_map(Result::ok).collect())
+        .unwrap_or_default()
+}

@@ -1,0 +1,477 @@
+//! `docs/liuzhou-findings.md` and its HTML twin: the figures of `hazflow findings`, written as Markdown
+//! (plots as SVG files beside it) and as one self-contained HTML page (plots embedded).
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::html::{bar_chart, embedded_image, escape, page, readable, table, with_interval};
+use super::{ReportError, io_error};
+
+/// A mean with its 95 % half-width.
+#[derive(Clone, Copy, Debug)]
+pub struct Estimate {
+    /// Mean.
+    pub mean: f64,
+    /// 95 % half-width (NaN without).
+    pub half_width: f64,
+}
+
+impl Estimate {
+    fn text(&self) -> String {
+        with_interval(self.mean, self.half_width)
+    }
+}
+
+/// One paired difference of a what-if against the plan.
+#[derive(Clone, Debug)]
+pub struct Difference {
+    /// What is compared.
+    pub label: String,
+    /// Unit.
+    pub unit: String,
+    /// Plan mean.
+    pub plan: f64,
+    /// What-if mean.
+    pub what_if: f64,
+    /// What-if minus plan, paired, with its interval.
+    pub difference: Estimate,
+    /// The interval excludes zero.
+    pub significant: bool,
+}
+
+/// A what-if against the plan.
+#[derive(Clone, Debug)]
+pub struct WhatIfFinding {
+    /// Scenario name.
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Paired differences.
+    pub differences: Vec<Difference>,
+}
+
+/// One demand level of the saturation sweep.
+#[derive(Clone, Debug)]
+pub struct DemandLevel {
+    /// Chemical demand factor on the plan.
+    pub factor: f64,
+    /// Busiest facilities: name, utilisation, mean wait h.
+    pub busiest: Vec<(String, Estimate, Estimate)>,
+    /// Tonnes released but still waiting for pickup at the end of the year (a growing backlog).
+    pub awaiting_pickup_t: Estimate,
+}
+
+/// Everything the findings document states.
+#[derive(Clone, Debug)]
+pub struct Findings {
+    /// The command that produced it.
+    pub command: String,
+    /// hazflow version.
+    pub hazflow_version: String,
+    /// Seed of every run.
+    pub seed: u64,
+    /// Replications per scenario.
+    pub replications: u64,
+    /// Replications per demand level of the sweep.
+    pub sweep_replications: u64,
+    /// Plan: delivered tonnes by mode (label, estimate), chemical shares, key figures.
+    pub plan_delivered: Vec<(String, Estimate)>,
+    /// Plan: busiest facilities: name, utilisation, mean wait h, 95th percentile wait h.
+    pub plan_busiest: Vec<(String, Estimate, Estimate, f64)>,
+    /// Plan: risk figures (label, estimate, unit).
+    pub plan_risk: Vec<(String, Estimate, String)>,
+    /// Plan: criterion exceedances (scope, kind, max ratio, at N).
+    pub plan_exceedances: Vec<(String, String, f64, f64)>,
+    /// Plan: top contributors (source, facility, substance, PLL, share).
+    pub plan_contributors: Vec<(String, String, String, f64, f64)>,
+    /// The saturation sweep.
+    pub demand_levels: Vec<DemandLevel>,
+    /// Utilisation above which a facility is called saturated.
+    pub saturation_threshold: f64,
+    /// The what-ifs.
+    pub what_ifs: Vec<WhatIfFinding>,
+    /// Per scenario (plan first): PLL, unsafe waiting, Honghua wait, road hazmat t-km, F(N>=10).
+    pub across: Vec<(String, [Estimate; 5])>,
+    /// Plots of the plan's run to show (file, caption).
+    pub plan_plots: Vec<(PathBuf, String)>,
+}
+
+fn first_saturation(f: &Findings) -> Option<(f64, &str, &Estimate, &Estimate)> {
+    f.demand_levels.iter().find_map(|level| {
+        level
+            .busiest
+            .iter()
+            .find(|(_, u, _)| u.mean >= f.saturation_threshold)
+            .map(|(name, u, w)| (level.factor, name.as_str(), u, w))
+    })
+}
+
+/// The sections as (heading, Markdown paragraphs, table header, table rows, charts).
+struct Section {
+    heading: String,
+    text: Vec<String>,
+    tables: Vec<(Vec<String>, Vec<Vec<String>>)>,
+    charts: Vec<(String, String)>,
+}
+
+fn sections(f: &Findings) -> Vec<Section> {
+    let mut out = Vec::new();
+    // 1. What the plan carries.
+    let mut text = Vec::new();
+    let delivered: Vec<String> = f
+        .plan_delivered
+        .iter()
+        .map(|(label, e)| format!("{label} {} t", e.text()))
+        .collect();
+    text.push(format!(
+        "In the observed year the 2025 plan delivers {} (means over {} replications with 95 % intervals).",
+        delivered.join("; "),
+        f.replications
+    ));
+    if let Some((name, u, w, _)) = f.plan_busiest.first() {
+        let verdict = if u.mean < f.saturation_threshold {
+            format!(
+                "no facility reaches {:.0} % utilisation at plan demand",
+                f.saturation_threshold * 100.0
+            )
+        } else {
+            "it is saturated already at plan demand".to_string()
+        };
+        text.push(format!(
+            "Its busiest facility is {name} at a utilisation of {} (mean wait {} h): {verdict}.",
+            u.text(),
+            w.text()
+        ));
+    }
+    match first_saturation(f) {
+        Some((factor, name, u, w)) => text.push(format!(
+            "Raising chemical demand on the plan network (sweep of `demand.chemical_factor`, {} replications per \
+             level), the first facility to pass {:.0} % utilisation is **{name}**, at {factor}× plan demand \
+             (utilisation {}, mean wait {} h). That is where the plan first saturates.",
+            f.sweep_replications,
+            f.saturation_threshold * 100.0,
+            u.text(),
+            w.text()
+        )),
+        None => text.push(format!(
+            "Up to {}× plan chemical demand no facility passes {:.0} % utilisation.",
+            f.demand_levels.last().map_or(1.0, |l| l.factor),
+            f.saturation_threshold * 100.0
+        )),
+    }
+    let busiest = f
+        .plan_busiest
+        .iter()
+        .map(|(n, u, w, p95)| vec![n.clone(), u.text(), w.text(), readable(*p95)])
+        .collect();
+    let levels = f
+        .demand_levels
+        .iter()
+        .map(|l| {
+            let top = l
+                .busiest
+                .iter()
+                .take(3)
+                .map(|(n, u, w)| format!("{n} {} ({} h)", readable(u.mean), readable(w.mean)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![format!("{}×", l.factor), top, l.awaiting_pickup_t.text()]
+        })
+        .collect();
+    let chart_bars: Vec<(String, f64, f64)> = f
+        .demand_levels
+        .iter()
+        .filter_map(|l| {
+            l.busiest
+                .first()
+                .map(|(n, u, _)| (format!("{}× · {n}", l.factor), u.mean, u.half_width))
+        })
+        .collect();
+    out.push(Section {
+        heading: "What the 2025 plan carries, and where it first saturates".into(),
+        text,
+        tables: vec![
+            (
+                [
+                    "facility",
+                    "utilisation",
+                    "mean wait, h",
+                    "95th percentile wait, h",
+                ]
+                .map(String::from)
+                .to_vec(),
+                busiest,
+            ),
+            (
+                [
+                    "chemical demand",
+                    "three busiest facilities: utilisation (mean wait)",
+                    "tonnes awaiting pickup at the end of the year",
+                ]
+                .map(String::from)
+                .to_vec(),
+                levels,
+            ),
+        ],
+        charts: vec![(
+            "saturation.svg".into(),
+            bar_chart(
+                "Busiest facility by chemical demand factor",
+                "utilisation",
+                &chart_bars,
+            ),
+        )],
+    });
+
+    // 2. Risk of the plan.
+    let mut text = vec![format!(
+        "Accident risk of the plan's flows (importance-sampled accidents, {} replications): {}.",
+        f.replications,
+        f.plan_risk
+            .iter()
+            .map(|(l, e, u)| format!("{l} {} {u}", e.text()))
+            .collect::<Vec<_>>()
+            .join("; ")
+    )];
+    if f.plan_exceedances.is_empty() {
+        text.push("No F-N criterion line is exceeded.".into());
+    } else {
+        text.push(format!(
+            "{} criterion checks are exceeded (Dutch lines: 1e-3/N² per establishment, 1e-2/N² per km of route); the \
+             worst is {} ({}) at {}× the line.",
+            f.plan_exceedances.len(),
+            f.plan_exceedances[0].0,
+            f.plan_exceedances[0].1,
+            readable(f.plan_exceedances[0].2)
+        ));
+    }
+    let contributors = f
+        .plan_contributors
+        .iter()
+        .map(|(s, fac, sub, pll, share)| {
+            vec![
+                s.clone(),
+                fac.clone(),
+                sub.clone(),
+                readable(*pll),
+                readable(*share),
+            ]
+        })
+        .collect();
+    out.push(Section {
+        heading: "Accident risk of the plan".into(),
+        text,
+        tables: vec![(
+            [
+                "source",
+                "facility or route",
+                "substance",
+                "PLL, deaths/yr",
+                "share of PLL",
+            ]
+            .map(String::from)
+            .to_vec(),
+            contributors,
+        )],
+        charts: Vec::new(),
+    });
+
+    // 3. What-ifs.
+    let mut text = vec![format!(
+        "Each what-if runs with the plan's seed, so replication r of both shares every flow's, facility's and \
+         accident initiator's random numbers; differences are paired (what-if − plan) with 95 % intervals, \
+         and marked * when the interval excludes zero."
+    )];
+    let mut tables = Vec::new();
+    for w in &f.what_ifs {
+        let changed: Vec<String> = w
+            .differences
+            .iter()
+            .filter(|d| d.significant)
+            .map(|d| format!("{} {} {}", d.label, signed(&d.difference), d.unit))
+            .collect();
+        text.push(format!(
+            "**{}** ({}): {}.",
+            w.name,
+            w.description,
+            if changed.is_empty() {
+                "no significant change in the figures below".to_string()
+            } else {
+                changed.join("; ")
+            }
+        ));
+        let rows = w
+            .differences
+            .iter()
+            .map(|d| {
+                vec![
+                    d.label.clone(),
+                    d.unit.clone(),
+                    readable(d.plan),
+                    readable(d.what_if),
+                    format!(
+                        "{}{}",
+                        signed(&d.difference),
+                        if d.significant { " *" } else { "" }
+                    ),
+                ]
+            })
+            .collect();
+        tables.push((
+            vec![
+                w.name.clone(),
+                "unit".into(),
+                "plan".into(),
+                "what-if".into(),
+                "what-if − plan".into(),
+            ],
+            rows,
+        ));
+    }
+    let mut charts = Vec::new();
+    for (k, (file, title, unit)) in [
+        ("pll.svg", "Potential loss of life", "deaths/yr"),
+        ("unsafe-waiting.svg", "Unsafe hazmat waiting", "vehicle-h"),
+        ("lock-wait.svg", "Honghua lock mean wait", "h"),
+        (
+            "road-hazmat.svg",
+            "Road hazmat transport in the area",
+            "t·km",
+        ),
+        ("fn10.svg", "F(N ≥ 10)", "1/yr"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let bars: Vec<(String, f64, f64)> = f
+            .across
+            .iter()
+            .map(|(name, e)| (name.clone(), e[k].mean, e[k].half_width))
+            .collect();
+        charts.push((file.to_string(), bar_chart(title, unit, &bars)));
+    }
+    out.push(Section {
+        heading: "Effect of each what-if on capacity and on risk".into(),
+        text,
+        tables,
+        charts,
+    });
+    out
+}
+
+fn signed(e: &Estimate) -> String {
+    let sign = if e.mean > 0.0 { "+" } else { "" };
+    format!("{sign}{}", e.text())
+}
+
+fn markdown_table(header: &[String], rows: &[Vec<String>]) -> String {
+    let clean = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut md = format!(
+        "| {} |\n|{}\n",
+        header
+            .iter()
+            .map(|h| clean(h))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        " --- |".repeat(header.len())
+    );
+    for row in rows {
+        let _ = writeln!(
+            md,
+            "| {} |",
+            row.iter().map(|c| clean(c)).collect::<Vec<_>>().join(" | ")
+        );
+    }
+    md
+}
+
+const INTRO: &str = "Produced by hazflow from the shipped Liuzhou scenarios (`scenarios/`). Every number in those \
+scenarios has a source (a seed-document line, a paper, or a listed assumption: see scenarios/README.md); the \
+figures below are simulation results with 95 % confidence intervals over replications, and inherit the \
+assumptions' uncertainty, which the intervals do not include. Dispersion is passive Gaussian (screening level).";
+
+/// Writes `<docs>/liuzhou-findings.md`, `<docs>/liuzhou-findings/*.svg` and `<docs>/liuzhou-findings.html`
+/// (each file written to a temporary name and renamed).
+pub fn write_findings(docs: &Path, f: &Findings) -> Result<(PathBuf, PathBuf), ReportError> {
+    let assets_name = "liuzhou-findings";
+    let assets = docs.join(assets_name);
+    std::fs::create_dir_all(&assets).map_err(io_error(&assets))?;
+    let sections = sections(f);
+    let mut md = format!(
+        "# Liuzhou: what the plans carry and what risk they run\n\n{INTRO}\n\nRegenerate with `{}` \
+         (hazflow {}, seed {}, {} replications per scenario).\n",
+        f.command, f.hazflow_version, f.seed, f.replications
+    );
+    let mut html = format!(
+        "<h1>Liuzhou: what the plans carry and what risk they run</h1><p>{}</p><p class=\"meta\">Regenerate with \
+         <code>{}</code> (hazflow {}, seed {}, {} replications per scenario).</p>",
+        escape(INTRO),
+        escape(&f.command),
+        escape(&f.hazflow_version),
+        f.seed,
+        f.replications
+    );
+    for (k, section) in sections.iter().enumerate() {
+        let _ = write!(md, "\n## {}\n\n", section.heading);
+        let _ = write!(html, "<h2>{}</h2>", escape(&section.heading));
+        for paragraph in &section.text {
+            let _ = write!(md, "{paragraph}\n\n");
+            let _ = write!(html, "<p>{}</p>", markdown_bold_to_html(&escape(paragraph)));
+        }
+        for (header, rows) in &section.tables {
+            md.push_str(&markdown_table(header, rows));
+            md.push('\n');
+            let header: Vec<&str> = header.iter().map(String::as_str).collect();
+            html.push_str(&table(&header, rows));
+        }
+        for (file, svg) in &section.charts {
+            let path = assets.join(file);
+            write_atomically(&path, svg.as_bytes())?;
+            let _ = write!(md, "![{file}]({assets_name}/{file})\n\n");
+            html.push_str(svg);
+        }
+        if k == 1 {
+            for (source, caption) in &f.plan_plots {
+                let Some(name) = source.file_name().map(|n| n.to_string_lossy().into_owned())
+                else {
+                    continue;
+                };
+                let Ok(bytes) = std::fs::read(source) else {
+                    continue;
+                };
+                let path = assets.join(format!("plan-{name}"));
+                write_atomically(&path, &bytes)?;
+                let _ = write!(
+                    md,
+                    "![{caption}]({assets_name}/plan-{name})\n\n*{caption}*\n\n"
+                );
+                html.push_str(&embedded_image(&path, caption));
+            }
+        }
+    }
+    let md_path = docs.join("liuzhou-findings.md");
+    write_atomically(&md_path, md.as_bytes())?;
+    let html_path = docs.join("liuzhou-findings.html");
+    let html = page("Liuzhou findings (hazflow)", &html);
+    write_atomically(&html_path, html.as_bytes())?;
+    Ok((md_path, html_path))
+}
+
+/// `**bold**` of the generated paragraphs as `<b>` (the text is escaped first; `*` is not special in HTML).
+fn markdown_bold_to_html(text: &str) -> String {
+    let mut out = String::new();
+    for (k, part) in text.split("**").enumerate() {
+        if k % 2 == 1 {
+            let _ = write!(out, "<b>{part}</b>");
+        } else {
+            out.push_str(&part.replace('`', ""));
+        }
+    }
+    out
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let temporary = path.with_extension("tmp");
+    std::fs::write(&temporary, bytes).map_err(io_error(&temporary))?;
+    std::fs::rename(&temporary, path).map_err(io_error(path))
+}
