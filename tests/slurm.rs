@@ -61,7 +61,7 @@ fn slurm_job_array_shards_merge_to_the_single_machine_result() {
         .arg(&cluster_dir)
         .output()
         .unwrap();
-    let _cluster = Cluster(cluster_dir.clone());
+    let cluster = Cluster(cluster_dir.clone());
     assert!(
         o.status.success(),
         "the local cluster did not start: {}",
@@ -107,5 +107,6 @@ fn slurm_job_array_shards_merge_to_the_single_machine_result() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_same_files(&single, &result, &["run-info.json"]);
+    drop(cluster); // stops the daemons while their pid files still exist
     std::fs::remove_dir_all(&dir).unwrap();
 }

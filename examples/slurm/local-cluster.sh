@@ -65,9 +65,24 @@ CONF
   exit 1
   ;;
 stop)
+  pids=()
   for daemon in slurmd slurmctld; do
-    if [ -s "$dir/$daemon.pid" ]; then kill "$(cat "$dir/$daemon.pid")" 2>/dev/null || true; fi
+    if [ -s "$dir/$daemon.pid" ]; then pids+=("$(cat "$dir/$daemon.pid")"); fi
   done
+  # Also daemons whose pid files are gone (their directory deleted under them).
+  pids+=($(pgrep -f -- "-f $dir/slurm.conf" || true))
+  if [ ${#pids[@]} -gt 0 ]; then
+    kill "${pids[@]}" 2>/dev/null || true
+    # Wait until they are gone, so that the caller may delete the directory they write into.
+    for _ in $(seq 1 50); do
+      alive=0
+      for pid in "${pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then alive=1; fi
+      done
+      [ "$alive" -eq 0 ] && break
+      sleep 0.2
+    done
+  fi
   ;;
 *)
   echo "usage: $0 start|stop DIR" >&2

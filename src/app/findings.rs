@@ -159,7 +159,7 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
     let sweep = run_batch(
         "sweep",
         &sweep_variants,
-        &[setting.path.clone()],
+        std::slice::from_ref(&setting.path),
         &batch_options(
             options,
             options.work.join("demand-sweep"),
@@ -218,7 +218,7 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         ),
         ("PLL", "pll_per_year", "all", "", "deaths/yr"),
         (
-            "of which domino",
+            "of which in domino cascades",
             "pll_per_year",
             "domino",
             "depth>=1",
@@ -358,6 +358,32 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
                 })
             })
             .collect();
+        // Domino share of PLL as a ratio of means (per-replication ratios are undefined without deaths).
+        let share = |values: &[(crate::experiment::paired::MetricName, Vec<f64>)]| {
+            let mean = |subject: &str, detail: &str| {
+                values
+                    .iter()
+                    .find(|(k, _)| k[0] == "pll_per_year" && k[1] == subject && k[2] == detail)
+                    .map(|(_, v)| v.iter().sum::<f64>() / v.len().max(1) as f64)
+            };
+            match (mean("domino", "depth>=1"), mean("all", "")) {
+                (Some(domino), Some(all)) if all > 0.0 => domino / all,
+                _ => f64::NAN,
+            }
+        };
+        let (plan_share, what_if_share) = (share(&plan_values), share(&values));
+        let mut differences: Vec<Difference> = differences;
+        differences.push(Difference {
+            label: "domino share of PLL (ratio of means)".into(),
+            unit: "fraction".into(),
+            plan: plan_share,
+            what_if: what_if_share,
+            difference: Estimate {
+                mean: what_if_share - plan_share,
+                half_width: f64::NAN,
+            },
+            significant: false,
+        });
         what_ifs.push(WhatIfFinding {
             name: variant.name.clone(),
             description: descriptions[k].clone(),

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 mod batch;
 mod compare;
 mod findings;
+mod merge;
 mod run;
 mod sweep;
 
@@ -15,7 +16,8 @@ pub use batch::{
 };
 pub use compare::{CompareReport, ComparisonSummary, HeadlineRow, compare, read_replications};
 pub use findings::{FindingsOptions, SHIPPED_SCENARIOS, findings};
-pub use run::{MergeOptions, RunOptions, RunReport, Shard, merge, run};
+pub use merge::{MergeOptions, ShardRecord, merge};
+pub use run::{RunOptions, RunReport, Shard, run};
 pub use sweep::SweepSetting;
 
 use crate::experiment::RunError;

@@ -233,6 +233,21 @@ fn sections(f: &Findings) -> Vec<Section> {
             .collect::<Vec<_>>()
             .join("; ")
     )];
+    let pll = |label: &str| {
+        f.plan_risk
+            .iter()
+            .find(|(l, _, _)| l == label)
+            .map(|(_, e, _)| e.mean)
+    };
+    if let (Some(all), Some(domino)) = (pll("PLL"), pll("of which in domino cascades"))
+        && all > 0.0
+    {
+        text.push(format!(
+            "Domino cascades (escalation to tanks, parked tankers, wagons or barges present at that moment) \
+             account for {:.1} % of the plan's PLL.",
+            100.0 * domino / all
+        ));
+    }
     if f.plan_exceedances.is_empty() {
         text.push("No F-N criterion line is exceeded.".into());
     } else {
@@ -405,7 +420,7 @@ pub fn write_findings(docs: &Path, f: &Findings) -> Result<(PathBuf, PathBuf), R
     let mut html = format!(
         "<h1>Liuzhou: what the plans carry and what risk they run</h1><p>{}</p><p class=\"meta\">Regenerate with \
          <code>{}</code> (hazflow {}, seed {}, {} replications per scenario).</p>",
-        escape(INTRO),
+        escape(&INTRO.replace('`', "")),
         escape(&f.command),
         escape(&f.hazflow_version),
         f.seed,
