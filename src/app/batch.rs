@@ -65,6 +65,8 @@ pub struct BatchPlan {
     pub replications: u64,
     /// Individual-risk map cell size, m.
     pub ir_cell_m: Option<f64>,
+    /// Plots drawn (`--no-plots` not given).
+    pub plots: bool,
     /// Swept parameter paths (empty for a batch).
     pub parameters: Vec<String>,
     /// The variants, in run order.
@@ -199,6 +201,7 @@ fn plan(
         seed: options.seed.unwrap_or(first.seed),
         replications,
         ir_cell_m: options.ir_cell_m,
+        plots: !options.no_plots,
         parameters: parameters.to_vec(),
         variants: variants
             .iter()
@@ -241,7 +244,7 @@ fn open_batch_dir(out: &Path, plan: &BatchPlan, resume: bool) -> Result<(), AppE
         })?;
         if existing != *plan {
             return Err(AppError::Usage(format!(
-                "cannot resume in {}: it holds a batch with a different plan (scenarios, settings, seed, replications or version); use a new --out",
+                "cannot resume in {}: it holds a batch with a different plan (scenarios, settings, seed, replications, plots, map cell or version); use a new --out",
                 out.display()
             )));
         }
@@ -307,7 +310,7 @@ pub fn run_batch(
                 replications: plan.replications,
             },
             ir_cell_m: plan.ir_cell_m,
-            no_plots: options.no_plots,
+            no_plots: !plan.plots,
             command: &options.command,
         };
         let done = run_into(
