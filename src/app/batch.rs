@@ -225,7 +225,8 @@ fn open_batch_dir(out: &Path, plan: &BatchPlan, resume: bool) -> Result<(), AppE
     if out.exists() {
         if !resume {
             return Err(AppError::Usage(format!(
-                "the output directory {} already exists; add --resume to continue the batch in it, or choose another --out",
+                "the output directory {} already exists; add --resume to continue the batch in it, or \
+                 choose another --out",
                 out.display()
             )));
         }
@@ -244,7 +245,8 @@ fn open_batch_dir(out: &Path, plan: &BatchPlan, resume: bool) -> Result<(), AppE
         })?;
         if existing != *plan {
             return Err(AppError::Usage(format!(
-                "cannot resume in {}: it holds a batch with a different plan (scenarios, settings, seed, replications, plots, map cell or version); use a new --out",
+                "cannot resume in {}: it holds a batch with a different plan (scenarios, settings, seed, \
+                 replications, plots, map cell or version); use a new --out",
                 out.display()
             )));
         }

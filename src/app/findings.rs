@@ -409,7 +409,9 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         plan_plots: vec![
             (
                 plots.join("fn_curves.svg"),
-                "2025 plan: F-N curves (overall, worst route km, worst establishment) with replication bands and criterion lines".into(),
+                "2025 plan: F-N curves (overall, worst route km, worst establishment) with replication \
+                 bands and criterion lines"
+                    .into(),
             ),
             (
                 plots.join("individual_risk_map.svg"),

@@ -1,5 +1,6 @@
 //! The commands behind the CLI, as library functions: load a scenario (from disk or the built-in copy),
-//! run it (whole, as a shard, in batches and sweeps), merge shards, compare, write the outputs atomically. `main.rs` only parses arguments and maps errors to exit codes.
+//! run it (whole, as a shard, in batches and sweeps), merge shards, compare, write the outputs
+//! atomically. `main.rs` only parses arguments and maps errors to exit codes.
 
 use std::path::{Path, PathBuf};
 
