@@ -18,44 +18,51 @@ struct Cli {
     command: Command,
 }
 
-/// Options shared by batch, sweep and compare.
+/// Options of every command that runs replications.
 #[derive(clap::Args)]
-struct BatchArgs {
-    /// Replications per scenario (default: the first scenario's `replications`).
+struct RunArgs {
+    /// Replications (default: the scenario's `replications`; in a batch, the first scenario's).
     #[arg(long)]
     reps: Option<u64>,
-    /// Master seed, the same for every scenario (default: the first scenario's `seed`).
+    /// Master seed (default: the scenario's `seed`; in a batch, the first scenario's, for all).
     #[arg(long)]
     seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// Output directory (default: outputs/<command>-<UTC time>).
+    /// Output directory; must not exist (default: outputs/<scenario or command>-<UTC time>).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Do not draw plots.
+    #[arg(long)]
+    no_plots: bool,
+    /// Cell size of the individual-risk map, m (default: the scenario's [risk.grid] cell_m).
+    #[arg(long)]
+    ir_cell_m: Option<f64>,
+}
+
+/// Options shared by batch, sweep and compare.
+#[derive(clap::Args)]
+struct BatchArgs {
+    #[command(flatten)]
+    run: RunArgs,
     /// Continue an interrupted run of the same command in --out: finished scenarios and stored
     /// replications are reused, the rest is computed; the result is identical to an uninterrupted run.
     #[arg(long)]
     resume: bool,
-    /// Do not draw plots.
-    #[arg(long)]
-    no_plots: bool,
-    /// Cell size of the individual-risk map, m (default: each scenario's [risk.grid] cell_m).
-    #[arg(long)]
-    ir_cell_m: Option<f64>,
 }
 
 impl BatchArgs {
     fn options(self) -> BatchOptions {
         BatchOptions {
-            replications: self.reps,
-            seed: self.seed,
-            threads: self.threads,
-            out: self.out,
+            replications: self.run.reps,
+            seed: self.run.seed,
+            threads: self.run.threads,
+            out: self.run.out,
             resume: self.resume,
             progress: true,
-            no_plots: self.no_plots,
-            ir_cell_m: self.ir_cell_m,
+            no_plots: self.run.no_plots,
+            ir_cell_m: self.run.ir_cell_m,
             command: std::env::args().collect(),
         }
     }
@@ -67,24 +74,8 @@ enum Command {
     Run {
         /// Scenario file (TOML). Without it, the built-in default scenario runs.
         scenario: Option<PathBuf>,
-        /// Replications (default: the scenario's `replications`).
-        #[arg(long)]
-        reps: Option<u64>,
-        /// Master seed (default: the scenario's `seed`).
-        #[arg(long)]
-        seed: Option<u64>,
-        /// Worker threads (default: all cores). Results do not depend on it.
-        #[arg(long)]
-        threads: Option<usize>,
-        /// Output directory; must not exist (default: outputs/<scenario>-<UTC time>).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Do not draw plots.
-        #[arg(long)]
-        no_plots: bool,
-        /// Cell size of the individual-risk map, m (default: the scenario's [risk.grid] cell_m).
-        #[arg(long)]
-        ir_cell_m: Option<f64>,
+        #[command(flatten)]
+        run: RunArgs,
         /// Run only block K of N contiguous blocks of the replications (K from 1) and store them for
         /// `hazflow merge`; e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
         #[arg(long, value_parser = Shard::parse)]
@@ -103,7 +94,7 @@ enum Command {
         /// Base scenario file (TOML).
         scenario: PathBuf,
         /// PATH=VALUES, repeatable: e.g. --set demand.chemical_factor=1..2:0.25
-        /// --set dock[guantang].berths=2,3. VALUES is a list or START..END[:STEP].
+        /// --set parking[liutang-hazmat-parking].slots=10,20. VALUES is a list or START..END[:STEP].
         #[arg(long = "set", required = true, value_parser = SweepSetting::parse)]
         settings: Vec<SweepSetting>,
         #[command(flatten)]
@@ -235,23 +226,18 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Run {
             scenario,
-            reps,
-            seed,
-            threads,
-            out,
-            no_plots,
-            ir_cell_m,
+            run,
             shard,
         } => {
             let options = RunOptions {
                 scenario,
-                replications: reps,
-                seed,
-                threads,
-                out,
+                replications: run.reps,
+                seed: run.seed,
+                threads: run.threads,
+                out: run.out,
                 progress: true,
-                no_plots,
-                ir_cell_m,
+                no_plots: run.no_plots,
+                ir_cell_m: run.ir_cell_m,
                 shard,
                 command: std::env::args().collect(),
             };

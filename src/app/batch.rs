@@ -333,15 +333,14 @@ pub fn run_batch(
     let _ = std::fs::remove_dir_all(out.join(".work"));
     write_tables(&out, &plan)?;
     write_batch_page(&out, &plan, "")?;
-    let info = RunInfo {
-        command: options.command.clone(),
+    let info = RunInfo::finished(
+        &options.command,
         threads,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        events_per_second: 0.0,
-        risk_analysis_seconds: 0.0,
-        replications_reused: reused as u64 * plan.replications,
-        finished_utc: report::utc_timestamp(),
-    };
+        started.elapsed().as_secs_f64(),
+        0,
+        0.0,
+        reused as u64 * plan.replications,
+    );
     write_json(&out.join("run-info.json"), &info)?;
     Ok(BatchReport {
         out,

@@ -2,7 +2,7 @@
 //! as resumable batches), compares every what-if with the plan pair by pair, and writes
 //! `docs/liuzhou-findings.md` and its HTML twin.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use super::AppError;
 use super::batch::{BatchOptions, BatchReport, batch_variants, run_batch, sweep_variants};
@@ -94,16 +94,7 @@ const COMPARED: [(&str, &str, &str, &str); 9] = [
 ];
 
 fn estimate(rows: &[Row], metric: &str, subject: &str, detail: &str) -> Estimate {
-    report::find(rows, metric, subject, detail).map_or(
-        Estimate {
-            mean: f64::NAN,
-            half_width: f64::NAN,
-        },
-        |r| Estimate {
-            mean: r.mean,
-            half_width: r.half_width,
-        },
-    )
+    Estimate::of(report::find(rows, metric, subject, detail))
 }
 
 fn run_dir(batch: &BatchReport, k: usize) -> PathBuf {
@@ -190,20 +181,8 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         .map(|(u, w, p95)| {
             (
                 u.subject.clone(),
-                Estimate {
-                    mean: u.mean,
-                    half_width: u.half_width,
-                },
-                w.map_or(
-                    Estimate {
-                        mean: f64::NAN,
-                        half_width: f64::NAN,
-                    },
-                    |w| Estimate {
-                        mean: w.mean,
-                        half_width: w.half_width,
-                    },
-                ),
+                Estimate::of(Some(u)),
+                Estimate::of(w),
                 p95.map_or(f64::NAN, |p| p.mean),
             )
         })
@@ -258,7 +237,7 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
     .collect();
     let number = |t: &str| t.parse::<f64>().unwrap_or(f64::NAN);
     let mut plan_exceedances: Vec<(String, String, f64, f64)> =
-        read_rows(&plan_dir.join("criterion_check.csv"))
+        report::read_csv(&plan_dir.join("criterion_check.csv"))
             .into_iter()
             .filter(|r| r.get(6) == Some("true"))
             .map(|r| {
@@ -271,7 +250,7 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
             })
             .collect();
     plan_exceedances.sort_by(|a, b| b.2.total_cmp(&a.2));
-    let plan_contributors = read_rows(&plan_dir.join("risk_contributors.csv"))
+    let plan_contributors = report::read_csv(&plan_dir.join("risk_contributors.csv"))
         .into_iter()
         .take(8)
         .map(|r| {
@@ -290,25 +269,7 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         let rows = report::read_summary(&run_dir(&sweep, k).join("summary.csv"))?;
         let busiest = report::bottlenecks(&rows, 5)
             .into_iter()
-            .map(|(u, w, _)| {
-                (
-                    u.subject.clone(),
-                    Estimate {
-                        mean: u.mean,
-                        half_width: u.half_width,
-                    },
-                    w.map_or(
-                        Estimate {
-                            mean: f64::NAN,
-                            half_width: f64::NAN,
-                        },
-                        |w| Estimate {
-                            mean: w.mean,
-                            half_width: w.half_width,
-                        },
-                    ),
-                )
-            })
+            .map(|(u, w, _)| (u.subject.clone(), Estimate::of(Some(u)), Estimate::of(w)))
             .collect();
         let awaiting_pickup_t = estimate(&rows, "awaiting_pickup_t", "all", "end of run");
         demand_levels.push(DemandLevel {
@@ -420,10 +381,4 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         ],
     };
     Ok(report::findings::write_findings(&options.docs, &findings)?)
-}
-
-fn read_rows(path: &Path) -> Vec<csv::StringRecord> {
-    csv::Reader::from_path(path)
-        .map(|mut r| r.records().filter_map(Result::ok).collect())
-        .unwrap_or_default()
 }

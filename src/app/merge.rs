@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::AppError;
 use super::run::{Job, Prepared, RunReport, default_out, thread_count, write_json, write_results};
 use crate::experiment::{RunError, RunSettings, Runner, fold_chunks, stored};
-use crate::report::{self, ReplicationsWriter, RunInfo, StagedDir};
+use crate::report::{ReplicationsWriter, RunInfo, StagedDir};
 use crate::scenario::{self, MemoryFiles};
 
 /// `shard.json`: everything `hazflow merge` needs besides the stored replications, including the text of
@@ -237,15 +237,14 @@ pub fn merge(options: &MergeOptions) -> Result<RunReport, AppError> {
     };
     let (manifest, risk_analysis_seconds) = write_results(staged.path(), &job, &summary, &runner)?;
     let wall_seconds: f64 = shards.iter().map(|(_, s)| s.info.wall_seconds).sum();
-    let info = RunInfo {
-        command: options.command.clone(),
+    let info = RunInfo::finished(
+        &options.command,
         threads,
         wall_seconds,
-        events_per_second: summary.events as f64 / wall_seconds.max(1e-9),
+        summary.events,
         risk_analysis_seconds,
-        replications_reused: record.replications_total,
-        finished_utc: report::utc_timestamp(),
-    };
+        record.replications_total,
+    );
     write_json(&staged.path().join("run-info.json"), &info)?;
     let out = staged.commit()?;
     Ok(RunReport {

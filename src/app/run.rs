@@ -138,15 +138,7 @@ pub(crate) fn progress_bar(total: u64, visible: bool, message: &str) -> indicati
 
 pub(crate) fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), ReportError> {
     let json = serde_json::to_string_pretty(value).expect("plain data serialises");
-    let temporary = path.with_extension("json.tmp");
-    std::fs::write(&temporary, json + "\n").map_err(|source| ReportError::Io {
-        path: temporary.clone(),
-        source,
-    })?;
-    std::fs::rename(&temporary, path).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+    report::write_atomically(path, (json + "\n").as_bytes())
 }
 
 fn file_infos(files: &scenario::SourceFiles) -> Vec<ScenarioFileInfo> {
@@ -246,27 +238,8 @@ pub(crate) fn write_results(
             model.warmup_h / 24.0,
         )?;
     }
-    let loaded = &prepared.loaded;
-    let manifest = Manifest {
-        hazflow_version: env!("CARGO_PKG_VERSION").to_string(),
-        scenario: model.name.clone(),
-        scenario_path: prepared.scenario_path.clone(),
-        scenario_sha256: loaded.sha256(),
-        scenario_files: file_infos(loaded.files()),
-        seed: settings.seed,
-        first_replication: settings.first_replication,
-        replications,
-        warmup_days: model.warmup_h / 24.0,
-        horizon_days: model.horizon_h / 24.0,
-        events: summary.events,
-        worst_mass_balance_relative_error: summary.worst_mass_balance_error,
-        risk_data_files: loaded
-            .risk_data
-            .iter()
-            .flat_map(|r| file_infos(r.files()))
-            .collect(),
-        risk_map_cells: risk.as_ref().map_or(0, |r| r.map.grid.nx * r.map.grid.ny),
-    };
+    let risk_map_cells = risk.as_ref().map_or(0, |r| r.map.grid.nx * r.map.grid.ny);
+    let manifest = manifest(prepared, *settings, summary, risk_map_cells);
     write_json(&dir.join("manifest.json"), &manifest)?;
     report::write_run_report(dir, &manifest)?;
     Ok((manifest, risk_analysis_seconds))
@@ -295,15 +268,14 @@ pub(crate) fn run_into(
     )?;
     writer.finish()?;
     let (manifest, risk_analysis_seconds) = write_results(dir, job, &summary, runner)?;
-    let info = RunInfo {
-        command: job.command.to_vec(),
-        threads: runner.threads(),
-        wall_seconds: summary.wall_seconds,
-        events_per_second: summary.events as f64 / summary.wall_seconds.max(1e-9),
+    let info = RunInfo::finished(
+        job.command,
+        runner.threads(),
+        summary.wall_seconds,
+        summary.events,
         risk_analysis_seconds,
-        replications_reused: reused,
-        finished_utc: report::utc_timestamp(),
-    };
+        reused,
+    );
     write_json(&dir.join("run-info.json"), &info)?;
     Ok((manifest, info))
 }
@@ -375,15 +347,14 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
             );
             bar.finish_and_clear();
             let summary = summary?;
-            let info = RunInfo {
-                command: options.command.clone(),
+            let info = RunInfo::finished(
+                &options.command,
                 threads,
-                wall_seconds: summary.wall_seconds,
-                events_per_second: summary.events as f64 / summary.wall_seconds.max(1e-9),
-                risk_analysis_seconds: 0.0,
-                replications_reused: 0,
-                finished_utc: report::utc_timestamp(),
-            };
+                summary.wall_seconds,
+                summary.events,
+                0.0,
+                0,
+            );
             let record = ShardRecord {
                 hazflow_version: env!("CARGO_PKG_VERSION").to_string(),
                 scenario: prepared.model.name.clone(),
@@ -401,7 +372,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
                 info: info.clone(),
             };
             write_json(&staged.path().join("shard.json"), &record)?;
-            let manifest = shard_manifest(&prepared, &summary, settings);
+            // The shard's own block as a run (returned to the CLI, not written; no map is drawn).
+            let manifest = manifest(&prepared, settings, &summary, 0);
             (manifest, info)
         }
     };
@@ -413,14 +385,20 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
     })
 }
 
-/// The manifest a shard would have as a run of its own block (returned to the CLI, not written).
-fn shard_manifest(prepared: &Prepared, summary: &RunSummary, settings: RunSettings) -> Manifest {
+/// The manifest of `settings` of a prepared scenario, once its replications are folded.
+fn manifest(
+    prepared: &Prepared,
+    settings: RunSettings,
+    summary: &RunSummary,
+    risk_map_cells: usize,
+) -> Manifest {
+    let loaded = &prepared.loaded;
     Manifest {
         hazflow_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: prepared.model.name.clone(),
         scenario_path: prepared.scenario_path.clone(),
-        scenario_sha256: prepared.loaded.sha256(),
-        scenario_files: file_infos(prepared.loaded.files()),
+        scenario_sha256: loaded.sha256(),
+        scenario_files: file_infos(loaded.files()),
         seed: settings.seed,
         first_replication: settings.first_replication,
         replications: settings.replications,
@@ -428,8 +406,12 @@ fn shard_manifest(prepared: &Prepared, summary: &RunSummary, settings: RunSettin
         horizon_days: prepared.model.horizon_h / 24.0,
         events: summary.events,
         worst_mass_balance_relative_error: summary.worst_mass_balance_error,
-        risk_data_files: Vec::new(),
-        risk_map_cells: 0,
+        risk_data_files: loaded
+            .risk_data
+            .iter()
+            .flat_map(|r| file_infos(r.files()))
+            .collect(),
+        risk_map_cells,
     }
 }
 

@@ -69,7 +69,11 @@ pub fn write_summary(
         "reps",
     ])
     .map_err(&e)?;
-    for (key, stats) in summary.keys.iter().zip(&summary.stats) {
+    // Metrics of the replications, then the risk analysis' rows with a spread over replications.
+    let risk_rows = risk
+        .iter()
+        .flat_map(|r| r.rows.iter().map(|(key, stats)| (key, stats)));
+    for (key, stats) in summary.keys.iter().zip(&summary.stats).chain(risk_rows) {
         let [mean, half, sd, min, max, reps] = stats_fields(stats);
         w.write_record([
             scenario,
@@ -87,23 +91,6 @@ pub fn write_summary(
         .map_err(&e)?;
     }
     if let Some(risk) = risk {
-        for (key, stats) in &risk.rows {
-            let [mean, half, sd, min, max, reps] = stats_fields(stats);
-            w.write_record([
-                scenario,
-                key.metric,
-                &key.subject,
-                &key.detail,
-                key.unit,
-                &mean,
-                &half,
-                &sd,
-                &min,
-                &max,
-                &reps,
-            ])
-            .map_err(&e)?;
-        }
         let reps = replications.to_string();
         for (key, value) in &risk.pooled {
             let v = format_number(*value);

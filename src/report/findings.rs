@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::html::{bar_chart, embedded_image, escape, page, readable, table, with_interval};
-use super::{ReportError, io_error};
+use super::{ReportError, io_error, write_atomically};
 
 /// A mean with its 95 % half-width.
 #[derive(Clone, Copy, Debug)]
@@ -17,6 +17,20 @@ pub struct Estimate {
 }
 
 impl Estimate {
+    /// The mean and interval of a summary row; NaN for a metric the run did not report.
+    pub fn of(row: Option<&super::Row>) -> Self {
+        row.map_or(
+            Self {
+                mean: f64::NAN,
+                half_width: f64::NAN,
+            },
+            |r| Self {
+                mean: r.mean,
+                half_width: r.half_width,
+            },
+        )
+    }
+
     fn text(&self) -> String {
         with_interval(self.mean, self.half_width)
     }
@@ -483,10 +497,4 @@ fn markdown_bold_to_html(text: &str) -> String {
         }
     }
     out
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let temporary = path.with_extension("tmp");
-    std::fs::write(&temporary, bytes).map_err(io_error(&temporary))?;
-    std::fs::rename(&temporary, path).map_err(io_error(path))
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use super::html::{bar_chart, embedded_image, escape, page, readable, table, with_interval};
-use super::{Manifest, ReportError, io_error};
+use super::{Manifest, ReportError};
 
 /// One row of a `summary.csv`.
 #[derive(Clone, Debug)]
@@ -63,16 +63,11 @@ pub fn find<'a>(rows: &'a [Row], metric: &str, subject: &str, detail: &str) -> O
         .find(|r| r.metric == metric && r.subject == subject && r.detail == detail)
 }
 
-pub(crate) fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
+/// The records of a CSV file (empty if it is absent or unreadable: optional risk files).
+pub fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
     csv::Reader::from_path(path)
         .map(|mut r| r.records().filter_map(Result::ok).collect())
         .unwrap_or_default()
-}
-
-pub(crate) fn write_page(path: &Path, html: &str) -> Result<(), ReportError> {
-    let temporary = path.with_extension("html.tmp");
-    std::fs::write(&temporary, html).map_err(io_error(&temporary))?;
-    std::fs::rename(&temporary, path).map_err(io_error(path))
 }
 
 /// The network totals a planner reads first, as (label, row) pairs present in `rows`.
@@ -326,9 +321,9 @@ pub fn write_run_report(dir: &Path, manifest: &Manifest) -> Result<(), ReportErr
         &all,
     ));
     body.push_str("</details>");
-    write_page(
+    super::write_atomically(
         &dir.join("report.html"),
-        &page(&format!("hazflow: {}", manifest.scenario), &body),
+        page(&format!("hazflow: {}", manifest.scenario), &body).as_bytes(),
     )
 }
 
@@ -440,9 +435,9 @@ pub fn write_batch_report(
         );
     }
     body.push_str("</ul>");
-    write_page(
+    super::write_atomically(
         &dir.join("report.html"),
-        &page(&format!("hazflow {kind}"), &body),
+        page(&format!("hazflow {kind}"), &body).as_bytes(),
     )
 }
 

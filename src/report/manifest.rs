@@ -67,6 +67,28 @@ pub struct RunInfo {
     pub finished_utc: String,
 }
 
+impl RunInfo {
+    /// The record of a command that finishes now, having run `events` in `wall_seconds`.
+    pub fn finished(
+        command: &[String],
+        threads: usize,
+        wall_seconds: f64,
+        events: u64,
+        risk_analysis_seconds: f64,
+        replications_reused: u64,
+    ) -> Self {
+        Self {
+            command: command.to_vec(),
+            threads,
+            wall_seconds,
+            events_per_second: events as f64 / wall_seconds.max(1e-9),
+            risk_analysis_seconds,
+            replications_reused,
+            finished_utc: utc_timestamp(),
+        }
+    }
+}
+
 /// `YYYY-MM-DDTHH:MM:SSZ` for the current time.
 pub fn utc_timestamp() -> String {
     let seconds = std::time::SystemTime::now()

@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 
 pub use csv_out::{ReplicationsWriter, format_number, write_summary, write_timeseries};
 pub use html_pages::{
-    BatchEntry, Row, bottlenecks, comparison_section, find, read_summary, write_batch_report,
-    write_run_report,
+    BatchEntry, Row, bottlenecks, comparison_section, find, read_csv, read_summary,
+    write_batch_report, write_run_report,
 };
 pub use manifest::{Manifest, RunInfo, ScenarioFileInfo, utc_timestamp};
 pub use plots::write_plots;
@@ -52,6 +52,18 @@ pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ReportErro
         path: path.to_path_buf(),
         source,
     }
+}
+
+/// Writes `bytes` to a temporary sibling of `path` and renames it into place, so readers (and a resumed
+/// batch) see either the old file or the whole new one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.tmp"));
+    std::fs::write(&temporary, bytes).map_err(io_error(&temporary))?;
+    std::fs::rename(&temporary, path).map_err(io_error(path))
 }
 
 /// A directory being filled: `path()` is a hidden sibling of the final directory; `commit` renames it into
