@@ -107,6 +107,14 @@ pub struct PlumeArgs {
     /// Release rate, kg/s.
     #[arg(long)]
     pub release_kg_s: f64,
+    /// Where the concentration is wanted.
+    #[command(flatten)]
+    pub at: Receptor,
+}
+
+/// A receptor relative to a dispersion source (shared by `plume` and `puff`).
+#[derive(Clone, Debug, Args)]
+pub struct Receptor {
     /// Downwind distance, m.
     #[arg(long)]
     pub x_m: f64,
@@ -133,18 +141,9 @@ pub struct PuffArgs {
     /// Mass released at once, kg.
     #[arg(long)]
     pub mass_kg: f64,
-    /// Downwind distance, m.
-    #[arg(long)]
-    pub x_m: f64,
-    /// Crosswind distance, m.
-    #[arg(long, default_value_t = 0.0)]
-    pub y_m: f64,
-    /// Height above ground, m.
-    #[arg(long, default_value_t = 0.0)]
-    pub z_m: f64,
-    /// Release height, m.
-    #[arg(long, default_value_t = 0.0)]
-    pub source_height_m: f64,
+    /// Where the concentration is wanted.
+    #[command(flatten)]
+    pub at: Receptor,
     /// Toxic probit id (e.g. chlorine) for the dose and lethality as the puff passes.
     #[arg(long)]
     pub toxic: Option<String>,
@@ -320,18 +319,18 @@ pub fn evaluate(command: &EffectCommand, data: &RiskData) -> Result<Value, Strin
         EffectCommand::Plume(a) => {
             let plume = Plume {
                 rate_kg_s: non_negative("release-kg-s", a.release_kg_s)?,
-                source_height_m: non_negative("source-height-m", a.source_height_m)?,
+                source_height_m: non_negative("source-height-m", a.at.source_height_m)?,
                 weather: Weather {
                     stability: a.stability,
                     wind_m_s: positive("wind-m-s", a.wind_m_s)?,
                     terrain: terrain(a.terrain),
                 },
             };
-            let x = positive("x-m", a.x_m)?;
+            let x = positive("x-m", a.at.x_m)?;
             let (sy, sz) = briggs_sigmas(a.stability, terrain(a.terrain), x);
             Ok(json!({
                 "model": "Gaussian plume, Briggs sigmas (passive gas only)",
-                "concentration_kg_m3": plume.concentration_kg_m3(x, a.y_m, non_negative("z-m", a.z_m)?),
+                "concentration_kg_m3": plume.concentration_kg_m3(x, a.at.y_m, non_negative("z-m", a.at.z_m)?),
                 "sigma_y_m": sy,
                 "sigma_z_m": sz,
                 "passive_gas_only": true,
@@ -340,19 +339,19 @@ pub fn evaluate(command: &EffectCommand, data: &RiskData) -> Result<Value, Strin
         EffectCommand::Puff(a) => {
             let puff = Puff {
                 mass_kg: non_negative("mass-kg", a.mass_kg)?,
-                source_height_m: non_negative("source-height-m", a.source_height_m)?,
+                source_height_m: non_negative("source-height-m", a.at.source_height_m)?,
                 weather: Weather {
                     stability: a.stability,
                     wind_m_s: positive("wind-m-s", a.wind_m_s)?,
                     terrain: Terrain::Rural,
                 },
             };
-            let x = positive("x-m", a.x_m)?;
-            let z = non_negative("z-m", a.z_m)?;
+            let x = positive("x-m", a.at.x_m)?;
+            let z = non_negative("z-m", a.at.z_m)?;
             let (sxy, sz) = puff_sigmas(a.stability, x);
             let mut out = json!({
                 "model": "Gaussian puff, CCPS sigmas (passive gas only)",
-                "peak_concentration_kg_m3": puff.peak_kg_m3(x, a.y_m, z),
+                "peak_concentration_kg_m3": puff.peak_kg_m3(x, a.at.y_m, z),
                 "sigma_x_m": sxy,
                 "sigma_y_m": sxy,
                 "sigma_z_m": sz,
@@ -362,7 +361,7 @@ pub fn evaluate(command: &EffectCommand, data: &RiskData) -> Result<Value, Strin
             if let Some(id) = &a.toxic {
                 let probit = toxic_probit(data, id)
                     .ok_or_else(|| format!("--toxic: no toxic probit \"{id}\" in the risk data"))?;
-                let load = puff.toxic_load_mg_min(probit.n, x, a.y_m, z);
+                let load = puff.toxic_load_mg_min(probit.n, x, a.at.y_m, z);
                 out["toxic_load_mg_m3_n_min"] = json!(load);
                 out["probit"] = json!(probit.value(load));
                 out["fatality_probability"] = json!(probit.probability(load));

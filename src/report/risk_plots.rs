@@ -110,14 +110,22 @@ fn fn_chart<DB: DrawingBackend>(
                 });
         }
     }
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    root.present()
+}
+
+/// The legend box every risk plot uses.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     chart
         .configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .label_font(("sans-serif", 12))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()?;
-    root.present()
+        .position(position)
+        .draw()
 }
 
 fn map_chart<DB: DrawingBackend>(
@@ -241,13 +249,7 @@ fn map_chart<DB: DrawingBackend>(
             RGBColor(120, 0, 120).filled(),
         )))?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(("sans-serif", 12))
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::LowerRight)?;
     root.present()
 }
 
@@ -300,13 +302,7 @@ fn transect_chart<DB: DrawingBackend>(
             .label(format!("limit {limit:.0e} /yr"))
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], BLACK.stroke_width(1)));
     }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(("sans-serif", 12))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()?;
+    draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
     root.present()
 }
 
