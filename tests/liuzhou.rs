@@ -3,9 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
-use hazflow::experiment::{RunSettings, RunSummary, Runner, run_model};
+use hazflow::experiment::RunSummary;
 use hazflow::model::compile;
 use hazflow::scenario;
+
+mod common;
 
 fn scenario_path(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -27,22 +29,7 @@ const SHIPPED: [&str; 10] = [
 ];
 
 fn run(name: &str, replications: u64) -> RunSummary {
-    let loaded = scenario::load(&scenario_path(name)).unwrap_or_else(|e| panic!("{e}"));
-    let model = compile(&loaded).unwrap_or_else(|e| panic!("{e}"));
-    let settings = RunSettings {
-        seed: 2025,
-        first_replication: 0,
-        replications,
-    };
-    run_model(
-        &model,
-        settings,
-        &Runner::new(2).unwrap(),
-        &|| {},
-        None,
-        |_, _| Ok(()),
-    )
-    .unwrap_or_else(|e| panic!("{name}: {e}"))
+    common::run_scenario(&scenario_path(name), 2025, replications)
 }
 
 fn mean(s: &RunSummary, metric: &str, subject: &str, detail: &str) -> f64 {

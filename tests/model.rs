@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use hazflow::experiment::{ReplicationStats, RunSettings, RunSummary, Runner, run_model};
-use hazflow::model::compile;
-use hazflow::scenario;
+use hazflow::experiment::{ReplicationStats, RunSummary};
+
+mod common;
 use hazflow::validation::analytic;
 
 fn example() -> PathBuf {
@@ -22,29 +22,13 @@ fn run_text(name: &str, text: &str, replications: u64) -> RunSummary {
         text.replace("EXAMPLE", &example().display().to_string()),
     )
     .unwrap();
-    let loaded = scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
-    let model = compile(&loaded).unwrap_or_else(|e| panic!("{e}"));
-    let settings = RunSettings {
-        seed: 99,
-        first_replication: 0,
-        replications,
-    };
-    let summary = run_model(
-        &model,
-        settings,
-        &Runner::new(2).unwrap(),
-        &|| {},
-        None,
-        |_, _| Ok(()),
-    )
-    .unwrap();
+    let summary = common::run_scenario(&file, 99, replications);
     let _ = std::fs::remove_dir_all(&dir);
     summary
 }
 
 fn get<'a>(s: &'a RunSummary, metric: &str, subject: &str, detail: &str) -> &'a ReplicationStats {
-    s.get(metric, subject, detail)
-        .unwrap_or_else(|| panic!("no metric {metric}/{subject}/{detail}"))
+    common::metric(s, metric, subject, detail)
 }
 
 const WHAT_IF: &str = "[scenario]\nname = \"what-if\"\nextends = \"EXAMPLE\"\n";

@@ -5,9 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hazflow::experiment::{ReplicationStats, RunSettings, RunSummary, Runner, run_model};
-use hazflow::model::compile;
-use hazflow::scenario;
+use hazflow::experiment::{ReplicationStats, RunSummary};
+
+mod common;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -33,29 +33,13 @@ fn run_text(name: &str, text: &str, data_override: Option<&str>, replications: u
             .replace("DATA", &data.display().to_string()),
     )
     .unwrap();
-    let loaded = scenario::load(&file).unwrap_or_else(|e| panic!("{e}"));
-    let model = compile(&loaded).unwrap_or_else(|e| panic!("{e}"));
-    let settings = RunSettings {
-        seed: 7,
-        first_replication: 0,
-        replications,
-    };
-    let summary = run_model(
-        &model,
-        settings,
-        &Runner::new(2).unwrap(),
-        &|| {},
-        None,
-        |_, _| Ok(()),
-    )
-    .unwrap();
+    let summary = common::run_scenario(&file, 7, replications);
     let _ = std::fs::remove_dir_all(&dir);
     summary
 }
 
 fn get<'a>(s: &'a RunSummary, metric: &str, subject: &str, detail: &str) -> &'a ReplicationStats {
-    s.get(metric, subject, detail)
-        .unwrap_or_else(|| panic!("no metric {metric}/{subject}/{detail}"))
+    common::metric(s, metric, subject, detail)
 }
 
 fn se(s: &ReplicationStats) -> f64 {

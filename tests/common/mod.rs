@@ -81,3 +81,36 @@ pub fn assert_same_files(a: &Path, b: &Path, except: &[&str]) {
         );
     }
 }
+
+/// Loads, compiles and runs a scenario file in-process (two threads), panicking with the error.
+pub fn run_scenario(file: &Path, seed: u64, replications: u64) -> hazflow::experiment::RunSummary {
+    use hazflow::experiment::{RunSettings, Runner, run_model};
+    let loaded = hazflow::scenario::load(file).unwrap_or_else(|e| panic!("{e}"));
+    let model = hazflow::model::compile(&loaded).unwrap_or_else(|e| panic!("{e}"));
+    let settings = RunSettings {
+        seed,
+        first_replication: 0,
+        replications,
+    };
+    run_model(
+        &model,
+        settings,
+        &Runner::new(2).unwrap(),
+        &|| {},
+        None,
+        |_, _| Ok(()),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", file.display()))
+}
+
+/// The summary of a metric, or a panic naming it.
+pub fn metric<'a>(
+    summary: &'a hazflow::experiment::RunSummary,
+    metric: &str,
+    subject: &str,
+    detail: &str,
+) -> &'a hazflow::experiment::ReplicationStats {
+    summary
+        .get(metric, subject, detail)
+        .unwrap_or_else(|| panic!("no metric {metric}/{subject}/{detail}"))
+}
