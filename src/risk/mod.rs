@@ -8,10 +8,13 @@
 pub mod blast;
 pub mod cascade;
 pub mod consequence;
+pub mod dense;
 pub mod dispersion;
 pub mod escalation;
 pub mod fire;
+pub mod fn_curve;
 pub mod individual;
 pub mod population;
 pub mod probit;
+pub mod source;
 pub mod vulnerability;
