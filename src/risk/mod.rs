@@ -7,6 +7,7 @@
 
 pub mod blast;
 pub mod cascade;
+pub mod cloud;
 pub mod consequence;
 pub mod dense;
 pub mod dispersion;
@@ -17,4 +18,5 @@ pub mod individual;
 pub mod population;
 pub mod probit;
 pub mod source;
+pub mod vce;
 pub mod vulnerability;
