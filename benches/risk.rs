@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use criterion::Criterion;
 use hazflow::des::StreamSeeder;
+use hazflow::experiment::risk_fold::RiskFold;
 use hazflow::experiment::{RunSettings, Runner, risk_analysis, run_model};
 use hazflow::model::Model;
 
@@ -60,25 +61,32 @@ fn bench(c: &mut Criterion) {
         seed: 7,
         first_replication: 0,
         replications: MAP_REPLICATIONS,
+        ir_cell_m: Some(5000.0),
+        keep_accidents: true,
     };
     let summary =
         run_model(&with, settings, &runner, &|| {}, None, |_, _| Ok(())).expect("the plan runs");
+    let by_replication: Vec<Vec<hazflow::sim::Accident>> = (0..MAP_REPLICATIONS)
+        .map(|rep| {
+            summary
+                .accidents
+                .iter()
+                .filter(|a| a.replication == rep)
+                .cloned()
+                .collect()
+        })
+        .collect();
     let cell = million_cell_size(&with);
     let mut group = c.benchmark_group("risk_map");
     group.sample_size(10);
     group.bench_function("million_cells_two_threads", |b| {
         b.iter(|| {
             runner.install(|| {
-                black_box(
-                    risk_analysis::analyse(
-                        &with,
-                        &summary.accidents,
-                        0,
-                        MAP_REPLICATIONS,
-                        Some(cell),
-                    )
-                    .map(|a| a.map.values.len()),
-                )
+                let mut fold = RiskFold::new(&with, Some(cell)).expect("a risk model");
+                for accidents in &by_replication {
+                    fold.fold(&with, accidents);
+                }
+                black_box(risk_analysis::finish(&with, &fold).map(|a| a.map.values.len()))
             })
         })
     });

@@ -310,8 +310,9 @@ pub fn run_batch(
                 seed: plan.seed,
                 first_replication: 0,
                 replications: plan.replications,
+                ir_cell_m: plan.ir_cell_m,
+                keep_accidents: false,
             },
-            ir_cell_m: plan.ir_cell_m,
             no_plots: !plan.plots,
             command: &options.command,
         };

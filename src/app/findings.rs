@@ -80,10 +80,10 @@ const COMPARED: [(&str, &str, &str, &str); 9] = [
     ("PLL", "pll_per_year", "all", ""),
     ("F(N ≥ 10)", "fn_frequency_per_year", "all", "N>=10"),
     (
-        "PLL of domino accidents",
+        "domino PLL (deaths beyond the primary events')",
         "pll_per_year",
         "domino",
-        "depth>=1",
+        "beyond_primary",
     ),
     (
         "delay from accident closures",
@@ -197,10 +197,10 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         ),
         ("PLL", "pll_per_year", "all", "", "deaths/yr"),
         (
-            "of which in domino cascades",
+            "of which added by domino escalation",
             "pll_per_year",
             "domino",
-            "depth>=1",
+            "beyond_primary",
             "deaths/yr",
         ),
         ("F(N ≥ 10)", "fn_frequency_per_year", "all", "N>=10", "/yr"),
@@ -327,7 +327,7 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
                     .find(|(k, _)| k[0] == "pll_per_year" && k[1] == subject && k[2] == detail)
                     .map(|(_, v)| v.iter().sum::<f64>() / v.len().max(1) as f64)
             };
-            match (mean("domino", "depth>=1"), mean("all", "")) {
+            match (mean("domino", "beyond_primary"), mean("all", "")) {
                 (Some(domino), Some(all)) if all > 0.0 => domino / all,
                 _ => f64::NAN,
             }

@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::AppError;
-use super::run::{Job, Prepared, RunReport, default_out, thread_count, write_json, write_results};
+use super::run::{
+    Job, Prepared, ResultSink, RunReport, default_out, thread_count, write_json, write_results,
+};
 use crate::experiment::{RunError, RunSettings, Runner, fold_chunks, stored};
-use crate::report::{ReplicationsWriter, RunInfo, StagedDir};
+use crate::report::{RunInfo, StagedDir};
 use crate::scenario::{self, MemoryFiles};
 
 /// `shard.json`: everything `hazflow merge` needs besides the stored replications, including the text of
@@ -215,27 +217,27 @@ pub fn merge(options: &MergeOptions) -> Result<RunReport, AppError> {
         .clone()
         .unwrap_or_else(|| default_out(&prepared.model.name));
     let staged = StagedDir::create(&out)?;
-    let mut writer = ReplicationsWriter::create(
-        &staged.path().join("replications.csv"),
-        &prepared.model.name,
-    )?;
-    let summary = fold_chunks(&chunks, 0, |replication, output| {
-        writer.write(replication, output).map_err(|e| e.to_string())
-    })?;
-    writer.finish()?;
     let settings = RunSettings {
         seed: record.seed,
         first_replication: 0,
         replications: record.replications_total,
+        ir_cell_m: record.ir_cell_m,
+        keep_accidents: false,
     };
+    let mut sink = ResultSink::create(staged.path(), &prepared.model, record.replications_total)?;
+    let summary = runner.install(|| {
+        fold_chunks(&prepared.model, &chunks, settings, |replication, output| {
+            sink.write(replication, output)
+        })
+    })?;
+    sink.finish()?;
     let job = Job {
         prepared: &prepared,
         settings,
-        ir_cell_m: record.ir_cell_m,
         no_plots: options.no_plots,
         command: &options.command,
     };
-    let (manifest, risk_analysis_seconds) = write_results(staged.path(), &job, &summary, &runner)?;
+    let (manifest, risk_analysis_seconds) = write_results(staged.path(), &job, &summary)?;
     let wall_seconds: f64 = shards.iter().map(|(_, s)| s.info.wall_seconds).sum();
     let info = RunInfo::finished(
         &options.command,

@@ -14,9 +14,11 @@ use crate::experiment::{
 };
 use crate::model::{Model, compile};
 use crate::report::{
-    self, Manifest, ReplicationsWriter, ReportError, RunInfo, ScenarioFileInfo, StagedDir,
+    self, AccidentsWriter, Manifest, ReplicationsWriter, ReportError, RunInfo, ScenarioFileInfo,
+    StagedDir,
 };
 use crate::scenario::{self, LoadedScenario};
+use crate::sim::ReplicationOutput;
 
 /// One block of a run split into `count` contiguous blocks of replications, `index` counted from 1 (as
 /// Slurm's `SLURM_ARRAY_TASK_ID` with `--array=1-N`).
@@ -187,7 +189,6 @@ impl Prepared {
 pub(crate) struct Job<'a> {
     pub prepared: &'a Prepared,
     pub settings: RunSettings,
-    pub ir_cell_m: Option<f64>,
     pub no_plots: bool,
     pub command: &'a [String],
 }
@@ -198,7 +199,6 @@ pub(crate) fn write_results(
     dir: &Path,
     job: &Job,
     summary: &RunSummary,
-    runner: &Runner,
 ) -> Result<(Manifest, f64), AppError> {
     let Job {
         prepared, settings, ..
@@ -206,15 +206,13 @@ pub(crate) fn write_results(
     let model = &prepared.model;
     let replications = settings.replications;
     let risk_started = std::time::Instant::now();
-    let risk = runner.install(|| {
-        risk_analysis::analyse(
-            model,
-            &summary.accidents,
-            settings.first_replication,
-            replications,
-            job.ir_cell_m,
-        )
-    });
+    let mut risk = summary
+        .risk
+        .as_ref()
+        .and_then(|fold| risk_analysis::finish(model, fold));
+    if let Some(analysis) = &mut risk {
+        flag_imprecise(analysis, summary);
+    }
     report::write_summary(
         &dir.join("summary.csv"),
         &model.name,
@@ -224,7 +222,7 @@ pub(crate) fn write_results(
     )?;
     let risk_analysis_seconds = risk_started.elapsed().as_secs_f64();
     if let Some(analysis) = &risk {
-        report::write_risk_files(dir, &model.name, model, &summary.accidents, analysis)?;
+        report::write_risk_files(dir, &model.name, model, analysis)?;
         if !job.no_plots {
             report::write_risk_plots(&dir.join("plots"), &model.name, model, analysis)?;
         }
@@ -256,7 +254,7 @@ pub(crate) fn run_into(
     checkpoints: Option<&Checkpoints>,
 ) -> Result<(Manifest, RunInfo), AppError> {
     let model = &job.prepared.model;
-    let mut writer = ReplicationsWriter::create(&dir.join("replications.csv"), &model.name)?;
+    let mut sink = ResultSink::create(dir, model, job.settings.replications)?;
     let reused = checkpoints.map_or(0, |c| count_stored(&c.dir));
     let summary = run_model(
         model,
@@ -264,10 +262,10 @@ pub(crate) fn run_into(
         runner,
         progress,
         checkpoints,
-        |replication, output| writer.write(replication, output).map_err(|e| e.to_string()),
+        |replication, output| sink.write(replication, output),
     )?;
-    writer.finish()?;
-    let (manifest, risk_analysis_seconds) = write_results(dir, job, &summary, runner)?;
+    sink.finish()?;
+    let (manifest, risk_analysis_seconds) = write_results(dir, job, &summary)?;
     let info = RunInfo::finished(
         job.command,
         runner.threads(),
@@ -278,6 +276,84 @@ pub(crate) fn run_into(
     );
     write_json(&dir.join("run-info.json"), &info)?;
     Ok((manifest, info))
+}
+
+/// What is written while the replications fold: `replications.csv` and `accidents.csv`.
+pub(crate) struct ResultSink<'a> {
+    model: &'a Model,
+    replications: ReplicationsWriter,
+    accidents: Option<AccidentsWriter>,
+    years: f64,
+}
+
+impl<'a> ResultSink<'a> {
+    /// Creates both files in `dir` for a run of `replications`.
+    pub(crate) fn create(
+        dir: &Path,
+        model: &'a Model,
+        replications: u64,
+    ) -> Result<Self, AppError> {
+        Ok(Self {
+            model,
+            replications: ReplicationsWriter::create(&dir.join("replications.csv"), &model.name)?,
+            accidents: match model.risk {
+                Some(_) => Some(AccidentsWriter::create(
+                    &dir.join("accidents.csv"),
+                    &model.name,
+                )?),
+                None => None,
+            },
+            years: model.horizon_h / crate::model::HOURS_PER_YEAR * replications as f64,
+        })
+    }
+
+    /// Appends one replication.
+    pub(crate) fn write(
+        &mut self,
+        replication: u64,
+        output: &ReplicationOutput,
+    ) -> Result<(), String> {
+        self.replications
+            .write(replication, output)
+            .map_err(|e| e.to_string())?;
+        if let Some(w) = &mut self.accidents {
+            w.write(self.model, &output.accidents, self.years)
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
+    /// Flushes both files.
+    pub(crate) fn finish(self) -> Result<(), AppError> {
+        self.replications.finish()?;
+        if let Some(w) = self.accidents {
+            w.finish()?;
+        }
+        Ok(())
+    }
+}
+
+/// Says on the analysis (and so on stderr and in the report) which key risk figures are imprecise.
+pub(crate) fn flag_imprecise(analysis: &mut risk_analysis::RiskAnalysis, summary: &RunSummary) {
+    let rse = |s: &crate::experiment::ReplicationStats| {
+        if s.count() > 1 && s.mean() > 0.0 {
+            s.std_dev() / (s.count() as f64).sqrt() / s.mean()
+        } else {
+            f64::NAN
+        }
+    };
+    for (metric, subject, detail, label) in [
+        ("pll_per_year", "all", "", "PLL"),
+        ("fn_frequency_per_year", "all", "N>=10", "F(N>=10)"),
+        ("fn_frequency_per_year", "all", "N>=100", "F(N>=100)"),
+    ] {
+        if let Some(s) = summary.get(metric, subject, detail) {
+            let e = rse(s);
+            if e > risk_analysis::IMPRECISE_RSE {
+                analysis.imprecise.push((label.to_string(), e));
+            }
+        }
+    }
 }
 
 fn count_stored(dir: &Path) -> u64 {
@@ -317,6 +393,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
         seed,
         first_replication,
         replications: block,
+        ir_cell_m: options.ir_cell_m,
+        keep_accidents: false,
     };
     let bar = progress_bar(block, options.progress, &prepared.model.name);
     let (manifest, info) = match options.shard {
@@ -324,7 +402,6 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
             let job = Job {
                 prepared: &prepared,
                 settings,
-                ir_cell_m: options.ir_cell_m,
                 no_plots: options.no_plots,
                 command: &options.command,
             };

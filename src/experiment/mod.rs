@@ -8,6 +8,8 @@
 
 pub mod paired;
 pub mod risk_analysis;
+pub mod risk_fold;
+mod risk_summary;
 mod run;
 pub mod stored;
 mod summary;

@@ -19,6 +19,10 @@ pub struct RunSettings {
     pub first_replication: u64,
     /// Number of replications.
     pub replications: u64,
+    /// Cell size of the individual-risk map folded with the replications, m (default: the scenario's).
+    pub ir_cell_m: Option<f64>,
+    /// Keep every accident record in the summary (tests and small studies; memory grows with them).
+    pub keep_accidents: bool,
 }
 
 /// Why a run failed.
@@ -69,7 +73,9 @@ pub struct RunSummary {
     pub worst_mass_balance_error: f64,
     /// Wall-clock seconds.
     pub wall_seconds: f64,
-    /// Sampled accidents of every replication, in replication order.
+    /// The risk analysis folded over the replications (with a risk model).
+    pub risk: Option<super::risk_fold::RiskFold>,
+    /// Sampled accidents of every replication, in replication order (only with `keep_accidents`).
     pub accidents: Vec<crate::sim::Accident>,
 }
 
@@ -104,6 +110,8 @@ struct Folder<'a, S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> {
     first: u64,
     failure: Option<RunError>,
     sink: &'a mut S,
+    model: &'a Model,
+    keep_accidents: bool,
 }
 
 impl<S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> Folder<'_, S> {
@@ -119,7 +127,12 @@ impl<S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> Folder<'_, S> {
             self.failure = Some(RunError::Sink(e));
             return;
         }
-        self.summary.accidents.extend(out.accidents);
+        if let Some(fold) = &mut self.summary.risk {
+            fold.fold(self.model, &out.accidents);
+        }
+        if self.keep_accidents {
+            self.summary.accidents.extend(out.accidents);
+        }
     }
 
     fn finish(self, started: Instant) -> Result<RunSummary, RunError> {
@@ -146,10 +159,15 @@ pub fn run_model(
     let started = Instant::now();
     let seeder = StreamSeeder::new(settings.seed);
     let mut folder = Folder {
-        summary: RunSummary::default(),
+        summary: RunSummary {
+            risk: super::risk_fold::RiskFold::new(model, settings.ir_cell_m),
+            ..RunSummary::default()
+        },
         first: settings.first_replication,
         failure: None,
         sink: &mut on_replication,
+        model,
+        keep_accidents: settings.keep_accidents,
     };
     let end = settings.first_replication + settings.replications;
     let run_one = |replication| {
@@ -204,16 +222,22 @@ pub fn run_model(
 /// Folds stored chunk files (in the order given, which must be replication order) as [`run_model`] folds
 /// fresh replications: the summary of merged shards is bit-identical to a single run's.
 pub fn fold_chunks(
+    model: &Model,
     chunks: &[std::path::PathBuf],
-    first_replication: u64,
+    settings: RunSettings,
     mut on_replication: impl FnMut(u64, &ReplicationOutput) -> Result<(), String>,
 ) -> Result<RunSummary, RunError> {
     let started = Instant::now();
     let mut folder = Folder {
-        summary: RunSummary::default(),
-        first: first_replication,
+        summary: RunSummary {
+            risk: super::risk_fold::RiskFold::new(model, settings.ir_cell_m),
+            ..RunSummary::default()
+        },
+        first: settings.first_replication,
         failure: None,
         sink: &mut on_replication,
+        model,
+        keep_accidents: settings.keep_accidents,
     };
     for path in chunks {
         for (replication, out) in stored::read_chunk(path).map_err(RunError::Sink)? {

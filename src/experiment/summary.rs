@@ -29,6 +29,21 @@ impl ReplicationStats {
         Self::default()
     }
 
+    /// The summary of `count` values with this sum, sum of squares, smallest and largest value.
+    pub fn from_moments(count: u64, sum: f64, sum_squares: f64, min: f64, max: f64) -> Self {
+        if count == 0 {
+            return Self::default();
+        }
+        let mean = sum / count as f64;
+        Self {
+            count,
+            mean,
+            sum_sq_dev: (sum_squares - count as f64 * mean * mean).max(0.0),
+            min,
+            max,
+        }
+    }
+
     /// Adds the value of the next replication.
     pub fn record(&mut self, value: f64) {
         if self.count == 0 {

@@ -434,6 +434,7 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
                     Some(&l.disruptions),
                     start_day,
                 ),
+                waypoints: l.waypoints.iter().map(|w| (w.lon, w.lat)).collect(),
             }
         })
         .collect();

@@ -8,7 +8,7 @@ pub mod risk_tables;
 mod routing;
 
 pub use compile::{CompileError, compile};
-pub use risk_model::RiskModel;
+pub use risk_model::{ContainerKind, ContainerRules, RiskModel};
 
 use crate::des::Sampler;
 pub use crate::scenario::{CommodityKind, HandlingGroup, Mode, RoadType};
@@ -335,6 +335,8 @@ pub struct Link {
     pub bidirectional: bool,
     /// Closures.
     pub availability: Availability,
+    /// Points the link passes between its nodes (longitude, latitude), in order.
+    pub waypoints: Vec<(f64, f64)>,
 }
 
 /// One vehicle leg of a route: from a site to a site on one mode.

@@ -9,13 +9,16 @@ use super::risk_tables::{toxic_probit, vulnerability};
 use super::*;
 use crate::des::Sampler;
 use crate::field_path;
-use crate::risk::consequence::{EventTree, Substance, SubstanceState};
+use crate::risk::consequence::{BlastRule, EventTree, ExplosionSite, Substance, SubstanceState};
 use crate::risk::dispersion::{Stability, Terrain};
 use crate::risk::escalation::EscalationModel;
 use crate::risk::fire::Atmosphere;
 use crate::risk::population::{DensityRaster, Disc};
+use crate::risk::source::{Ground, Thermo};
 use crate::risk::vulnerability::Vulnerability;
-use crate::scenario::{ClosureMode, CriteriaData, GridRules, LoadedRiskData, RiskData, RiskRules};
+use crate::scenario::{
+    ClosureMode, ContainerRelease, CriteriaData, GridRules, LoadedRiskData, RiskData, RiskRules,
+};
 
 /// Release conventions.
 #[derive(Clone, Debug)]
@@ -24,22 +27,99 @@ pub struct ReleaseRules {
     pub ten_minute_s: f64,
     /// Longest continuous release, s.
     pub max_duration_s: f64,
-    /// Leak hole area, m2.
-    pub hole_area_m2: f64,
+    /// Longest release from a hose or arm during a transfer, s.
+    pub transfer_isolation_s: f64,
+    /// Diameter of the small hole of tanks and parked tankers, mm.
+    pub hole_mm: f64,
     /// Discharge coefficient.
     pub discharge_coefficient: f64,
     /// Liquid head over a tank's hole, m.
     pub liquid_head_m: f64,
+    /// Liquid head over a tanker's or wagon's hole, m.
+    pub vehicle_liquid_head_m: f64,
     /// Spill depth, m.
     pub min_pool_depth_m: f64,
     /// Largest unconfined pool by mode (road, rail, water), m2.
     pub max_pool_area_m2: [f64; 3],
     /// Bund area over a tank footprint.
     pub bund_area_factor: f64,
-    /// Share of a vessel's cargo in one tank.
-    pub vessel_tank_share: f64,
-    /// Share of transport releases that are instantaneous.
-    pub transport_instantaneous_share: f64,
+    /// Ground under pools (at air temperature).
+    pub ground: Ground,
+    /// Bore of loading hoses and arms, mm.
+    pub hose_bore_mm: f64,
+    /// Bore of loading arms, mm.
+    pub arm_bore_mm: f64,
+}
+
+/// The kind of transport container a unit is, for its release sizes.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub enum ContainerKind {
+    /// Road tanker of a liquefied gas.
+    RoadTankerPressurised,
+    /// Road tanker of a liquid.
+    RoadTankerAtmospheric,
+    /// Tube trailer of a compressed gas.
+    TubeTrailer,
+    /// Rail tank car of a liquefied or compressed gas.
+    RailTankCarPressurised,
+    /// Rail tank car of a liquid.
+    RailTankCarAtmospheric,
+    /// Inland tank barge.
+    TankBarge,
+}
+
+impl ContainerKind {
+    /// Every kind, in the order of [`RiskModel::containers`].
+    pub const ALL: [ContainerKind; 6] = [
+        ContainerKind::RoadTankerPressurised,
+        ContainerKind::RoadTankerAtmospheric,
+        ContainerKind::TubeTrailer,
+        ContainerKind::RailTankCarPressurised,
+        ContainerKind::RailTankCarAtmospheric,
+        ContainerKind::TankBarge,
+    ];
+
+    /// Identifier in the risk data.
+    pub fn id(self) -> &'static str {
+        match self {
+            ContainerKind::RoadTankerPressurised => "road_tanker_pressurised",
+            ContainerKind::RoadTankerAtmospheric => "road_tanker_atmospheric",
+            ContainerKind::TubeTrailer => "tube_trailer",
+            ContainerKind::RailTankCarPressurised => "rail_tank_car_pressurised",
+            ContainerKind::RailTankCarAtmospheric => "rail_tank_car_atmospheric",
+            ContainerKind::TankBarge => "tank_barge",
+        }
+    }
+
+    /// The container carrying a substance in `state` by `mode`.
+    pub fn of(mode: Mode, state: SubstanceState) -> Self {
+        use SubstanceState::*;
+        match (mode, state) {
+            (Mode::Water, _) => ContainerKind::TankBarge,
+            (Mode::Road, LiquefiedPressurised) => ContainerKind::RoadTankerPressurised,
+            (Mode::Road, CompressedGas) => ContainerKind::TubeTrailer,
+            (Mode::Road, _) => ContainerKind::RoadTankerAtmospheric,
+            (Mode::Rail, LiquefiedPressurised | CompressedGas) => {
+                ContainerKind::RailTankCarPressurised
+            }
+            (Mode::Rail, _) => ContainerKind::RailTankCarAtmospheric,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The release sizes of one container kind given an accident with a release.
+#[derive(Clone, Debug, Default)]
+pub struct ContainerRules {
+    /// Kind, share and hole diameter (mm; 0 for a rupture) of each release size.
+    pub scenarios: Vec<(ContainerRelease, f64, f64)>,
+    /// Share of the unit's contents one breach releases.
+    pub released_share: f64,
 }
 
 /// Loss-of-containment frequencies, per hour of presence or use.
@@ -95,6 +175,29 @@ pub struct Layout {
     pub handling_to_tanks_m: f64,
 }
 
+/// A protected object as the risk analysis sees it.
+#[derive(Clone, Debug)]
+pub struct ProtectedPlace {
+    /// Identifier.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Class.
+    pub class: String,
+    /// Position east, m.
+    pub x_m: f64,
+    /// Position north, m.
+    pub y_m: f64,
+    /// Its individual-risk limit in each criteria set (none: the set has no such class).
+    pub limits: Vec<Option<f64>>,
+    /// People present.
+    pub people: Option<f64>,
+    /// Workers present.
+    pub workers: Option<f64>,
+    /// Hours a worker spends there a year.
+    pub hours_per_year: f64,
+}
+
 /// Importance-sampling inflation of each accident source (>= 1; each sampled accident weighs 1/k).
 #[derive(Clone, Debug, Default)]
 pub struct Inflation {
@@ -135,6 +238,14 @@ pub struct RiskModel {
     pub substance_of_commodity: Vec<Option<usize>>,
     /// Release conventions.
     pub release: ReleaseRules,
+    /// Release sizes of transport containers, by [`ContainerKind`].
+    pub containers: Vec<ContainerRules>,
+    /// Confinement and congestion for explosions on transport links and lots, and at sites.
+    pub explosion: [ExplosionSite; 2],
+    /// Releases where the day density is at least this use the urban sigmas (else `terrain`).
+    pub urban_density_per_km2: Option<f64>,
+    /// Air temperature, K.
+    pub ambient_k: f64,
     /// LOC frequencies.
     pub loc: LocRates,
     /// Releases per loaded vehicle-km (road), wagon-km (rail) or vessel-km (water), by link.
@@ -157,10 +268,14 @@ pub struct RiskModel {
     pub closure_h: [Sampler; 4],
     /// Target sampled accidents per source-year.
     pub events_per_source_year: f64,
-    /// Criteria set.
-    pub criteria: CriteriaData,
+    /// Criteria sets, the primary first.
+    pub criteria: Vec<CriteriaData>,
+    /// Protected objects with their position (m) and, per criteria set, their limit.
+    pub protected: Vec<ProtectedPlace>,
     /// Plane coordinates of each node, m (east, north of the projection origin).
     pub node_xy_m: Vec<(f64, f64)>,
+    /// Drawn path of each link from its first node to its second (node, waypoints, node), m.
+    pub link_path_m: Vec<Vec<(f64, f64)>>,
     /// Plane coordinates of each parking lot, m.
     pub parking_xy_m: Vec<(f64, f64)>,
     /// Projection origin (longitude, latitude), degrees.
@@ -175,12 +290,36 @@ pub struct RiskModel {
     pub passing_ships_per_year: Vec<f64>,
     /// Importance-sampling inflation.
     pub inflation: Inflation,
+    /// Real accidents per year the planned flows give (the scale of the map's pruning floor).
+    pub planned_accidents_per_year: f64,
 }
 
 /// Km per degree of latitude.
 const KM_PER_DEGREE: f64 = 110.574;
 
 impl RiskModel {
+    /// The release sizes of `kind`.
+    pub fn container(&self, kind: ContainerKind) -> &ContainerRules {
+        &self.containers[kind.index()]
+    }
+
+    /// Terrain of the plume sigmas for a release at `(x, y)` m.
+    pub fn terrain_at(&self, x_m: f64, y_m: f64) -> Terrain {
+        match self.urban_density_per_km2 {
+            Some(threshold)
+                if self.raster.density(x_m / 1000.0, y_m / 1000.0, false) >= threshold =>
+            {
+                Terrain::Urban
+            }
+            _ => self.terrain,
+        }
+    }
+
+    /// The point a `fraction` of the drawn length along link `l` from its first node, m.
+    pub fn point_along(&self, l: usize, fraction: f64) -> (f64, f64) {
+        point_along(&self.link_path_m[l], fraction)
+    }
+
     /// Plane coordinates (m) of a longitude and latitude.
     pub fn project(&self, lon: f64, lat: f64) -> (f64, f64) {
         project(self.origin, lon, lat)
@@ -195,6 +334,30 @@ impl RiskModel {
     }
 }
 
+/// The point a `fraction` (0-1) of the length along a polyline.
+pub fn point_along(path: &[(f64, f64)], fraction: f64) -> (f64, f64) {
+    let lengths: Vec<f64> = path
+        .windows(2)
+        .map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1))
+        .collect();
+    let total: f64 = lengths.iter().sum();
+    if total <= 0.0 {
+        return path.first().copied().unwrap_or((0.0, 0.0));
+    }
+    let mut left = fraction.clamp(0.0, 1.0) * total;
+    for (w, len) in path.windows(2).zip(&lengths) {
+        if left <= *len {
+            let f = if *len > 0.0 { left / len } else { 0.0 };
+            return (
+                w[0].0 + (w[1].0 - w[0].0) * f,
+                w[0].1 + (w[1].1 - w[0].1) * f,
+            );
+        }
+        left -= len;
+    }
+    *path.last().expect("a path with a length has points")
+}
+
 fn project(origin: (f64, f64), lon: f64, lat: f64) -> (f64, f64) {
     let (lon0, lat0) = origin;
     (
@@ -206,22 +369,36 @@ fn project(origin: (f64, f64), lon: f64, lat: f64) -> (f64, f64) {
 fn substance(data: &RiskData, i: usize) -> Substance {
     let s = &data.substance[i];
     let v = |x: &Option<crate::scenario::Sourced<f64>>| x.as_ref().map_or(0.0, |x| x.value);
+    let pressure_bar = s.storage_pressure_bar.as_ref().map_or(1.01325, |x| x.value);
+    let vapour_pressure_pa = match s.state {
+        SubstanceState::LiquefiedPressurised => pressure_bar * 1e5,
+        _ => v(&s.vapour_pressure_pa),
+    };
     Substance {
         id: s.id.clone(),
         state: s.state,
         liquid_density_kg_m3: v(&s.liquid_density_kg_m3),
-        pressure_bar: s.storage_pressure_bar.as_ref().map_or(1.01325, |x| x.value),
+        pressure_bar,
         hc_mj_per_kg: v(&s.heat_of_combustion_mj_per_kg),
         burning_rate_kg_m2_s: v(&s.burning_rate_kg_m2_s),
         radiative_fraction: v(&s.radiative_fraction),
+        fireball_radiative_fraction: s.fireball_radiative_fraction.as_ref().map(|x| x.value),
+        flame_flux_kw_m2: v(&s.flame_flux_kw_m2),
+        transfer_bore_mm: s.transfer_bore_mm.as_ref().map(|x| x.value),
         lfl_kg_m3: v(&s.lower_flammability_kg_m3),
         toxic: s
             .toxic_probit
             .as_deref()
             .and_then(|id| toxic_probit(data, id)),
-        evaporation_kg_m2_s: v(&s.evaporation_kg_m2_s),
         molar_mass_g_mol: v(&s.molar_mass_g_mol),
         ignition: s.ignition,
+        thermo: Thermo {
+            boiling_point_k: v(&s.boiling_point_k),
+            liquid_cp_kj_kg_k: v(&s.liquid_cp_kj_kg_k),
+            vaporisation_kj_kg: v(&s.heat_of_vaporisation_kj_kg),
+            vapour_pressure_pa,
+            gamma: s.gamma.as_ref().map_or(1.4, |x| x.value),
+        },
     }
 }
 
@@ -350,12 +527,22 @@ pub(super) fn compile_risk(
         })
         .collect();
     let d = &data.release;
+    let ambient_k = rules.ambient_c.value + 273.15;
+    let bore = |id: &str| {
+        data.loc
+            .iter()
+            .find(|l| l.id == id)
+            .and_then(|l| l.bore_mm.as_ref())
+            .map_or(50.0, |b| b.value)
+    };
     let release = ReleaseRules {
         ten_minute_s: d.ten_minute_s.value,
         max_duration_s: d.max_duration_s.value,
-        hole_area_m2: std::f64::consts::PI * (d.hole_mm.value / 2000.0).powi(2),
+        transfer_isolation_s: d.transfer_isolation_s.value,
+        hole_mm: d.hole_mm.value,
         discharge_coefficient: d.discharge_coefficient.value,
         liquid_head_m: d.liquid_head_m.value,
+        vehicle_liquid_head_m: d.vehicle_liquid_head_m.value,
         min_pool_depth_m: d.min_pool_depth_m.value,
         max_pool_area_m2: [
             d.max_pool_area_m2.road,
@@ -363,9 +550,41 @@ pub(super) fn compile_risk(
             d.max_pool_area_m2.water,
         ],
         bund_area_factor: d.bund_area_factor.value,
-        vessel_tank_share: d.vessel_tank_share.value,
-        transport_instantaneous_share: d.transport_instantaneous_share.value,
+        ground: Ground {
+            conductivity_w_m_k: d.ground.conductivity_w_m_k,
+            diffusivity_m2_s: d.ground.diffusivity_m2_s,
+            temperature_k: ambient_k,
+        },
+        hose_bore_mm: bore("loading_hose"),
+        arm_bore_mm: bore("loading_arm"),
     };
+    let containers: Vec<ContainerRules> = ContainerKind::ALL
+        .iter()
+        .map(|kind| {
+            let c = data
+                .container
+                .iter()
+                .find(|c| c.id == kind.id())
+                .expect("checked when loading");
+            ContainerRules {
+                scenarios: c
+                    .scenarios
+                    .iter()
+                    .map(|s| (s.kind, s.share, s.hole_mm.unwrap_or(0.0)))
+                    .collect(),
+                released_share: c.released_share.as_ref().map_or(1.0, |x| x.value),
+            }
+        })
+        .collect();
+    let place = |p: &crate::scenario::ExplosionPlace| ExplosionSite {
+        confinement: p.confinement,
+        congestion: p.congestion,
+        congested_volume_m3: p.congested_volume_m3,
+    };
+    let explosion = [
+        place(&rules.explosion.transport),
+        place(&rules.explosion.site),
+    ];
     let per_hour = |id: &str| {
         let l = data
             .loc
@@ -419,9 +638,15 @@ pub(super) fn compile_risk(
         liquid: [g.k1, g.k2, g.k3],
         delayed: g.delayed_given_no_direct.value,
         explosion_fraction: g.explosion_fraction.value,
-        tnt_efficiency: g.tnt_efficiency.value,
         fireball_fraction: g.fireball_mass_fraction.value,
-        cloud_seconds: 180.0,
+        exploding_cloud_s: g.exploding_cloud_s.value,
+        aerosol_factor: g.aerosol_factor.value,
+        blast: match g.blast_model {
+            crate::scenario::BlastModel::Bst => BlastRule::Bst,
+            crate::scenario::BlastModel::Tnt => BlastRule::Tnt {
+                efficiency: g.tnt_efficiency.value,
+            },
+        },
     };
     let closure = |path: &str, field: &crate::des::DistField, ctx: &mut Ctx| {
         field.spec.compile().unwrap_or_else(|e| {
@@ -460,6 +685,10 @@ pub(super) fn compile_risk(
         substances,
         substance_of_commodity,
         release,
+        containers,
+        explosion,
+        urban_density_per_km2: rules.urban_density_per_km2.as_ref().map(|x| x.value),
+        ambient_k,
         loc,
         link_rate_per_unit_km,
         weather: rules
@@ -491,12 +720,33 @@ pub(super) fn compile_risk(
         closure_mode: rules.closures.mode,
         closure_h,
         events_per_source_year: rules.sampling.events_per_source_year,
-        criteria: data
+        criteria: rules
             .criteria
+            .ids()
             .iter()
-            .find(|c| c.id == rules.criteria)
-            .expect("checked when loading")
-            .clone(),
+            .map(|id| {
+                data.criteria
+                    .iter()
+                    .find(|c| c.id == *id)
+                    .expect("checked when loading")
+                    .clone()
+            })
+            .collect(),
+        protected: Vec::new(),
+        link_path_m: model
+            .links
+            .iter()
+            .map(|l| {
+                let mut path = vec![node_xy_m[l.from]];
+                path.extend(
+                    l.waypoints
+                        .iter()
+                        .map(|&(lon, lat)| project(origin, lon, lat)),
+                );
+                path.push(node_xy_m[l.to]);
+                path
+            })
+            .collect(),
         node_xy_m,
         parking_xy_m,
         origin,
@@ -505,9 +755,45 @@ pub(super) fn compile_risk(
         grid: rules.grid.clone(),
         passing_ships_per_year: Vec::new(),
         inflation: Inflation::default(),
+        planned_accidents_per_year: 0.0,
     };
+    risk.protected = rules
+        .protected
+        .iter()
+        .map(|p| {
+            let (x_m, y_m) = project(origin, p.lon, p.lat);
+            ProtectedPlace {
+                id: p.id.clone(),
+                name: p.name.clone(),
+                class: p.class.clone(),
+                x_m,
+                y_m,
+                limits: risk
+                    .criteria
+                    .iter()
+                    .map(|set| {
+                        // A set without classes has one limit for every place.
+                        if set.protected.is_empty() {
+                            return Some(set.individual_risk_per_year);
+                        }
+                        set.protected.iter().find(|l| l.class == p.class).map(|l| {
+                            match rules.installations {
+                                crate::scenario::Installations::New => l.new_per_year,
+                                crate::scenario::Installations::Existing => l.existing_per_year,
+                            }
+                        })
+                    })
+                    .collect(),
+                people: p.people.as_ref().map(|v| v.value),
+                workers: p.workers.as_ref().map(|v| v.value),
+                hours_per_year: p.hours_per_year.unwrap_or(2000.0),
+            }
+        })
+        .collect();
     let nominal = nominal_exposure(model, &risk);
-    risk.inflation = inflation(model, &risk, &nominal);
+    let (factors, planned) = inflation(model, &risk, &nominal);
+    risk.inflation = factors;
+    risk.planned_accidents_per_year = planned;
     risk.passing_ships_per_year = nominal.passing_ships;
     Some(risk)
 }
@@ -584,9 +870,13 @@ fn nominal_exposure(model: &Model, risk: &RiskModel) -> Nominal {
     n
 }
 
-fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> Inflation {
+fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> (Inflation, f64) {
     let target = risk.events_per_source_year;
+    // Planned real accidents per year over all sources (parked and roadside tankers excluded: they are
+    // not planned).
+    let planned = std::cell::Cell::new(0.0);
     let k = |events_per_year: f64| {
+        planned.set(planned.get() + events_per_year.max(0.0));
         if events_per_year > 0.0 {
             (target / events_per_year).max(1.0)
         } else {
@@ -615,7 +905,13 @@ fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> Inflation {
         .enumerate()
         .map(|(i, p)| (i, p.slots))
         .collect();
-    Inflation {
+    let planned_only = |events_per_year: f64| {
+        let before = planned.get();
+        let factor = k(events_per_year);
+        planned.set(before);
+        factor
+    };
+    let inflation = Inflation {
         link: (0..model.links.len())
             .map(|l| k(risk.link_rate_per_unit_km[l] * n.unit_km[l]))
             .collect(),
@@ -640,10 +936,11 @@ fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> Inflation {
             })
             .collect(),
         parking: (0..model.parkings.len())
-            .map(|p| k(parked * (slots[&p].max(10)) as f64 * 0.25 * HOURS_PER_YEAR))
+            .map(|p| planned_only(parked * (slots[&p].max(10)) as f64 * 0.25 * HOURS_PER_YEAR))
             .collect(),
         roadside: (0..model.nodes.len())
-            .map(|_| k(parked * 2.5 * HOURS_PER_YEAR))
+            .map(|_| planned_only(parked * 2.5 * HOURS_PER_YEAR))
             .collect(),
-    }
+    };
+    (inflation, planned.get())
 }

@@ -116,10 +116,10 @@ fn key_figures(rows: &[Row]) -> Vec<(String, &Row)> {
         "depth>=1",
     );
     push(
-        "PLL of domino accidents",
+        "domino PLL (deaths beyond the primary events')",
         "pll_per_year",
         "domino",
-        "depth>=1",
+        "beyond_primary",
     );
     push(
         "delay caused by accident closures",

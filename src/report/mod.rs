@@ -20,7 +20,7 @@ pub use html_pages::{
 };
 pub use manifest::{Manifest, RunInfo, ScenarioFileInfo, utc_timestamp};
 pub use plots::write_plots;
-pub use risk_out::{IR_CSV_FLOOR, write_risk_files};
+pub use risk_out::{AccidentsWriter, IR_CSV_FLOOR, write_risk_files};
 pub use risk_plots::write_risk_plots;
 
 /// Why outputs could not be written.

@@ -1,98 +1,167 @@
 //! Risk outputs: `accidents.csv` (one row per sampled accident), `fn_curves.csv`, `criterion_check.csv`,
+//! `protected_objects.csv`,
 //! `risk_contributors.csv`, `individual_risk.csv` and `ir_transects.csv`.
 
-use std::path::Path;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
 
 use super::csv_out::{format_error, writer};
 use super::{ReportError, format_number, io_error};
 use crate::experiment::risk_analysis::RiskAnalysis;
 use crate::model::Model;
-use crate::sim::{Accident, facility_of};
+use crate::sim::{ANY_WEATHER, Accident, facility_of};
 
 /// Cells below this individual risk (the lowest contour) are left out of `individual_risk.csv`.
 pub const IR_CSV_FLOOR: f64 = 1e-8;
 
-/// Writes every risk file into `dir`.
+/// `accidents.csv`, written replication by replication as the run folds them.
+pub struct AccidentsWriter {
+    path: PathBuf,
+    scenario: String,
+    writer: csv::Writer<BufWriter<File>>,
+}
+
+impl AccidentsWriter {
+    /// Creates the file and writes its header.
+    pub fn create(path: &Path, scenario: &str) -> Result<Self, ReportError> {
+        let mut writer = writer(path)?;
+        writer
+            .write_record([
+                "scenario",
+                "replication",
+                "time_h",
+                "day",
+                "hour",
+                "night",
+                "source",
+                "facility",
+                "mode",
+                "commodity",
+                "substance",
+                "release",
+                "released_kg",
+                "airborne_kg",
+                "outcome",
+                "weather",
+                "wind_from_deg",
+                "weight",
+                "frequency_per_year",
+                "deaths",
+                "deaths_mean",
+                "domino_deaths_mean",
+                "deaths_max",
+                "max_outcome",
+                "max_weather",
+                "max_wind_from_deg",
+                "probability_n_ge_10",
+                "cascade_depth",
+                "units_involved",
+                "units",
+                "x_m",
+                "y_m",
+                "lon",
+                "lat",
+                "chainage_km",
+                "closure_h",
+            ])
+            .map_err(format_error(path))?;
+        Ok(Self {
+            path: path.to_path_buf(),
+            scenario: scenario.to_string(),
+            writer,
+        })
+    }
+
+    /// Appends the accidents of one replication; `years` is the run's simulated years (all
+    /// replications), for `frequency_per_year`.
+    pub fn write(
+        &mut self,
+        m: &Model,
+        accidents: &[Accident],
+        years: f64,
+    ) -> Result<(), ReportError> {
+        let r = m.risk.as_ref().expect("accidents only with a risk model");
+        let e = format_error(&self.path);
+        let weather = |w: u8| {
+            if w == ANY_WEATHER {
+                "any".to_string()
+            } else {
+                r.weather[w as usize].id.clone()
+            }
+        };
+        let wind = |d: f32| {
+            if d.is_nan() {
+                String::new()
+            } else {
+                format!("{d:.1}")
+            }
+        };
+        for a in accidents {
+            let (lon, lat) = r.unproject(a.x_m, a.y_m);
+            let (shown_branch, shown) = a.shown();
+            let (worst_branch, worst) = a.worst();
+            self.writer
+                .write_record([
+                    self.scenario.clone(),
+                    a.replication.to_string(),
+                    format_number(a.time_h),
+                    ((a.time_h / 24.0).floor() as i64 + 1).to_string(),
+                    format!("{:.2}", (a.time_h + m.warmup_h).rem_euclid(24.0)),
+                    a.night.to_string(),
+                    a.source.category(a.mode).to_string(),
+                    facility_of(m, a.source),
+                    a.mode.map_or(String::new(), |x| x.name().to_string()),
+                    m.commodities[a.commodity].id.clone(),
+                    r.substances[a.substance].id.clone(),
+                    a.release.name().to_string(),
+                    format_number(a.released_kg),
+                    format_number(a.airborne_kg),
+                    shown_branch.outcome.name().to_string(),
+                    weather(shown.weather),
+                    wind(shown.wind_from_deg),
+                    format_number(a.weight),
+                    format_number(a.weight / years),
+                    format_number(shown.deaths),
+                    format_number(a.expected_deaths()),
+                    format_number(a.expected_domino_deaths()),
+                    format_number(worst.deaths),
+                    worst_branch.outcome.name().to_string(),
+                    weather(worst.weather),
+                    wind(worst.wind_from_deg),
+                    format_number(a.probability_at_least(10.0)),
+                    shown_branch.depth.to_string(),
+                    shown_branch.units.len().to_string(),
+                    shown_branch.units.join(";"),
+                    format!("{:.1}", a.x_m),
+                    format!("{:.1}", a.y_m),
+                    format!("{lon:.5}"),
+                    format!("{lat:.5}"),
+                    a.chainage_km.map_or(String::new(), |c| format!("{c:.3}")),
+                    format_number(a.closure_h),
+                ])
+                .map_err(&e)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes the file.
+    pub fn finish(mut self) -> Result<(), ReportError> {
+        self.writer.flush().map_err(io_error(&self.path))
+    }
+}
+
+/// Writes every risk file but `accidents.csv` into `dir`.
 pub fn write_risk_files(
     dir: &Path,
     scenario: &str,
     m: &Model,
-    accidents: &[Accident],
     analysis: &RiskAnalysis,
 ) -> Result<(), ReportError> {
     let r = m
         .risk
         .as_ref()
         .expect("risk analysis only with a risk model");
-    let years = analysis.years;
-
-    let path = dir.join("accidents.csv");
-    let mut w = writer(&path)?;
-    let e = format_error(&path);
-    w.write_record([
-        "scenario",
-        "replication",
-        "time_h",
-        "day",
-        "hour",
-        "night",
-        "source",
-        "facility",
-        "mode",
-        "commodity",
-        "substance",
-        "release",
-        "released_kg",
-        "outcome",
-        "weather",
-        "wind_from_deg",
-        "weight",
-        "frequency_per_year",
-        "deaths",
-        "cascade_depth",
-        "units_involved",
-        "units",
-        "x_m",
-        "y_m",
-        "lon",
-        "lat",
-        "closure_h",
-    ])
-    .map_err(&e)?;
-    for a in accidents {
-        let (lon, lat) = r.unproject(a.x_m, a.y_m);
-        w.write_record([
-            scenario.to_string(),
-            a.replication.to_string(),
-            format_number(a.time_h),
-            ((a.time_h / 24.0).floor() as i64 + 1).to_string(),
-            format!("{:.2}", (a.time_h + m.warmup_h).rem_euclid(24.0)),
-            a.night.to_string(),
-            a.source.category(a.mode).to_string(),
-            facility_of(m, a.source),
-            a.mode.map_or(String::new(), |x| x.name().to_string()),
-            m.commodities[a.commodity].id.clone(),
-            r.substances[a.substance].id.clone(),
-            a.release.name().to_string(),
-            format_number(a.released_kg),
-            a.outcome.name().to_string(),
-            r.weather[a.weather].id.clone(),
-            format!("{:.1}", a.wind_from_deg),
-            format_number(a.weight),
-            format_number(a.weight / years),
-            format_number(a.deaths),
-            a.depth.to_string(),
-            a.units.len().to_string(),
-            a.units.join(";"),
-            format!("{:.1}", a.x_m),
-            format!("{:.1}", a.y_m),
-            format!("{lon:.5}"),
-            format!("{lat:.5}"),
-            format_number(a.closure_h),
-        ])
-        .map_err(&e)?;
-    }
-    w.flush().map_err(io_error(&path))?;
 
     let path = dir.join("fn_curves.csv");
     let mut w = writer(&path)?;
@@ -107,6 +176,7 @@ pub fn write_risk_files(
         "ci95_high",
         "relative_standard_error",
         "criterion_limit",
+        "upper95",
     ])
     .map_err(&e)?;
     for c in &analysis.curves {
@@ -125,6 +195,7 @@ pub fn write_risk_files(
                 } else {
                     String::new()
                 },
+                format_number(c.upper95[k]),
             ])
             .map_err(&e)?;
         }
@@ -142,19 +213,61 @@ pub fn write_risk_files(
         "max_ratio",
         "at_n",
         "exceeded",
+        "region",
     ])
     .map_err(&e)?;
     for c in &analysis.checks {
         w.write_record([
             scenario.to_string(),
-            r.criteria.id.clone(),
+            c.criteria.clone(),
             c.scope.clone(),
             c.kind.to_string(),
             format_number(c.max_ratio),
             format_number(c.at_n),
             (c.max_ratio > 1.0).to_string(),
+            c.region.to_string(),
         ])
         .map_err(&e)?;
+    }
+    w.flush().map_err(io_error(&path))?;
+
+    let path = dir.join("protected_objects.csv");
+    let mut w = writer(&path)?;
+    let e = format_error(&path);
+    w.write_record([
+        "scenario",
+        "rank",
+        "id",
+        "name",
+        "class",
+        "criteria",
+        "individual_risk_per_year",
+        "limit_per_year",
+        "ratio",
+        "exceeded",
+        "people",
+        "fatal_accident_rate",
+    ])
+    .map_err(&e)?;
+    for (rank, p) in analysis.protected.iter().enumerate() {
+        for (criteria, limit) in &p.limits {
+            let ratio = limit.map_or(f64::NAN, |l| p.individual_risk_per_year / l);
+            w.write_record([
+                scenario.to_string(),
+                (rank + 1).to_string(),
+                p.id.clone(),
+                p.name.clone(),
+                p.class.clone(),
+                criteria.clone(),
+                format_number(p.individual_risk_per_year),
+                limit.map_or(String::new(), format_number),
+                format_number(ratio),
+                limit.map_or(String::new(), |_| (ratio > 1.0).to_string()),
+                p.people.map_or(String::new(), format_number),
+                p.far.map_or(String::new(), format_number),
+            ])
+            .map_err(&e)?;
+        }
     }
     w.flush().map_err(io_error(&path))?;
 

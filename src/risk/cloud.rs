@@ -76,6 +76,13 @@ pub struct Cloud {
 }
 
 impl Cloud {
+    /// A key that is equal for equal clouds (their serialised form), for caches of their profiles.
+    pub fn key(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(256);
+        ciborium::into_writer(self, &mut bytes).expect("a cloud serialises");
+        bytes
+    }
+
     fn parts(&self) -> impl Iterator<Item = (CloudPart, DenseSource)> + '_ {
         self.airborne
             .map(|p| (p, self.gas))
@@ -90,9 +97,27 @@ impl Cloud {
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Node {
     c_mg_m3: f64,
+    /// `c_mg_m3^n` (toxic clouds), so that lethality needs no power per point.
+    c_n: f64,
     crosswind: Spread,
     w_out: f64,
     w_in: f64,
+}
+
+impl Node {
+    /// `f(y)^n` of the crosswind shape.
+    fn shape_n(&self, y_m: f64, n: f64) -> f64 {
+        match self.crosswind {
+            Spread::Uniform(half) => {
+                if y_m.abs() <= half {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Spread::Gaussian(sigma) => (-n * y_m * y_m / (2.0 * sigma * sigma)).exp(),
+        }
+    }
 }
 
 /// Spacing of the profile's distances.
@@ -142,8 +167,13 @@ fn node_of(
             }
         }
     };
+    let c_mg_m3 = e.concentration_kg_m3 * 1e6;
     Node {
-        c_mg_m3: e.concentration_kg_m3 * 1e6,
+        c_mg_m3,
+        c_n: match harm {
+            CloudHarm::Toxic { probit } => c_mg_m3.powf(probit.n),
+            CloudHarm::Flammable { .. } => 0.0,
+        },
         crosswind: e.crosswind,
         w_out,
         w_in,
@@ -259,11 +289,10 @@ impl CloudProfile {
             CloudHarm::Toxic { probit } => {
                 let (mut outdoor, mut inside) = (0.0, 0.0);
                 for n in parts {
-                    let c = n.c_mg_m3 * n.crosswind.factor(y_m);
-                    if c <= 0.0 {
+                    if n.c_n <= 0.0 {
                         continue;
                     }
-                    let cn = c.powf(probit.n);
+                    let cn = n.c_n * n.shape_n(y_m, probit.n);
                     outdoor += cn * n.w_out;
                     if indoor {
                         inside += cn * n.w_in;
@@ -310,6 +339,28 @@ impl CloudProfile {
     }
 }
 
+/// Length of the plume of `rate_kg_s` of `gas` above the lower flammability limit `lfl_kg_m3` on its
+/// centreline in `air` (0 if it never reaches it), m: with the plume's mass `rate x / u` per length,
+/// its flammable mass is `rate L / u`.
+pub fn flammable_length_m(rate_kg_s: f64, gas: DenseSource, air: Air, lfl_kg_m3: f64) -> f64 {
+    if rate_kg_s <= 0.0 || lfl_kg_m3 <= 0.0 {
+        return 0.0;
+    }
+    let count = (MAX_REACH_M.ln() / STEP.ln()).ceil() as usize + 1;
+    let xs: Vec<f64> = (0..count).map(|k| STEP.powi(k as i32)).collect();
+    let profile = DensePlume {
+        rate_kg_s,
+        source: gas,
+        air,
+    }
+    .profile(&xs);
+    xs.iter()
+        .zip(&profile)
+        .filter(|(_, e)| e.concentration_kg_m3 >= lfl_kg_m3)
+        .map(|(x, _)| *x)
+        .fold(0.0, f64::max)
+}
+
 fn plume_column(
     rate_kg_s: f64,
     duration_s: f64,
@@ -324,21 +375,39 @@ fn plume_column(
             .iter()
             .map(|_| Node {
                 c_mg_m3: 0.0,
+                c_n: 0.0,
                 crosswind: Spread::Uniform(0.0),
                 w_out: 0.0,
                 w_in: 0.0,
             })
             .collect();
     }
-    DensePlume {
+    let profile = DensePlume {
         rate_kg_s,
         source: gas,
         air,
     }
-    .profile(xs)
-    .iter()
-    .map(|e| node_of(e, Some(duration_s), harm, v))
-    .collect()
+    .profile(xs);
+    // A plume lasts as long at every distance: one set of time weights for the whole column.
+    let Some(first) = profile.first() else {
+        return Vec::new();
+    };
+    let template = node_of(first, Some(duration_s), harm, v);
+    profile
+        .iter()
+        .map(|e| {
+            let c_mg_m3 = e.concentration_kg_m3 * 1e6;
+            Node {
+                c_mg_m3,
+                c_n: match harm {
+                    CloudHarm::Toxic { probit } => c_mg_m3.powf(probit.n),
+                    CloudHarm::Flammable { .. } => 0.0,
+                },
+                crosswind: e.crosswind,
+                ..template
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -50,6 +50,17 @@ impl Fireball {
     /// The fireball of `mass_kg` fuel with heat of combustion `hc_mj_per_kg`, from a vessel bursting at
     /// `pressure_bar` (absolute).
     pub fn ccps(mass_kg: f64, hc_mj_per_kg: f64, pressure_bar: f64) -> Self {
+        Self::with_fraction(mass_kg, hc_mj_per_kg, pressure_bar, None)
+    }
+
+    /// As [`Fireball::ccps`], with the substance's own radiative fraction where it is known (`None`:
+    /// Roberts' `0.27 P^0.32`, P in MPa, at most 0.4, fitted to propane and butane).
+    pub fn with_fraction(
+        mass_kg: f64,
+        hc_mj_per_kg: f64,
+        pressure_bar: f64,
+        radiative_fraction: Option<f64>,
+    ) -> Self {
         let m = mass_kg.max(0.0);
         let diameter_m = 5.8 * m.cbrt();
         let duration_s = if m < 30_000.0 {
@@ -57,7 +68,8 @@ impl Fireball {
         } else {
             2.6 * m.powf(1.0 / 6.0)
         };
-        let radiative_fraction = (0.27 * (pressure_bar / 10.0).powf(0.32)).min(0.4);
+        let radiative_fraction = radiative_fraction
+            .unwrap_or_else(|| (0.27 * (pressure_bar / 10.0).powf(0.32)).min(0.4));
         let surface_emissive_power_kw_m2 = if m > 0.0 {
             radiative_fraction * m * hc_mj_per_kg * 1000.0
                 / (std::f64::consts::PI * diameter_m * diameter_m * duration_s)

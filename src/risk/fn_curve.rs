@@ -40,6 +40,8 @@ struct Probe {
     n: f64,
     sum: f64,
     sum_squares: f64,
+    min: f64,
+    max: f64,
     current: f64,
 }
 
@@ -113,6 +115,8 @@ impl FnAccumulator {
                     n,
                     sum: 0.0,
                     sum_squares: 0.0,
+                    min: f64::INFINITY,
+                    max: f64::NEG_INFINITY,
                     current: 0.0,
                 })
                 .collect(),
@@ -140,6 +144,8 @@ impl FnAccumulator {
         for p in &mut self.probes {
             p.sum += p.current;
             p.sum_squares += p.current * p.current;
+            p.min = p.min.min(p.current);
+            p.max = p.max.max(p.current);
             p.current = 0.0;
         }
         if self.pending.is_empty() {
@@ -216,6 +222,14 @@ impl FnAccumulator {
         }
         out.reverse();
         out
+    }
+
+    /// Per probe N: the replications' sum, sum of squares, smallest and largest value.
+    pub fn probe_moments(&self) -> Vec<(f64, f64, f64, f64, f64)> {
+        self.probes
+            .iter()
+            .map(|p| (p.n, p.sum, p.sum_squares, p.min, p.max))
+            .collect()
     }
 
     /// Exact mean and standard error at each probe N, in the order given.

@@ -11,6 +11,7 @@ pub mod cloud;
 pub mod consequence;
 pub mod dense;
 pub mod dispersion;
+pub mod effects;
 pub mod escalation;
 pub mod fire;
 pub mod fn_curve;

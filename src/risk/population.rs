@@ -5,8 +5,9 @@
 //! around the primary event. Each toxic or flammable cloud is integrated on its own wind-aligned grid and
 //! added: overlap between a cloud and the fires is not removed (slightly conservative).
 
-use super::consequence::Effect;
+use super::cloud::CloudProfile;
 use super::dispersion::Weather;
+use super::effects::Effect;
 use super::fire::Atmosphere;
 use super::vulnerability::{Lethality, Vulnerability};
 
@@ -103,6 +104,15 @@ pub struct Placed {
     pub y_m: f64,
 }
 
+/// Who is around: day or night, and how many indoors.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct People {
+    /// Night (else day).
+    pub night: bool,
+    /// Share of people indoors.
+    pub indoor_fraction: f64,
+}
+
 /// Conditions of one accident for the death count.
 #[derive(Clone, Copy, Debug)]
 pub struct Conditions<'a> {
@@ -110,17 +120,17 @@ pub struct Conditions<'a> {
     pub weather: Weather,
     /// Bearing the wind blows towards, radians clockwise from north.
     pub wind_to_rad: f64,
-    /// Night (else day).
-    pub night: bool,
-    /// Share of people indoors.
-    pub indoor_fraction: f64,
+    /// Who is around.
+    pub people: People,
     /// Damage conventions.
     pub vulnerability: &'a Vulnerability,
     /// Air, for radiation.
     pub air: Atmosphere,
+    /// Air temperature, K (for clouds).
+    pub ambient_k: f64,
 }
 
-const RINGS: usize = 40;
+const RINGS: usize = 80;
 const SPOKES: usize = 36;
 const CLOUD_STEPS: usize = 48;
 const CLOUD_SPAN: usize = 17;
@@ -141,78 +151,202 @@ pub fn radial_lethality(
     l
 }
 
-/// Expected deaths of a set of effects.
-pub fn deaths(effects: &[Placed], c: &Conditions, raster: &DensityRaster) -> f64 {
-    let v = c.vulnerability;
-    let mut total = 0.0;
-    let radial: Vec<Placed> = effects
-        .iter()
-        .copied()
-        .filter(|p| !p.effect.is_directional())
-        .collect();
-    if let Some(centre) = radial.first() {
-        let reach = radial
-            .iter()
-            .map(|p| {
-                (p.x_m - centre.x_m).hypot(p.y_m - centre.y_m)
-                    + p.effect.reach_m(&c.weather, v, &c.air)
-            })
-            .fold(0.0, f64::max);
-        if reach > 0.0 {
-            let dr = reach / RINGS as f64;
-            let dtheta = std::f64::consts::TAU / SPOKES as f64;
-            for k in 0..RINGS {
-                let r = (k as f64 + 0.5) * dr;
-                let area_km2 = r * dr * dtheta / 1e6;
-                for s in 0..SPOKES {
-                    let theta = (s as f64 + 0.5) * dtheta;
-                    let x = centre.x_m + r * theta.sin();
-                    let y = centre.y_m + r * theta.cos();
-                    let l = radial_lethality(&radial, x, y, v, &c.air);
-                    if !l.is_zero() {
-                        let people = raster.density(x / 1000.0, y / 1000.0, c.night) * area_km2;
-                        total += l.deaths(people, c.indoor_fraction);
-                    }
-                }
-            }
+/// An isotropic effect's lethality tabulated against distance (linear between points).
+struct RadialTable {
+    x_m: f64,
+    y_m: f64,
+    step_m: f64,
+    values: Vec<Lethality>,
+}
+
+const TABLE_STEPS: usize = 1000;
+
+impl RadialTable {
+    fn new(p: &Placed, reach_m: f64, v: &Vulnerability, air: &Atmosphere) -> Self {
+        let step_m = (reach_m / TABLE_STEPS as f64).max(1e-3);
+        Self {
+            x_m: p.x_m,
+            y_m: p.y_m,
+            step_m,
+            values: (0..=TABLE_STEPS + 1)
+                .map(|k| p.effect.radial_lethality(k as f64 * step_m, v, air))
+                .collect(),
         }
     }
-    for p in effects.iter().filter(|p| p.effect.is_directional()) {
-        total += cloud_deaths(p, c, raster);
+
+    fn at(&self, x: f64, y: f64) -> Lethality {
+        let pos = (x - self.x_m).hypot(y - self.y_m) / self.step_m;
+        let k = pos.floor() as usize;
+        if k + 1 >= self.values.len() {
+            return Lethality::ZERO;
+        }
+        let f = pos - k as f64;
+        let (a, b) = (self.values[k], self.values[k + 1]);
+        Lethality {
+            location: a.location + (b.location - a.location) * f,
+            outdoor: a.outdoor + (b.outdoor - a.outdoor) * f,
+            indoor: a.indoor + (b.indoor - a.indoor) * f,
+        }
+    }
+}
+
+/// Expected deaths of the isotropic effects (fires and blasts, combined point by point) on a polar grid
+/// around the first of them.
+pub fn radial_deaths(
+    effects: &[Placed],
+    people: People,
+    v: &Vulnerability,
+    air: &Atmosphere,
+    raster: &DensityRaster,
+) -> f64 {
+    let radial: Vec<(Placed, f64)> = effects
+        .iter()
+        .filter(|p| !p.effect.is_directional())
+        .map(|p| (*p, p.effect.radial_reach_m(v, air)))
+        .filter(|(_, reach)| *reach > 0.0)
+        .collect();
+    let Some(&(centre, _)) = radial.first() else {
+        return 0.0;
+    };
+    let reach = radial
+        .iter()
+        .map(|(p, r)| (p.x_m - centre.x_m).hypot(p.y_m - centre.y_m) + r)
+        .fold(0.0, f64::max);
+    let tables: Vec<RadialTable> = radial
+        .iter()
+        .map(|(p, r)| RadialTable::new(p, *r, v, air))
+        .collect();
+    let mut total = 0.0;
+    let dr = reach / RINGS as f64;
+    let dtheta = std::f64::consts::TAU / SPOKES as f64;
+    for k in 0..RINGS {
+        let r = (k as f64 + 0.5) * dr;
+        let area_km2 = r * dr * dtheta / 1e6;
+        for s in 0..SPOKES {
+            let theta = (s as f64 + 0.5) * dtheta;
+            let x = centre.x_m + r * theta.sin();
+            let y = centre.y_m + r * theta.cos();
+            let l = tables
+                .iter()
+                .fold(Lethality::ZERO, |l, t| l.combine(t.at(x, y)));
+            if !l.is_zero() {
+                let people_here = raster.density(x / 1000.0, y / 1000.0, people.night) * area_km2;
+                total += l.deaths(people_here, people.indoor_fraction);
+            }
+        }
     }
     total
 }
 
-/// Expected deaths of one cloud, integrated on a wind-aligned grid.
-fn cloud_deaths(p: &Placed, c: &Conditions, raster: &DensityRaster) -> f64 {
-    let v = c.vulnerability;
-    let reach = p.effect.reach_m(&c.weather, v, &c.air);
-    if reach <= 0.0 {
-        return 0.0;
-    }
-    let (ux, uy) = (c.wind_to_rad.sin(), c.wind_to_rad.cos());
-    let (nx, ny) = (-uy, ux);
-    let log_start = 1.0f64.ln();
-    let log_end = reach.max(2.0).ln();
-    let step = (log_end - log_start) / CLOUD_STEPS as f64;
-    let mut total = 0.0;
-    for k in 0..CLOUD_STEPS {
-        let a = (log_start + k as f64 * step).exp();
-        let b = (log_start + (k + 1) as f64 * step).exp();
-        let x = 0.5 * (a + b);
-        let dx = b - a;
-        let half = p.effect.cloud_half_width_m(x, &c.weather).max(1.0);
-        let dy = 2.0 * half / CLOUD_SPAN as f64;
-        for s in 0..CLOUD_SPAN {
-            let y = -half + (s as f64 + 0.5) * dy;
-            let l = p.effect.cloud_lethality(x, y, &c.weather, v);
-            if l.is_zero() {
-                continue;
+/// A cloud's lethality on its wind-aligned integration grid, ready to be turned to any wind direction.
+#[derive(Clone, Debug)]
+pub struct CloudField {
+    /// Grid points: downwind and crosswind offsets (m), area (km2), lethality.
+    points: Vec<(f64, f64, f64, Lethality)>,
+}
+
+impl CloudField {
+    /// The field of `profile` (one cloud in one weather).
+    pub fn new(profile: &CloudProfile, v: &Vulnerability) -> Self {
+        let reach = profile.reach_m();
+        let mut points = Vec::new();
+        if reach > 0.0 {
+            let log_end = reach.max(2.0).ln();
+            let step = log_end / CLOUD_STEPS as f64;
+            for k in 0..CLOUD_STEPS {
+                let a = (k as f64 * step).exp();
+                let b = ((k + 1) as f64 * step).exp();
+                let x = 0.5 * (a + b);
+                let dx = b - a;
+                let half = profile.half_width_m(x).max(1.0);
+                let dy = 2.0 * half / CLOUD_SPAN as f64;
+                for s in 0..CLOUD_SPAN {
+                    let y = -half + (s as f64 + 0.5) * dy;
+                    let l = profile.lethality(x, y, v, true);
+                    if !l.is_zero() {
+                        points.push((x, y, dx * dy / 1e6, l));
+                    }
+                }
             }
-            let gx = p.x_m + x * ux + y * nx;
-            let gy = p.y_m + x * uy + y * ny;
-            let people = raster.density(gx / 1000.0, gy / 1000.0, c.night) * dx * dy / 1e6;
-            total += l.deaths(people, c.indoor_fraction);
+        }
+        Self { points }
+    }
+
+    /// Expected deaths with the source at `(x_m, y_m)` and the wind blowing towards `wind_to_rad`.
+    pub fn deaths(
+        &self,
+        x_m: f64,
+        y_m: f64,
+        wind_to_rad: f64,
+        people: People,
+        raster: &DensityRaster,
+    ) -> f64 {
+        let (ux, uy) = (wind_to_rad.sin(), wind_to_rad.cos());
+        let (nx, ny) = (-uy, ux);
+        self.points
+            .iter()
+            .map(|&(x, y, area_km2, l)| {
+                let gx = x_m + x * ux + y * nx;
+                let gy = y_m + x * uy + y * ny;
+                let here = raster.density(gx / 1000.0, gy / 1000.0, people.night) * area_km2;
+                l.deaths(here, people.indoor_fraction)
+            })
+            .sum()
+    }
+}
+
+/// Cloud fields already integrated, by cloud and weather: accidents of equal units (every full chlorine
+/// tanker) release equal clouds, and their fields are computed once. Results do not depend on what is
+/// cached (fields are pure functions of the cloud and the weather).
+#[derive(Default)]
+pub struct CloudFieldCache {
+    fields: rustc_hash::FxHashMap<(Vec<u8>, [u64; 3]), std::sync::Arc<CloudField>>,
+}
+
+/// Entries kept before the cache starts afresh (bounds its memory).
+const CACHE_ENTRIES: usize = 512;
+
+impl CloudFieldCache {
+    /// The field of `cloud` in `weather` with the air at `ambient_k`.
+    pub fn field(
+        &mut self,
+        cloud: &super::cloud::Cloud,
+        weather: &Weather,
+        ambient_k: f64,
+        v: &Vulnerability,
+    ) -> std::sync::Arc<CloudField> {
+        let key = (
+            cloud.key(),
+            [
+                weather.stability as u64 * 2 + weather.terrain as u64,
+                weather.wind_m_s.to_bits(),
+                ambient_k.to_bits(),
+            ],
+        );
+        if let Some(f) = self.fields.get(&key) {
+            return f.clone();
+        }
+        if self.fields.len() >= CACHE_ENTRIES {
+            self.fields.clear();
+        }
+        let profile = CloudProfile::new(cloud, weather, ambient_k, v);
+        let field = std::sync::Arc::new(CloudField::new(&profile, v));
+        self.fields.insert(key, field.clone());
+        field
+    }
+}
+
+/// Expected deaths of a set of effects in one weather and wind: the isotropic effects combined point by
+/// point, each cloud integrated on its own wind-aligned grid and added (overlap between a cloud and the
+/// fires is not removed: slightly conservative).
+pub fn deaths(effects: &[Placed], c: &Conditions, raster: &DensityRaster) -> f64 {
+    let v = c.vulnerability;
+    let mut total = radial_deaths(effects, c.people, v, &c.air, raster);
+    for p in effects {
+        if let Some(cloud) = p.effect.cloud() {
+            let profile = CloudProfile::new(cloud, &c.weather, c.ambient_k, v);
+            total +=
+                CloudField::new(&profile, v).deaths(p.x_m, p.y_m, c.wind_to_rad, c.people, raster);
         }
     }
     total
@@ -221,10 +355,12 @@ fn cloud_deaths(p: &Placed, c: &Conditions, raster: &DensityRaster) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::risk::consequence::Outcome;
     use crate::risk::consequence::tests::{chlorine, site, tree};
-    use crate::risk::consequence::{Outcome, Release};
     use crate::risk::dispersion::{Stability, Terrain};
+    use crate::risk::effects::BurningPool;
     use crate::risk::fire::PoolFire;
+    use crate::risk::source::Outflow;
     use crate::risk::vulnerability::tests::purple_book;
 
     fn uniform(density: f64) -> DensityRaster {
@@ -239,13 +375,16 @@ mod tests {
                 terrain: Terrain::Urban,
             },
             wind_to_rad: 0.3,
-            night: false,
-            indoor_fraction: 0.0,
+            people: People {
+                night: false,
+                indoor_fraction: 0.0,
+            },
             vulnerability: v,
             air: Atmosphere {
                 relative_humidity: 0.7,
                 ambient_c: 20.0,
             },
+            ambient_k: 293.15,
         }
     }
 
@@ -281,11 +420,14 @@ mod tests {
     fn deaths_on_uniform_population_match_radial_quadrature() {
         let v = purple_book();
         let c = conditions(&v);
-        let fire = Effect::Pool(PoolFire {
-            diameter_m: 30.0,
-            burning_rate_kg_m2_s: 0.055,
-            hc_mj_per_kg: 43.7,
-            radiative_fraction: 0.3,
+        let fire = Effect::Pool(BurningPool {
+            fire: PoolFire {
+                diameter_m: 30.0,
+                burning_rate_kg_m2_s: 0.055,
+                hc_mj_per_kg: 43.7,
+                radiative_fraction: 0.3,
+            },
+            flame_flux_kw_m2: 140.0,
         });
         let effects = [Placed {
             effect: fire,
@@ -306,7 +448,10 @@ mod tests {
         assert!((n / expected - 1.0).abs() < 0.03, "{n} vs {expected}");
         // Everyone indoors: only the 35 kW/m2 zone kills.
         let indoors = Conditions {
-            indoor_fraction: 1.0,
+            people: People {
+                night: false,
+                indoor_fraction: 1.0,
+            },
             ..c
         };
         assert!(deaths(&effects, &indoors, &uniform(density)) < n);
@@ -316,15 +461,15 @@ mod tests {
     fn cloud_deaths_match_crosswind_quadrature_and_follow_the_wind() {
         let v = purple_book();
         let c = conditions(&v);
-        let cloud = tree()
-            .effect(
-                &chlorine(),
-                &Release::Instantaneous { mass_kg: 5000.0 },
-                Outcome::Toxic,
-                &site(),
-                &v,
-            )
-            .unwrap();
+        let t = tree();
+        let out = Outflow {
+            mass_kg: 5000.0,
+            instantaneous: true,
+            rate_kg_s: 0.0,
+            duration_s: 0.0,
+        };
+        let st = t.source_term(&chlorine(), out, &site());
+        let cloud = t.effect(&chlorine(), &st, Outcome::Toxic, &site()).unwrap();
         let effects = [Placed {
             effect: cloud,
             x_m: 0.0,
@@ -332,14 +477,15 @@ mod tests {
         }];
         let density = 1000.0;
         let n = deaths(&effects, &c, &uniform(density));
-        let reach = cloud.reach_m(&c.weather, &v, &c.air);
+        let profile = CloudProfile::new(cloud.cloud().unwrap(), &c.weather, c.ambient_k, &v);
+        let reach = profile.reach_m();
         let mut expected = 0.0;
         let (dx, dy) = (2.0, 1.0);
         let mut x = dx / 2.0;
         while x < reach {
-            let mut y = -600.0;
-            while y < 600.0 {
-                expected += cloud.cloud_lethality(x, y, &c.weather, &v).outdoor * dx * dy;
+            let mut y = -1500.0;
+            while y < 1500.0 {
+                expected += profile.lethality(x, y, &v, true).outdoor * dx * dy;
                 y += dy;
             }
             x += dx;

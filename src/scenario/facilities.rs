@@ -443,4 +443,8 @@ pub struct Link {
     /// Closures (high water, maintenance, failures).
     #[serde(default)]
     pub disruptions: Disruptions,
+    /// Points the link passes between its nodes, in order (its drawn alignment for risk: accident
+    /// positions, the individual-risk map). Without them the link is a straight line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waypoints: Vec<Position>,
 }

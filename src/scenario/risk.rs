@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::sourced::Sourced;
 use crate::des::DistField;
 use crate::risk::dispersion::{Stability, Terrain};
+use crate::risk::vce::{Confinement, Congestion};
 
 /// The `[risk]` table. Without it a scenario runs without the risk model.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -19,16 +20,28 @@ pub struct RiskRules {
     pub source: Option<String>,
     /// Risk data files, relative to this scenario file; later files override earlier ones.
     pub data: Vec<String>,
-    /// Criteria set (`[[criteria]]` id in the data).
+    /// Criteria sets (`[[criteria]]` ids in the data), checked together; the first is the one the
+    /// plots and verdicts use.
     #[serde(default = "netherlands")]
-    pub criteria: String,
+    pub criteria: CriteriaChoice,
+    /// Whether the installations are assessed as new or existing (protected-object limits differ).
+    #[serde(default)]
+    pub installations: Installations,
+    /// Places people must be protected from: schools, hospitals, residential areas, workplaces.
+    #[serde(default)]
+    pub protected: Vec<ProtectedObject>,
     /// Substance of each hazardous commodity: commodity id -> substance id. Hazmat commodities not
     /// listed have no lethal effect (reported by `hazflow validate`).
     #[serde(default)]
     pub substances: BTreeMap<String, String>,
-    /// Terrain for the plume sigmas.
+    /// Terrain for the plume sigmas (everywhere, or outside built-up areas when
+    /// `urban_density_per_km2` is given).
     #[serde(default = "urban")]
     pub terrain: Terrain,
+    /// Releases where the population density by day is at least this use the urban sigmas, elsewhere
+    /// `terrain`: the roughness follows the place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urban_density_per_km2: Option<Sourced<f64>>,
     /// Relative humidity (0-1), for the transmissivity of heat radiation.
     pub relative_humidity: Sourced<f64>,
     /// Air temperature, degrees Celsius.
@@ -54,10 +67,126 @@ pub struct RiskRules {
     /// Individual-risk grid.
     #[serde(default)]
     pub grid: GridRules,
+    /// Confinement and congestion where vapour clouds explode.
+    #[serde(default)]
+    pub explosion: ExplosionRules,
 }
 
-fn netherlands() -> String {
-    "netherlands".into()
+/// Confinement and congestion of one kind of place.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplosionPlace {
+    /// `3d`, `2.5d` or `2d`.
+    pub confinement: Confinement,
+    /// `low`, `medium` or `high`.
+    pub congestion: Congestion,
+    /// Congested volume that limits the exploding fuel, m3 (none: the whole flammable cloud).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub congested_volume_m3: Option<f64>,
+}
+
+/// `[risk.explosion]`.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExplosionRules {
+    /// Roads, railways, waterways and parking lots.
+    #[serde(default = "open_low")]
+    pub transport: ExplosionPlace,
+    /// Parks, docks and terminals (process and storage areas).
+    #[serde(default = "open_medium")]
+    pub site: ExplosionPlace,
+    /// Where these come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+fn open_low() -> ExplosionPlace {
+    ExplosionPlace {
+        confinement: Confinement::ThreeD,
+        congestion: Congestion::Low,
+        congested_volume_m3: None,
+    }
+}
+fn open_medium() -> ExplosionPlace {
+    ExplosionPlace {
+        confinement: Confinement::ThreeD,
+        congestion: Congestion::Medium,
+        congested_volume_m3: None,
+    }
+}
+
+impl Default for ExplosionRules {
+    fn default() -> Self {
+        Self {
+            transport: open_low(),
+            site: open_medium(),
+            source: None,
+        }
+    }
+}
+
+fn netherlands() -> CriteriaChoice {
+    CriteriaChoice::One("netherlands".into())
+}
+
+/// One criteria set or several.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum CriteriaChoice {
+    /// One set.
+    One(String),
+    /// Several, the first primary.
+    Many(Vec<String>),
+}
+
+impl CriteriaChoice {
+    /// The ids, primary first.
+    pub fn ids(&self) -> Vec<&str> {
+        match self {
+            CriteriaChoice::One(id) => vec![id.as_str()],
+            CriteriaChoice::Many(ids) => ids.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// New or existing installations.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Installations {
+    /// Planned or new installations (the stricter limits).
+    New,
+    /// Installations in operation.
+    #[default]
+    Existing,
+}
+
+/// `[[risk.protected]]`: a protected object (a school, a hospital, a residential area, a workplace).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectedObject {
+    /// Identifier.
+    pub id: String,
+    /// Name.
+    #[serde(default)]
+    pub name: String,
+    /// Class in the criteria sets (`high_sensitivity`, `important`, `general_1`, ...).
+    pub class: String,
+    /// Longitude, degrees.
+    pub lon: f64,
+    /// Latitude, degrees.
+    pub lat: f64,
+    /// People present (for the ranking), if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<Sourced<f64>>,
+    /// Workers present during a shift (for the fatal accident rate), if a workplace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workers: Option<Sourced<f64>>,
+    /// Hours a worker spends there a year (for the FAR; default 2 000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hours_per_year: Option<f64>,
+    /// Where the position and class come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
 }
 fn urban() -> Terrain {
     Terrain::Urban

@@ -216,21 +216,82 @@ pub(crate) fn load_risk_data(
             );
         }
     }
-    if !loaded.data.criteria.iter().any(|x| x.id == r.criteria) {
+    let known = || {
+        loaded
+            .data
+            .criteria
+            .iter()
+            .map(|x| x.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let ids = r.criteria.ids();
+    if ids.is_empty() {
         c.error(
             field_path!["risk", "criteria"],
-            format!(
-                "no [[criteria]] \"{}\" in the risk data (known: {})",
-                r.criteria,
-                loaded
-                    .data
-                    .criteria
-                    .iter()
-                    .map(|x| x.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            format!("expected at least one criteria set (known: {})", known()),
         );
+    }
+    for id in &ids {
+        if !loaded.data.criteria.iter().any(|x| x.id == *id) {
+            c.error(
+                field_path!["risk", "criteria"],
+                format!(
+                    "no [[criteria]] \"{id}\" in the risk data (known: {})",
+                    known()
+                ),
+            );
+        }
+    }
+    let mut seen = BTreeSet::new();
+    for (i, p) in r.protected.iter().enumerate() {
+        if !seen.insert(p.id.as_str()) {
+            c.error(
+                field_path!["risk", "protected", i, "id"],
+                format!("duplicate id \"{}\"", p.id),
+            );
+        }
+        if !((-180.0..=180.0).contains(&p.lon) && (-90.0..=90.0).contains(&p.lat)) {
+            c.error(
+                field_path!["risk", "protected", i, "lon"],
+                format!(
+                    "expected longitude and latitude in degrees, got ({}, {})",
+                    p.lon, p.lat
+                ),
+            );
+        }
+        for id in &ids {
+            if let Some(set) = loaded.data.criteria.iter().find(|x| x.id == *id)
+                && !set.protected.is_empty()
+                && !set.protected.iter().any(|l| l.class == p.class)
+            {
+                c.error(
+                    field_path!["risk", "protected", i, "class"],
+                    format!(
+                        "criteria \"{id}\" has no class \"{}\" (known: {})",
+                        p.class,
+                        set.protected
+                            .iter()
+                            .map(|l| l.class.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+        for (name, v) in [("people", &p.people), ("workers", &p.workers)] {
+            if let Some(v) = v {
+                c.non_negative(field_path!["risk", "protected", i, name], v.value);
+            }
+        }
+        if let Some(h) = p.hours_per_year
+            && !(h > 0.0 && h <= 8760.0)
+        {
+            c.error(
+                field_path!["risk", "protected", i, "hours_per_year"],
+                format!("expected hours in a year, 0 < h <= 8760, got {h}"),
+            );
+        }
     }
     out.extend(c.out);
     if out.is_empty() {
@@ -313,16 +374,17 @@ const LOC_FIELDS: &[(&str, &[&str])] = &[
 /// Road types that need a release rate.
 const ROAD_TYPES: &[&str] = &["expressway", "trunk", "rural", "urban"];
 
+fn probability(c: &mut Check, path: FieldPath, v: f64) {
+    if !(0.0..=1.0).contains(&v) {
+        c.error(path, format!("expected a probability in 0..=1, got {v}"));
+    }
+}
+
 fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
     let d = &loaded.data;
     let mut c = Check {
         doc: &loaded.document,
         out: Vec::new(),
-    };
-    let probability = |c: &mut Check, path: FieldPath, v: f64| {
-        if !(0.0..=1.0).contains(&v) {
-            c.error(path, format!("expected a probability in 0..=1, got {v}"));
-        }
     };
     let p = &d.people;
     for (name, v) in [
@@ -376,7 +438,7 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
             }
             need(&mut c, "molar_mass_g_mol", &s.molar_mass_g_mol);
             if s.state == Liquid {
-                need(&mut c, "evaporation_kg_m2_s", &s.evaporation_kg_m2_s);
+                need(&mut c, "vapour_pressure_pa", &s.vapour_pressure_pa);
             }
         }
         let flammable = s.ignition != IgnitionCategory::None;
@@ -393,15 +455,40 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
             LiquefiedPressurised => {
                 need(&mut c, "liquid_density_kg_m3", &s.liquid_density_kg_m3);
                 need(&mut c, "storage_pressure_bar", &s.storage_pressure_bar);
+                need(&mut c, "molar_mass_g_mol", &s.molar_mass_g_mol);
+                need(&mut c, "boiling_point_k", &s.boiling_point_k);
+                need(&mut c, "liquid_cp_kj_kg_k", &s.liquid_cp_kj_kg_k);
+                need(
+                    &mut c,
+                    "heat_of_vaporisation_kj_kg",
+                    &s.heat_of_vaporisation_kj_kg,
+                );
             }
             CompressedGas => {
                 need(&mut c, "storage_pressure_bar", &s.storage_pressure_bar);
                 need(&mut c, "molar_mass_g_mol", &s.molar_mass_g_mol);
+                need(&mut c, "gamma", &s.gamma);
+                if let Some(g) = &s.gamma
+                    && g.value <= 1.0
+                {
+                    c.error(
+                        field_path!["substance", i, "gamma"],
+                        format!("expected a ratio of specific heats > 1, got {}", g.value),
+                    );
+                }
             }
             Inert => {}
         }
         if flammable && s.state == Liquid {
             need(&mut c, "burning_rate_kg_m2_s", &s.burning_rate_kg_m2_s);
+            need(&mut c, "flame_flux_kw_m2", &s.flame_flux_kw_m2);
+        }
+        if let Some(f) = &s.fireball_radiative_fraction {
+            probability(
+                &mut c,
+                field_path!["substance", i, "fireball_radiative_fraction"],
+                f.value,
+            );
         }
         if flammable && matches!(s.state, LiquefiedPressurised | CompressedGas) {
             need(
@@ -435,23 +522,42 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
     ] {
         probability(&mut c, field_path!["ignition", name], v);
     }
+    c.positive(
+        field_path!["ignition", "exploding_cloud_s"],
+        g.exploding_cloud_s.value,
+    );
+    if !(g.aerosol_factor.value >= 1.0 && g.aerosol_factor.value.is_finite()) {
+        c.error(
+            field_path!["ignition", "aerosol_factor"],
+            format!(
+                "expected a factor >= 1 on the flash fraction (1: no aerosol), got {}",
+                g.aerosol_factor.value
+            ),
+        );
+    }
     let r = &d.release;
     for (name, v) in [
         ("ten_minute_s", r.ten_minute_s.value),
         ("max_duration_s", r.max_duration_s.value),
+        ("transfer_isolation_s", r.transfer_isolation_s.value),
         ("hole_mm", r.hole_mm.value),
         ("discharge_coefficient", r.discharge_coefficient.value),
         ("liquid_head_m", r.liquid_head_m.value),
+        ("vehicle_liquid_head_m", r.vehicle_liquid_head_m.value),
         ("min_pool_depth_m", r.min_pool_depth_m.value),
         ("bund_area_factor", r.bund_area_factor.value),
     ] {
         c.positive(field_path!["release", name], v);
     }
-    probability(
-        &mut c,
-        field_path!["release", "transport_instantaneous_share"],
-        r.transport_instantaneous_share.value,
+    c.positive(
+        field_path!["release", "ground", "conductivity_w_m_k"],
+        r.ground.conductivity_w_m_k,
     );
+    c.positive(
+        field_path!["release", "ground", "diffusivity_m2_s"],
+        r.ground.diffusivity_m2_s,
+    );
+    check_containers(&mut c, d);
     for (name, v) in [
         ("road", r.max_pool_area_m2.road),
         ("rail", r.max_pool_area_m2.rail),
@@ -491,6 +597,15 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
         }
     }
     for (i, l) in d.loc.iter().enumerate() {
+        if matches!(l.id.as_str(), "loading_hose" | "loading_arm") {
+            match &l.bore_mm {
+                None => c.error(
+                    field_path!["loc", i],
+                    format!("[[loc]] \"{}\" needs `bore_mm`", l.id),
+                ),
+                Some(b) => c.positive(field_path!["loc", i, "bore_mm"], b.value),
+            }
+        }
         if !LOC_FIELDS.iter().any(|(id, _)| *id == l.id) {
             c.error(
                 field_path!["loc", i, "id"],
@@ -550,12 +665,33 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
             field_path!["criteria", i, "individual_risk_per_year"],
             k.individual_risk_per_year,
         );
-        for (name, line) in [
-            ("establishment", k.establishment),
+        let lines = [
+            ("establishment", Some(k.establishment)),
+            ("establishment_acceptable", k.establishment_acceptable),
             ("route_per_km", k.route_per_km),
-        ] {
+        ];
+        for (name, line) in lines {
+            let Some(line) = line else { continue };
             c.positive(field_path!["criteria", i, name, "c"], line.c);
             c.positive(field_path!["criteria", i, name, "alpha"], line.alpha);
+            if let Some(n_max) = line.n_max
+                && !(n_max > line.n_min)
+            {
+                c.error(
+                    field_path!["criteria", i, name, "n_max"],
+                    format!("expected n_max above n_min ({}), got {n_max}", line.n_min),
+                );
+            }
+        }
+        for (j, l) in k.protected.iter().enumerate() {
+            c.positive(
+                field_path!["criteria", i, "protected", j, "new_per_year"],
+                l.new_per_year,
+            );
+            c.positive(
+                field_path!["criteria", i, "protected", j, "existing_per_year"],
+                l.existing_per_year,
+            );
         }
     }
     // Every value has a source: each entry table carries `source` (checked non-empty here).
@@ -582,6 +718,12 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
                 .enumerate()
                 .map(|(i, t)| (field_path!["criteria", i, "source"], &t.source)),
         )
+        .chain(
+            d.container
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (field_path!["container", i, "source"], &t.source)),
+        )
     {
         if source.trim().is_empty() {
             c.error(
@@ -598,4 +740,77 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
         c.error(field_path!["escalation"], "expected `source`");
     }
     c.out
+}
+
+/// Containers every transport mode needs, and what their release sizes must satisfy.
+pub const CONTAINERS: &[&str] = &[
+    "road_tanker_pressurised",
+    "road_tanker_atmospheric",
+    "tube_trailer",
+    "rail_tank_car_pressurised",
+    "rail_tank_car_atmospheric",
+    "tank_barge",
+];
+
+fn check_containers(c: &mut Check, d: &RiskData) {
+    for id in CONTAINERS {
+        if !d.container.iter().any(|k| k.id == *id) {
+            c.error(
+                field_path!["container"],
+                format!("missing [[container]] \"{id}\""),
+            );
+        }
+    }
+    for (i, k) in d.container.iter().enumerate() {
+        if !CONTAINERS.contains(&k.id.as_str()) {
+            c.error(
+                field_path!["container", i, "id"],
+                format!(
+                    "unknown container \"{}\" (expected one of {})",
+                    k.id,
+                    CONTAINERS.join(", ")
+                ),
+            );
+        }
+        if k.scenarios.is_empty() {
+            c.error(
+                field_path!["container", i, "scenarios"],
+                "expected at least one release size",
+            );
+        }
+        let mut total = 0.0;
+        for (j, s) in k.scenarios.iter().enumerate() {
+            probability(
+                c,
+                field_path!["container", i, "scenarios", j, "share"],
+                s.share,
+            );
+            total += s.share;
+            let leak = s.kind != super::risk_data::ContainerRelease::Rupture;
+            match (leak, s.hole_mm) {
+                (true, None) => c.error(
+                    field_path!["container", i, "scenarios", j],
+                    "a leak needs `hole_mm`",
+                ),
+                (true, Some(h)) => {
+                    c.positive(field_path!["container", i, "scenarios", j, "hole_mm"], h)
+                }
+                _ => {}
+            }
+        }
+        if !k.scenarios.is_empty() && (total - 1.0).abs() > 1e-3 {
+            c.error(
+                field_path!["container", i, "scenarios"],
+                format!("shares sum to {total}, expected 1"),
+            );
+        }
+        if let Some(r) = &k.released_share {
+            if !(r.value > 0.0 && r.value <= 1.0) {
+                c.error(
+                    field_path!["container", i, "released_share"],
+                    format!("expected a share in (0, 1], got {}", r.value),
+                );
+            }
+        }
+    }
 }

@@ -32,6 +32,9 @@ pub struct RiskData {
     /// Loss-of-containment frequencies of stationary equipment and transfers.
     #[serde(default)]
     pub loc: Vec<LocData>,
+    /// Release sizes given a transport accident, by container.
+    #[serde(default)]
+    pub container: Vec<ContainerData>,
     /// Transport release rates.
     pub transport: TransportData,
     /// Domino escalation (its `source` field says where the model comes from).
@@ -162,9 +165,31 @@ pub struct SubstanceData {
     /// Toxic probit id, if inhalation is lethal.
     #[serde(default)]
     pub toxic_probit: Option<String>,
-    /// Evaporation of a pool, kg/(m2 s) (toxic liquids whose vapour is the hazard).
+    /// Normal boiling point, K (liquefied gases: for the flash and the boiling pool).
     #[serde(default)]
-    pub evaporation_kg_m2_s: Option<Sourced<f64>>,
+    pub boiling_point_k: Option<Sourced<f64>>,
+    /// Liquid heat capacity between the boiling point and ambient, kJ/(kg K).
+    #[serde(default)]
+    pub liquid_cp_kj_kg_k: Option<Sourced<f64>>,
+    /// Heat of vaporisation at the boiling point, kJ/kg.
+    #[serde(default)]
+    pub heat_of_vaporisation_kj_kg: Option<Sourced<f64>>,
+    /// Vapour pressure of the hazardous component over the liquid at ambient temperature, Pa (liquids
+    /// whose evaporating pool is the hazard).
+    #[serde(default)]
+    pub vapour_pressure_pa: Option<Sourced<f64>>,
+    /// Ratio of specific heats of the gas (compressed gases: choked outflow).
+    #[serde(default)]
+    pub gamma: Option<Sourced<f64>>,
+    /// Radiative fraction of a BLEVE fireball (default: Roberts' 0.27 P^0.32 of the burst pressure).
+    #[serde(default)]
+    pub fireball_radiative_fraction: Option<Sourced<f64>>,
+    /// Flux on a target engulfed in a pool fire of it, kW/m2 (flammable liquids).
+    #[serde(default)]
+    pub flame_flux_kw_m2: Option<Sourced<f64>>,
+    /// Bore of the hoses that transfer it at bays, mm (default: the `loading_hose` bore).
+    #[serde(default)]
+    pub transfer_bore_mm: Option<Sourced<f64>>,
     /// Ignition category.
     pub ignition: IgnitionCategory,
     /// Where the properties come from.
@@ -193,10 +218,40 @@ pub struct IgnitionData {
     pub delayed_given_no_direct: Sourced<f64>,
     /// Share of delayed ignitions that explode.
     pub explosion_fraction: Sourced<f64>,
-    /// TNT efficiency of vapour-cloud explosions.
+    /// Explosion model: `bst` (Baker-Strehlow-Tang with the place's congestion) or `tnt`.
+    #[serde(default)]
+    pub blast_model: BlastModel,
+    /// TNT efficiency of vapour-cloud explosions (with `blast_model = "tnt"`).
     pub tnt_efficiency: Sourced<f64>,
+    /// Seconds of a continuous release that make up the exploding cloud.
+    pub exploding_cloud_s: Sourced<f64>,
+    /// Airborne share of a flashing release as a multiple of the flash fraction (at most 1).
+    pub aerosol_factor: Sourced<f64>,
     /// Share of the inventory in a fireball.
     pub fireball_mass_fraction: Sourced<f64>,
+}
+
+/// How vapour-cloud explosions are modelled.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlastModel {
+    /// Baker-Strehlow-Tang.
+    #[default]
+    Bst,
+    /// TNT equivalence.
+    Tnt,
+}
+
+/// Heat conduction from the ground into a boiling pool.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroundData {
+    /// Thermal conductivity, W/(m K).
+    pub conductivity_w_m_k: f64,
+    /// Thermal diffusivity, m2/s.
+    pub diffusivity_m2_s: f64,
+    /// Where these come from.
+    pub source: String,
 }
 
 /// Largest unconfined pool by mode, m2.
@@ -223,6 +278,8 @@ pub struct ReleaseData {
     pub ten_minute_s: Sourced<f64>,
     /// Longest continuous release, s.
     pub max_duration_s: Sourced<f64>,
+    /// A release from a hose or arm during a transfer stops after this, s (emergency shut-off).
+    pub transfer_isolation_s: Sourced<f64>,
     /// Leak hole diameter, mm.
     pub hole_mm: Sourced<f64>,
     /// Orifice discharge coefficient.
@@ -235,10 +292,52 @@ pub struct ReleaseData {
     pub max_pool_area_m2: PoolAreas,
     /// Bund area over one tank footprint.
     pub bund_area_factor: Sourced<f64>,
-    /// Share of a vessel's cargo in the breached tank.
-    pub vessel_tank_share: Sourced<f64>,
-    /// Share of transport releases that are instantaneous.
-    pub transport_instantaneous_share: Sourced<f64>,
+    /// Liquid head over a hole in a tanker or tank wagon, m.
+    pub vehicle_liquid_head_m: Sourced<f64>,
+    /// The ground under pools.
+    pub ground: GroundData,
+}
+
+/// Kind of release of a transport container.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContainerRelease {
+    /// A small leak through a hole.
+    SmallLeak,
+    /// A large leak through a hole.
+    LargeLeak,
+    /// Catastrophic rupture: the contents at once.
+    Rupture,
+}
+
+/// One release size of a container: its share of the releases and its hole.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerScenario {
+    /// Kind.
+    pub kind: ContainerRelease,
+    /// Share of the container's releases.
+    pub share: f64,
+    /// Hole diameter, mm (leaks).
+    #[serde(default)]
+    pub hole_mm: Option<f64>,
+}
+
+/// `[[container]]`: release sizes given a transport accident or collision with release.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ContainerData {
+    /// `road_tanker_pressurised`, `road_tanker_atmospheric`, `tube_trailer`,
+    /// `rail_tank_car_pressurised`, `rail_tank_car_atmospheric`, `tank_barge`.
+    pub id: String,
+    /// The release sizes (shares sum to 1).
+    pub scenarios: Vec<ContainerScenario>,
+    /// Share of the unit's contents one breach can release (one tube of a trailer, one cargo tank of a
+    /// barge).
+    #[serde(default)]
+    pub released_share: Option<Sourced<f64>>,
+    /// Where the split comes from.
+    pub source: String,
 }
 
 /// `[[loc]]`: frequencies of one kind of equipment.
@@ -269,6 +368,9 @@ pub struct LocData {
     /// Share of collisions that release cargo.
     #[serde(default)]
     pub release_given_collision: Option<Sourced<f64>>,
+    /// Nominal bore of a hose or arm, mm: a rupture is full bore, a leak 10 % of it.
+    #[serde(default)]
+    pub bore_mm: Option<Sourced<f64>>,
     /// Where the frequencies come from.
     pub source: String,
 }
@@ -329,7 +431,7 @@ pub struct TransportData {
     pub lock: LockRate,
 }
 
-/// An F-N criterion line `F(>= N) <= c / N^alpha` for `N >= n_min`.
+/// An F-N criterion line `F(>= N) <= c / N^alpha` for `n_min <= N <= n_max`.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CriterionLine {
@@ -339,17 +441,41 @@ pub struct CriterionLine {
     pub alpha: f64,
     /// Smallest N the line applies to.
     pub n_min: f64,
+    /// Largest N the line applies to (none: no end).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_max: Option<f64>,
 }
 
 impl CriterionLine {
-    /// The limit at `n` (infinite below `n_min`).
+    /// The limit at `n` (infinite outside the line's range).
     pub fn limit(&self, n: f64) -> f64 {
-        if n < self.n_min {
-            f64::INFINITY
-        } else {
-            self.c / n.powf(self.alpha)
+        self.line().limit(n)
+    }
+
+    /// As a line of the exact F-N evaluation.
+    pub fn line(&self) -> crate::risk::fn_curve::Line {
+        crate::risk::fn_curve::Line {
+            c: self.c,
+            alpha: self.alpha,
+            n_min: self.n_min,
+            n_max: self.n_max.unwrap_or(f64::INFINITY),
         }
     }
+}
+
+/// Individual-risk limits for one class of protected object.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectedLimit {
+    /// Class id (`[[risk.protected]] class` names it).
+    pub class: String,
+    /// What the class covers.
+    #[serde(default)]
+    pub description: String,
+    /// Limit near new installations, per year.
+    pub new_per_year: f64,
+    /// Limit near existing installations, per year.
+    pub existing_per_year: f64,
 }
 
 /// `[[criteria]]`.
@@ -358,12 +484,20 @@ impl CriterionLine {
 pub struct CriteriaData {
     /// Identifier (`[risk] criteria` names it).
     pub id: String,
-    /// Societal-risk line for establishments (parks, docks, lots).
+    /// Societal-risk line for establishments (parks, docks, lots): above it the risk is intolerable.
     pub establishment: CriterionLine,
-    /// Societal-risk line per km of transport route.
-    pub route_per_km: CriterionLine,
-    /// Individual-risk limit, per year.
+    /// Below this line an establishment's societal risk is broadly acceptable (between the two it must
+    /// be reduced as far as practicable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub establishment_acceptable: Option<CriterionLine>,
+    /// Societal-risk line per km of transport route (none: the set has no route criterion).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_per_km: Option<CriterionLine>,
+    /// Individual-risk limit of the map (contours and populated cells), per year.
     pub individual_risk_per_year: f64,
+    /// Individual-risk limits by class of protected object.
+    #[serde(default)]
+    pub protected: Vec<ProtectedLimit>,
     /// Where it comes from.
     pub source: String,
 }

@@ -390,6 +390,17 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
         if let Some(v) = &l.in_area_km {
             c.non_negative(field_path!["link", i, "in_area_km"], v.value);
         }
+        for (k, w) in l.waypoints.iter().enumerate() {
+            if !((-180.0..=180.0).contains(&w.lon) && (-90.0..=90.0).contains(&w.lat)) {
+                c.error(
+                    field_path!["link", i, "waypoints", k],
+                    format!(
+                        "expected longitude and latitude in degrees, got ({}, {})",
+                        w.lon, w.lat
+                    ),
+                );
+            }
+        }
         if let Some(t) = &l.travel_h {
             c.dist(field_path!["link", i, "travel_h"], t, true);
         }

@@ -85,16 +85,18 @@ pub(crate) fn push_risk_metrics(
     ));
     out.push((
         MetricKey::new("lethal_accident_frequency_per_year", "all", "N>0", "1/yr"),
-        per_year(sum(&|x| if x.deaths > 0.0 { x.weight } else { 0.0 })),
+        per_year(sum(&|x| {
+            x.weight * x.probability_at_least(f64::MIN_POSITIVE)
+        })),
     ));
     out.push((
         MetricKey::new("pll_per_year", "all", "", "deaths/yr"),
-        per_year(sum(&|x| x.weight * x.deaths)),
+        per_year(sum(&|x| x.weight * x.expected_deaths())),
     ));
     for n in FN_POINTS {
         out.push((
             MetricKey::new("fn_frequency_per_year", "all", format!("N>={n}"), "1/yr"),
-            per_year(sum(&|x| if x.deaths >= n { x.weight } else { 0.0 })),
+            per_year(sum(&|x| x.weight * x.probability_at_least(n))),
         ));
     }
     for category in CATEGORIES {
@@ -102,7 +104,7 @@ pub(crate) fn push_risk_metrics(
             MetricKey::new("pll_per_year", category, "source", "deaths/yr"),
             per_year(sum(&|x| {
                 if x.source.category(x.mode) == category {
-                    x.weight * x.deaths
+                    x.weight * x.expected_deaths()
                 } else {
                     0.0
                 }
@@ -132,7 +134,7 @@ pub(crate) fn push_risk_metrics(
             ),
             per_year(sum(&|x| {
                 if x.substance == s {
-                    x.weight * x.deaths
+                    x.weight * x.expected_deaths()
                 } else {
                     0.0
                 }
@@ -144,26 +146,21 @@ pub(crate) fn push_risk_metrics(
             MetricKey::new("pll_per_year", facility.clone(), "facility", "deaths/yr"),
             per_year(sum(&|x| {
                 if facility_of(m, x.source) == facility {
-                    x.weight * x.deaths
+                    x.weight * x.expected_deaths()
                 } else {
                     0.0
                 }
             })),
         ));
     }
+    // Domino deaths are those beyond the primary event's own.
     out.push((
-        MetricKey::new("pll_per_year", "domino", "depth>=1", "deaths/yr"),
-        per_year(sum(&|x| {
-            if x.depth >= 1 {
-                x.weight * x.deaths
-            } else {
-                0.0
-            }
-        })),
+        MetricKey::new("pll_per_year", "domino", "beyond_primary", "deaths/yr"),
+        per_year(sum(&|x| x.weight * x.expected_domino_deaths())),
     ));
     out.push((
         MetricKey::new("domino_frequency_per_year", "all", "depth>=1", "1/yr"),
-        per_year(sum(&|x| if x.depth >= 1 { x.weight } else { 0.0 })),
+        per_year(sum(&|x| x.weight * x.escalation_probability())),
     ));
     for d in 0..=MAX_DEPTH {
         let label = if d == MAX_DEPTH {
@@ -179,12 +176,11 @@ pub(crate) fn push_risk_metrics(
                 "1/yr",
             ),
             per_year(sum(&|x| {
-                let depth = (x.depth as usize).min(MAX_DEPTH);
-                if can_escalate(x.outcome) && depth == d {
-                    x.weight
-                } else {
-                    0.0
-                }
+                x.branches
+                    .iter()
+                    .filter(|b| can_escalate(b.outcome) && (b.depth as usize).min(MAX_DEPTH) == d)
+                    .map(|b| x.weight * b.probability)
+                    .sum()
             })),
         ));
     }

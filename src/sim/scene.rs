@@ -5,7 +5,7 @@
 
 use super::Replication;
 use super::state::{ConsId, ConvoyId, ConvoyStage, Stage};
-use crate::model::{Mode, RiskModel};
+use crate::model::{ContainerKind, Mode, RiskModel};
 use crate::risk::escalation::VesselClass;
 
 /// Who a unit is, to find the initiator among the units of a scene.
@@ -36,6 +36,10 @@ pub(crate) struct SceneUnit {
     pub(crate) inventory_kg: f64,
     /// Largest pool a release of it forms, m2.
     pub(crate) max_pool_area_m2: f64,
+    /// The transport container it is, for its release sizes (none for storage tanks).
+    pub(crate) container: Option<ContainerKind>,
+    /// Share of `inventory_kg` one breach releases (one tube of a tube trailer).
+    pub(crate) released_share: f64,
 }
 
 /// Where a scene is anchored and what it holds.
@@ -62,6 +66,7 @@ impl Replication<'_> {
         let mode = leg.mode;
         let density_t_m3 = m.commodities[commodity].density_t_per_m3.max(0.05);
         let s = &r.substances[substance];
+        let container = ContainerKind::of(mode, s.state);
         Some(SceneUnit {
             key: UnitKey::Cargo(id),
             kind: if mode == Mode::Rail {
@@ -77,6 +82,8 @@ impl Replication<'_> {
             commodity,
             inventory_kg: c.tonnes * 1000.0,
             max_pool_area_m2: r.release.max_pool_area_m2[if mode == Mode::Rail { 1 } else { 0 }],
+            container: Some(container),
+            released_share: r.container(container).released_share,
         })
     }
 
@@ -93,17 +100,21 @@ impl Replication<'_> {
             r.substance_of_commodity[commodity].map(|s| (commodity, s))
         })?;
         let density_t_m3 = m.commodities[commodity].density_t_per_m3.max(0.05);
+        // One cargo tank of the vessel is the unit that releases, burns or escalates.
+        let tank_share = r.container(ContainerKind::TankBarge).released_share;
         Some(SceneUnit {
             key: UnitKey::Vessel(v),
             kind: "vessel",
             x_m,
             y_m,
             vessel: VesselClass::Atmospheric,
-            volume_m3: convoy.hazmat_t * r.release.vessel_tank_share / density_t_m3,
+            volume_m3: convoy.hazmat_t * tank_share / density_t_m3,
             substance,
             commodity,
-            inventory_kg: convoy.hazmat_t * 1000.0 * r.release.vessel_tank_share,
+            inventory_kg: convoy.hazmat_t * 1000.0 * tank_share,
             max_pool_area_m2: r.release.max_pool_area_m2[2],
+            container: Some(ContainerKind::TankBarge),
+            released_share: 1.0,
         })
     }
 
@@ -158,6 +169,8 @@ impl Replication<'_> {
                             * diameter
                             * diameter
                             / 4.0,
+                        container: None,
+                        released_share: 1.0,
                     });
                 }
             }

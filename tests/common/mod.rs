@@ -91,6 +91,8 @@ pub fn run_scenario(file: &Path, seed: u64, replications: u64) -> hazflow::exper
         seed,
         first_replication: 0,
         replications,
+        ir_cell_m: None,
+        keep_accidents: true,
     };
     run_model(
         &model,

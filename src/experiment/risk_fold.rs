@@ -1,0 +1,361 @@
+//! The risk analysis folded replication by replication in bounded memory: every replication's accidents
+//! are added, in replication order, to exact F-N accumulators (overall, per establishment, per 1 km
+//! window of every route), the contributors, the individual-risk map and the transects, then dropped.
+//! The same fold runs for a single run and for merged shards, so both give identical results; memory
+//! is that of the map and the accumulators, whatever the number of replications.
+
+use std::collections::BTreeMap;
+
+use super::ReplicationStats;
+use crate::model::{HOURS_PER_YEAR, Model, RiskModel};
+use crate::risk::dispersion::Weather;
+use crate::risk::fn_curve::FnAccumulator;
+use crate::risk::individual::{Climate, CloudTableCache, Footprint, Grid, add_individual_risk};
+use crate::sim::{Accident, AccidentSource, FN_POINTS, facility_of};
+
+/// Lowest contour of the map, per year: the pruning floor is a tenth of it.
+pub const LOWEST_CONTOUR: f64 = 1e-8;
+/// Window of the worst-km route F-N, and its step along the route, km.
+pub const WINDOW_KM: f64 = 1.0;
+const WINDOW_STEP_KM: f64 = 0.1;
+/// Transects reach this far either side of a link, m, every `TRANSECT_STEP_M`.
+const TRANSECT_HALF_M: f64 = 2000.0;
+const TRANSECT_STEP_M: f64 = 20.0;
+
+/// The 1 km windows of one link.
+#[derive(Clone, Debug)]
+pub struct LinkWindows {
+    /// Link index.
+    pub link: usize,
+    /// Window starts, km from the link's first node.
+    pub starts_km: Vec<f64>,
+    /// One accumulator per window (per km-year).
+    pub curves: Vec<FnAccumulator>,
+    /// Largest importance-sampling weight seen on the link.
+    pub max_weight: f64,
+}
+
+/// A transect across one link through its midpoint.
+#[derive(Clone, Debug)]
+pub struct TransectAccumulator {
+    /// Link index.
+    pub link: usize,
+    /// Signed distances from the link (positive to the left of travel), m.
+    pub distances_m: Vec<f64>,
+    points: Vec<(f64, f64)>,
+    /// Individual risk per year at each point.
+    pub values: Vec<f64>,
+}
+
+/// Everything accumulated so far.
+#[derive(Clone, Debug)]
+pub struct RiskFold {
+    /// Years simulated per replication.
+    pub years_per_replication: f64,
+    /// Replications folded.
+    pub replications: u64,
+    /// F-N of all accidents, per year.
+    pub all: FnAccumulator,
+    /// Largest weight overall.
+    pub max_weight: f64,
+    /// F-N per establishment, per year, with its largest weight.
+    pub establishments: BTreeMap<String, (FnAccumulator, f64)>,
+    /// F-N per 1 km window of every link with hazmat traffic, per km-year.
+    pub windows: Vec<LinkWindows>,
+    /// PLL and frequency of N >= 10 by (category, facility, substance), summed weights per year.
+    pub contributors: BTreeMap<(&'static str, String, String), (f64, f64)>,
+    /// PLL per link, for the transect choice.
+    pub link_pll: Vec<f64>,
+    /// The map's cells.
+    pub grid: Grid,
+    /// Individual risk per year in each cell (summed over replications; divided at the end).
+    pub map: Vec<f64>,
+    /// Transects of every link.
+    pub transects: Vec<TransectAccumulator>,
+    /// Individual risk at each protected object.
+    pub protected: Vec<f64>,
+    /// Seconds spent on the map and transects.
+    pub map_seconds: f64,
+    climate: Climate,
+    floor_scale: f64,
+    tables: CloudTableCache,
+}
+
+fn windows_of(link: usize, km: f64) -> LinkWindows {
+    let count = if km <= WINDOW_KM {
+        1
+    } else {
+        ((km - WINDOW_KM) / WINDOW_STEP_KM).floor() as usize + 1
+    };
+    LinkWindows {
+        link,
+        starts_km: (0..count).map(|k| k as f64 * WINDOW_STEP_KM).collect(),
+        curves: vec![FnAccumulator::with_probes(&FN_POINTS); count],
+        max_weight: 0.0,
+    }
+}
+
+/// The climate of the map: weather classes with their day and night shares, and the wind rose.
+pub fn climate_of(r: &RiskModel) -> Climate {
+    Climate {
+        classes: r
+            .weather
+            .iter()
+            .map(|w| {
+                (
+                    Weather {
+                        stability: w.stability,
+                        wind_m_s: w.wind_m_s,
+                        terrain: r.terrain,
+                    },
+                    w.day_share,
+                    w.night_share,
+                )
+            })
+            .collect(),
+        wind_rose_from: r.wind_rose_from,
+        ambient_k: r.ambient_k,
+    }
+}
+
+/// The map's grid over the modelled area with cells of `cell_m`.
+pub fn map_grid(r: &RiskModel, cell_m: f64) -> Grid {
+    let [x0, x1, y0, y1] = r.bounds_km;
+    Grid {
+        x0_m: x0 * 1000.0,
+        y0_m: y0 * 1000.0,
+        cell_m,
+        nx: (((x1 - x0) * 1000.0) / cell_m).ceil().max(1.0) as usize,
+        ny: (((y1 - y0) * 1000.0) / cell_m).ceil().max(1.0) as usize,
+    }
+}
+
+fn establishment_of(m: &Model, source: AccidentSource) -> Option<String> {
+    match source {
+        AccidentSource::Transport(_) | AccidentSource::Roadside(_) => None,
+        other => Some(facility_of(m, other)),
+    }
+}
+
+impl RiskFold {
+    /// An empty fold for `m` (none without a risk model), the map in cells of `cell_m`.
+    pub fn new(m: &Model, cell_m: Option<f64>) -> Option<Self> {
+        let r = m.risk.as_ref()?;
+        let grid = map_grid(r, cell_m.unwrap_or(r.grid.cell_m));
+        let windows = m
+            .links
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.in_area_km > 0.0)
+            .map(|(i, l)| windows_of(i, l.in_area_km))
+            .collect();
+        let transects = m
+            .links
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.in_area_km > 0.0)
+            .map(|(i, _)| transect_of(r, i))
+            .collect();
+        Some(Self {
+            years_per_replication: m.horizon_h / HOURS_PER_YEAR,
+            replications: 0,
+            all: FnAccumulator::with_probes(&FN_POINTS),
+            max_weight: 0.0,
+            establishments: BTreeMap::new(),
+            windows,
+            contributors: BTreeMap::new(),
+            link_pll: vec![0.0; m.links.len()],
+            map: vec![0.0; grid.nx * grid.ny],
+            grid,
+            transects,
+            protected: vec![0.0; r.protected.len()],
+            map_seconds: 0.0,
+            climate: climate_of(r),
+            floor_scale: r.planned_accidents_per_year.max(1e-12),
+            tables: CloudTableCache::default(),
+        })
+    }
+
+    /// Adds one replication's accidents (replications must come in order).
+    pub fn fold(&mut self, m: &Model, accidents: &[Accident]) {
+        let r = m
+            .risk
+            .as_ref()
+            .expect("a fold only exists with a risk model");
+        let years = self.years_per_replication;
+        for a in accidents {
+            let scale = a.weight / years;
+            self.max_weight = self.max_weight.max(a.weight);
+            for (n, p) in a.outcomes() {
+                self.all.add(n, scale * p);
+            }
+            if let Some(e) = establishment_of(m, a.source) {
+                let folded = self.replications;
+                let entry = self.establishments.entry(e).or_insert_with(|| {
+                    // The replications before this one had no event here.
+                    let mut curve = FnAccumulator::with_probes(&FN_POINTS);
+                    (0..folded).for_each(|_| curve.end_replication());
+                    (curve, 0.0)
+                });
+                entry.1 = entry.1.max(a.weight);
+                for (n, p) in a.outcomes() {
+                    entry.0.add(n, scale * p);
+                }
+            }
+            if let (AccidentSource::Transport(l), Some(c)) = (a.source, a.chainage_km) {
+                self.add_to_windows(l, c, a, scale);
+                self.link_pll[l] += scale * a.expected_deaths();
+            }
+            let key = (
+                a.source.category(a.mode),
+                facility_of(m, a.source),
+                r.substances[a.substance].id.clone(),
+            );
+            let g = self.contributors.entry(key).or_insert((0.0, 0.0));
+            g.0 += scale * a.expected_deaths();
+            g.1 += scale * a.probability_at_least(10.0);
+        }
+        self.all.end_replication();
+        for (curve, _) in self.establishments.values_mut() {
+            curve.end_replication();
+        }
+        for w in &mut self.windows {
+            for c in &mut w.curves {
+                c.end_replication();
+            }
+        }
+        self.replications += 1;
+        let started = std::time::Instant::now();
+        self.add_map(r, accidents);
+        self.map_seconds += started.elapsed().as_secs_f64();
+    }
+
+    fn add_to_windows(&mut self, link: usize, chainage_km: f64, a: &Accident, scale: f64) {
+        let Some(w) = self.windows.iter_mut().find(|w| w.link == link) else {
+            return;
+        };
+        w.max_weight = w.max_weight.max(a.weight);
+        // Per km-year: a window is 1 km of the link (or the whole link if shorter).
+        for (k, start) in w.starts_km.iter().enumerate() {
+            if chainage_km >= *start && chainage_km <= start + WINDOW_KM {
+                for (n, p) in a.outcomes() {
+                    w.curves[k].add(n, scale * p / WINDOW_KM);
+                }
+            }
+        }
+    }
+
+    fn add_map(&mut self, r: &RiskModel, accidents: &[Accident]) {
+        use rayon::prelude::*;
+        let total_years = self.years_per_replication;
+        let climate = &self.climate;
+        let floor_scale = self.floor_scale;
+        let tables = &self.tables;
+        let footprints: Vec<Footprint> = accidents
+            .par_iter()
+            .flat_map_iter(|a| {
+                a.branches
+                    .iter()
+                    .filter(|b| !b.effects.is_empty())
+                    .map(move |b| {
+                        // Per replication-year; the map is divided by the replications at the end.
+                        let frequency = a.weight * b.probability / total_years;
+                        let mut f = Footprint::with_cache(
+                            &b.effects,
+                            frequency,
+                            a.night,
+                            climate,
+                            r.terrain_at(a.x_m, a.y_m),
+                            &r.vulnerability,
+                            &r.air,
+                            tables,
+                        );
+                        // All the skipped contributions together stay below a tenth of the lowest
+                        // contour, if the accidents come at the planned frequency.
+                        f.prune(
+                            LOWEST_CONTOUR / 10.0 * frequency / floor_scale,
+                            &climate.wind_rose_from,
+                        );
+                        f
+                    })
+            })
+            .collect();
+        add_individual_risk(
+            &footprints,
+            &self.grid,
+            &climate.wind_rose_from,
+            &mut self.map,
+        );
+        let rose = &climate.wind_rose_from;
+        self.transects.par_iter_mut().for_each(|t| {
+            let mid = t.points[t.points.len() / 2];
+            for f in &footprints {
+                let d = (f.centre.0 - mid.0).hypot(f.centre.1 - mid.1);
+                if d > f.reach_m + TRANSECT_HALF_M {
+                    continue;
+                }
+                for (v, &(x, y)) in t.values.iter_mut().zip(&t.points) {
+                    if (x - f.centre.0).hypot(y - f.centre.1) <= f.reach_m {
+                        *v += f.frequency_per_year * f.lethality_at(x, y, rose);
+                    }
+                }
+            }
+        });
+        for (v, p) in self.protected.iter_mut().zip(&r.protected) {
+            for f in &footprints {
+                if (p.x_m - f.centre.0).hypot(p.y_m - f.centre.1) <= f.reach_m {
+                    *v += f.frequency_per_year * f.lethality_at(p.x_m, p.y_m, rose);
+                }
+            }
+        }
+    }
+
+    /// Per-replication statistics of the worst window's F-N at the standard N (per km-year).
+    pub fn window_stats(&self, link: usize, window: usize) -> Vec<(f64, ReplicationStats)> {
+        let w = self
+            .windows
+            .iter()
+            .find(|w| w.link == link)
+            .expect("a window of a known link");
+        w.curves[window]
+            .probe_moments()
+            .into_iter()
+            .map(|(n, sum, squares, min, max)| {
+                (
+                    n,
+                    ReplicationStats::from_moments(self.replications, sum, squares, min, max),
+                )
+            })
+            .collect()
+    }
+}
+
+fn transect_of(r: &RiskModel, link: usize) -> TransectAccumulator {
+    let path = &r.link_path_m[link];
+    let mid = r.point_along(link, 0.5);
+    // Direction of the path around its midpoint.
+    let a = r.point_along(link, 0.49);
+    let b = r.point_along(link, 0.51);
+    let (dx, dy) = if (b.0 - a.0).hypot(b.1 - a.1) > 1e-9 {
+        (b.0 - a.0, b.1 - a.1)
+    } else {
+        let (p, q) = (path[0], path[path.len() - 1]);
+        (q.0 - p.0, q.1 - p.1)
+    };
+    let len = dx.hypot(dy).max(1e-9);
+    let normal = (-dy / len, dx / len);
+    let steps = (TRANSECT_HALF_M / TRANSECT_STEP_M) as i64;
+    let distances_m: Vec<f64> = (-steps..=steps)
+        .map(|k| k as f64 * TRANSECT_STEP_M)
+        .collect();
+    let points = distances_m
+        .iter()
+        .map(|d| (mid.0 + d * normal.0, mid.1 + d * normal.1))
+        .collect();
+    TransectAccumulator {
+        link,
+        values: vec![0.0; distances_m.len()],
+        distances_m,
+        points,
+    }
+}
