@@ -148,8 +148,8 @@ enum Command {
         #[arg(long)]
         no_plots: bool,
     },
-    /// Evaluate one effect or damage model (fireball, pool-fire, plume, puff, tnt, escalation, probit)
-    /// and print the result as JSON.
+    /// Evaluate one effect or damage model (fireball, pool-fire, plume, puff, tnt, escalation, probit,
+    /// flash, release, dense-puff, dense-plume, jet-fire, vce) and print the result as JSON.
     Effect {
         /// Risk data files (default: the built-in Purple Book set); later files override earlier ones.
         #[arg(long)]

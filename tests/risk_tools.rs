@@ -5,6 +5,11 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+#[path = "risk_tools/source_effects.rs"]
+mod source_effects;
+#[path = "risk_tools/trials.rs"]
+mod trials;
+
 fn hazflow(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hazflow"))
         .args(args)

@@ -32,6 +32,18 @@ pub enum EffectCommand {
     Escalation(EscalationArgs),
     /// A probit and its probability.
     Probit(ProbitArgs),
+    /// Adiabatic flash of a liquefied gas: flashed, airborne and rained-out fractions.
+    Flash(super::release_effect::FlashArgs),
+    /// Outflow of a container's release: rate, duration, airborne mass and pool.
+    Release(super::release_effect::ReleaseArgs),
+    /// Dense-gas puff (Britter-McQuaid, passive beyond): concentration, width, arrival and passage.
+    DensePuff(super::release_effect::DensePuffArgs),
+    /// Dense-gas plume (Britter-McQuaid, passive beyond).
+    DensePlume(super::release_effect::DensePlumeArgs),
+    /// Jet fire of a gas release: flux and lethality at a distance.
+    JetFire(super::release_effect::JetFireArgs),
+    /// Vapour-cloud explosion by Baker-Strehlow-Tang.
+    Vce(super::release_effect::VceArgs),
 }
 
 /// `fireball` inputs.
@@ -263,8 +275,15 @@ fn terrain(t: TerrainArg) -> Terrain {
 
 /// Evaluates one effect model; the JSON object to print, or a message for a bad input.
 pub fn evaluate(command: &EffectCommand, data: &RiskData) -> Result<Value, String> {
+    use super::release_effect as r;
     let people = vulnerability(data);
     match command {
+        EffectCommand::Flash(a) => r::flash(a, data),
+        EffectCommand::Release(a) => r::release(a, data),
+        EffectCommand::DensePuff(a) => r::dense_puff(a, data),
+        EffectCommand::DensePlume(a) => r::dense_plume(a, data),
+        EffectCommand::JetFire(a) => r::jet_fire(a, data),
+        EffectCommand::Vce(a) => r::vce(a, data),
         EffectCommand::Fireball(a) => {
             let mass = non_negative("mass-kg", a.mass_kg)?;
             let hc = positive(

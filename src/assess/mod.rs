@@ -4,3 +4,4 @@
 
 pub mod cascade;
 pub mod effect;
+pub mod release_effect;

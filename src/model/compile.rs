@@ -115,6 +115,7 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
             speed_km_per_h: c.speed_km_per_h.as_ref().map(|v| v.value),
             hazmat: c.hazmat,
             returns_empty: c.returns_empty.unwrap_or(c.mode != Mode::Road),
+            named_only: c.named_only,
         })
         .collect();
 

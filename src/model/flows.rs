@@ -27,7 +27,7 @@ fn carrier_for(
         Some(id) => model.carriers.iter().position(|c| &c.id == id),
         None => {
             let of_mode: Vec<usize> = (0..model.carriers.len())
-                .filter(|&c| model.carriers[c].mode == mode)
+                .filter(|&c| model.carriers[c].mode == mode && !model.carriers[c].named_only)
                 .collect();
             match of_mode.len() {
                 1 => Some(of_mode[0]),

@@ -71,6 +71,8 @@ pub struct Carrier {
     pub hazmat: bool,
     /// Travels back empty after unloading.
     pub returns_empty: bool,
+    /// Used only by flows that name it.
+    pub named_only: bool,
 }
 
 /// What a node is.

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::compile::Ctx;
-use super::risk_tables::{toxic_probit, vulnerability};
+use super::risk_tables::{substance, vulnerability};
 use super::*;
 use crate::des::Sampler;
 use crate::field_path;
@@ -14,7 +14,7 @@ use crate::risk::dispersion::{Stability, Terrain};
 use crate::risk::escalation::EscalationModel;
 use crate::risk::fire::Atmosphere;
 use crate::risk::population::{DensityRaster, Disc};
-use crate::risk::source::{Ground, Thermo};
+use crate::risk::source::Ground;
 use crate::risk::vulnerability::Vulnerability;
 use crate::scenario::{
     ClosureMode, ContainerRelease, CriteriaData, GridRules, LoadedRiskData, RiskData, RiskRules,
@@ -173,6 +173,8 @@ pub struct Layout {
     pub vessel_spacing_m: f64,
     /// Handling area to tanks.
     pub handling_to_tanks_m: f64,
+    /// Between the areas of different hazard groups at bays and in lots (0: none).
+    pub segregation_m: f64,
 }
 
 /// A protected object as the risk analysis sees it.
@@ -199,14 +201,20 @@ pub struct ProtectedPlace {
 }
 
 /// Importance-sampling inflation of each accident source (>= 1; each sampled accident weighs 1/k).
+/// Trucks and hoses are inflated per commodity (stratified by substance), so that a rare but deadly
+/// load (chlorine among methanol) gets its own samples.
 #[derive(Clone, Debug, Default)]
 pub struct Inflation {
-    /// Per link.
+    /// Trains and vessels per link.
     pub link: Vec<f64>,
+    /// Trucks per link and commodity.
+    pub truck_link: Vec<Vec<f64>>,
     /// Per tank group.
     pub tank: Vec<f64>,
-    /// Loading hoses per site.
-    pub hose: Vec<f64>,
+    /// Loading hoses per site and commodity (trucks and wagons).
+    pub hose: Vec<Vec<f64>>,
+    /// Loading arms per site (vessels).
+    pub arm: Vec<f64>,
     /// Moored vessels per site.
     pub berth: Vec<f64>,
     /// Vessels at each lock.
@@ -364,42 +372,6 @@ fn project(origin: (f64, f64), lon: f64, lat: f64) -> (f64, f64) {
         (lon - lon0) * 111.320 * lat0.to_radians().cos() * 1000.0,
         (lat - lat0) * KM_PER_DEGREE * 1000.0,
     )
-}
-
-fn substance(data: &RiskData, i: usize) -> Substance {
-    let s = &data.substance[i];
-    let v = |x: &Option<crate::scenario::Sourced<f64>>| x.as_ref().map_or(0.0, |x| x.value);
-    let pressure_bar = s.storage_pressure_bar.as_ref().map_or(1.01325, |x| x.value);
-    let vapour_pressure_pa = match s.state {
-        SubstanceState::LiquefiedPressurised => pressure_bar * 1e5,
-        _ => v(&s.vapour_pressure_pa),
-    };
-    Substance {
-        id: s.id.clone(),
-        state: s.state,
-        liquid_density_kg_m3: v(&s.liquid_density_kg_m3),
-        pressure_bar,
-        hc_mj_per_kg: v(&s.heat_of_combustion_mj_per_kg),
-        burning_rate_kg_m2_s: v(&s.burning_rate_kg_m2_s),
-        radiative_fraction: v(&s.radiative_fraction),
-        fireball_radiative_fraction: s.fireball_radiative_fraction.as_ref().map(|x| x.value),
-        flame_flux_kw_m2: v(&s.flame_flux_kw_m2),
-        transfer_bore_mm: s.transfer_bore_mm.as_ref().map(|x| x.value),
-        lfl_kg_m3: v(&s.lower_flammability_kg_m3),
-        toxic: s
-            .toxic_probit
-            .as_deref()
-            .and_then(|id| toxic_probit(data, id)),
-        molar_mass_g_mol: v(&s.molar_mass_g_mol),
-        ignition: s.ignition,
-        thermo: Thermo {
-            boiling_point_k: v(&s.boiling_point_k),
-            liquid_cp_kj_kg_k: v(&s.liquid_cp_kj_kg_k),
-            vaporisation_kj_kg: v(&s.heat_of_vaporisation_kj_kg),
-            vapour_pressure_pa,
-            gamma: s.gamma.as_ref().map_or(1.4, |x| x.value),
-        },
-    }
 }
 
 fn loc_hourly(data: &RiskData, id: &str) -> [f64; 3] {
@@ -641,6 +613,7 @@ pub(super) fn compile_risk(
         fireball_fraction: g.fireball_mass_fraction.value,
         exploding_cloud_s: g.exploding_cloud_s.value,
         aerosol_factor: g.aerosol_factor.value,
+        cold_source_correction: g.cold_source_correction.value,
         blast: match g.blast_model {
             crate::scenario::BlastModel::Bst => BlastRule::Bst,
             crate::scenario::BlastModel::Tnt => BlastRule::Tnt {
@@ -716,6 +689,7 @@ pub(super) fn compile_risk(
             wagon_spacing_m: l.wagon_spacing_m.value,
             vessel_spacing_m: l.vessel_spacing_m.value,
             handling_to_tanks_m: l.handling_to_tanks_m.value,
+            segregation_m: l.segregation_m.as_ref().map_or(0.0, |x| x.value),
         },
         closure_mode: rules.closures.mode,
         closure_h,
@@ -803,8 +777,12 @@ pub(super) fn compile_risk(
 struct Nominal {
     /// Loaded hazmat units x km per link.
     unit_km: Vec<f64>,
-    /// Hose hours per site.
-    hose_h: Vec<f64>,
+    /// Loaded hazmat trucks x km per link and commodity.
+    truck_km: Vec<Vec<f64>>,
+    /// Hose hours per site and commodity (trucks and wagons).
+    hose_h: Vec<Vec<f64>>,
+    /// Loading-arm hours per site (vessels).
+    arm_h: Vec<f64>,
     /// Vessel hours at berth per site.
     berth_h: Vec<f64>,
     /// Vessel passages per lock.
@@ -816,7 +794,9 @@ struct Nominal {
 fn nominal_exposure(model: &Model, risk: &RiskModel) -> Nominal {
     let mut n = Nominal {
         unit_km: vec![0.0; model.links.len()],
-        hose_h: vec![0.0; model.sites.len()],
+        truck_km: vec![vec![0.0; model.commodities.len()]; model.links.len()],
+        hose_h: vec![vec![0.0; model.commodities.len()]; model.sites.len()],
+        arm_h: vec![0.0; model.sites.len()],
         berth_h: vec![0.0; model.sites.len()],
         lock_passages: vec![0.0; model.locks.len()],
         passing_ships: vec![0.0; model.nodes.len()],
@@ -848,6 +828,9 @@ fn nominal_exposure(model: &Model, risk: &RiskModel) -> Nominal {
                 }
                 for &(link, _) in &leg.links {
                     n.unit_km[link] += units * model.links[link].in_area_km;
+                    if leg.mode == Mode::Road {
+                        n.truck_km[link][f.commodity] += units * model.links[link].in_area_km;
+                    }
                 }
                 for site in [leg.from, leg.to] {
                     let s = &model.sites[site];
@@ -859,9 +842,11 @@ fn nominal_exposure(model: &Model, risk: &RiskModel) -> Nominal {
                             payload / s.berth_rate(group).unwrap_or(100.0).max(1e-9)
                         }
                     };
-                    n.hose_h[site] += units * hours;
                     if leg.mode == Mode::Water {
+                        n.arm_h[site] += units * hours;
                         n.berth_h[site] += units * hours;
+                    } else {
+                        n.hose_h[site][f.commodity] += units * hours;
                     }
                 }
             }
@@ -915,8 +900,25 @@ fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> (Inflation, f64) {
         link: (0..model.links.len())
             .map(|l| k(risk.link_rate_per_unit_km[l] * n.unit_km[l]))
             .collect(),
+        truck_link: (0..model.links.len())
+            .map(|l| {
+                n.truck_km[l]
+                    .iter()
+                    .map(|&km| k(risk.link_rate_per_unit_km[l] * km))
+                    .collect()
+            })
+            .collect(),
         tank: model.tanks.iter().map(|t| k(tank_rate(t))).collect(),
-        hose: n.hose_h.iter().map(|h| k(hose * h)).collect(),
+        hose: n
+            .hose_h
+            .iter()
+            .map(|by_commodity| by_commodity.iter().map(|h| k(hose * h)).collect())
+            .collect(),
+        arm: n
+            .arm_h
+            .iter()
+            .map(|h| k((risk.loc.arm[0] + risk.loc.arm[1]) * h))
+            .collect(),
         berth: (0..model.sites.len())
             .map(|s| {
                 let node = model.sites[s].node;

@@ -187,6 +187,8 @@ pub struct EventTree {
     pub exploding_cloud_s: f64,
     /// Airborne share of a flashing release as a multiple of the flash fraction.
     pub aerosol_factor: f64,
+    /// Apply the Britter-McQuaid correction of cold sources in clouds.
+    pub cold_source_correction: bool,
     /// Explosion model.
     pub blast: BlastRule,
 }
@@ -264,7 +266,7 @@ fn band(out: &Outflow) -> usize {
 impl EventTree {
     /// The source term of `out` of substance `s` at `site`.
     pub fn source_term(&self, s: &Substance, out: Outflow, site: &ReleaseSite) -> SourceTerm {
-        source_term(
+        let mut st = source_term(
             out,
             s.phase(),
             &s.thermo,
@@ -276,7 +278,12 @@ impl EventTree {
                 min_depth_m: site.min_pool_depth_m,
                 max_area_m2: site.max_pool_area_m2,
             },
-        )
+        );
+        if !self.cold_source_correction {
+            // The cloud keeps its density (how it slumps) but mixes as if warmed as it goes.
+            st.gas.temperature_k = site.ambient_k;
+        }
+        st
     }
 
     /// The outcomes of a release of `substance` with their probabilities (summing to 1).
@@ -518,6 +525,7 @@ pub(crate) mod tests {
             fireball_fraction: 1.0,
             exploding_cloud_s: 180.0,
             aerosol_factor: 2.0,
+            cold_source_correction: false,
             blast: BlastRule::Bst,
         }
     }

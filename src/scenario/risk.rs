@@ -242,6 +242,10 @@ pub struct LayoutSpacing {
     pub vessel_spacing_m: Sourced<f64>,
     /// Distance from the loading bays, sidings and berths to the nearest storage tank, m.
     pub handling_to_tanks_m: Sourced<f64>,
+    /// Distance between the areas where tankers of different hazard groups (toxic gases, flammable
+    /// gases, flammable liquids, other) stand at bays and in lots, m (none: all side by side).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segregation_m: Option<Sourced<f64>>,
     /// Where these come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,

@@ -140,6 +140,23 @@ pub(crate) fn validate_rules(s: &Scenario, c: &mut Check) {
     ] {
         c.positive(field_path!["risk", "layout", name], v);
     }
+    if let Some(s) = &l.segregation_m {
+        c.non_negative(field_path!["risk", "layout", "segregation_m"], s.value);
+    }
+    if let Some(u) = &r.urban_density_per_km2 {
+        c.non_negative(field_path!["risk", "urban_density_per_km2"], u.value);
+    }
+    for (name, p) in [
+        ("transport", &r.explosion.transport),
+        ("site", &r.explosion.site),
+    ] {
+        if let Some(v) = p.congested_volume_m3 {
+            c.positive(
+                field_path!["risk", "explosion", name, "congested_volume_m3"],
+                v,
+            );
+        }
+    }
     for (name, d) in [
         ("road_h", &r.closures.road_h),
         ("rail_h", &r.closures.rail_h),

@@ -227,6 +227,9 @@ pub struct IgnitionData {
     pub exploding_cloud_s: Sourced<f64>,
     /// Airborne share of a flashing release as a multiple of the flash fraction (at most 1).
     pub aerosol_factor: Sourced<f64>,
+    /// Apply the Britter-McQuaid correction of cold sources (the cold vapour warming by mixing alone);
+    /// off, a cold cloud is taken as warmed by the ground or water it crosses.
+    pub cold_source_correction: Sourced<bool>,
     /// Share of the inventory in a fireball.
     pub fireball_mass_fraction: Sourced<f64>,
 }

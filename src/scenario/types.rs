@@ -300,6 +300,10 @@ pub struct Carrier {
     /// (default: true for water and rail, false for road).
     #[serde(default)]
     pub returns_empty: Option<bool>,
+    /// A specialised vehicle (a tube trailer, a chlorine tanker): used only by the flows that name it in
+    /// `carriers`, never chosen by default.
+    #[serde(default)]
+    pub named_only: bool,
 }
 
 /// `[rail]`: train formation.

@@ -6,7 +6,11 @@
 use super::Replication;
 use super::state::{ConsId, ConvoyId, ConvoyStage, Stage};
 use crate::model::{ContainerKind, Mode, RiskModel};
+use crate::risk::consequence::SubstanceState;
 use crate::risk::escalation::VesselClass;
+
+/// Hazard groups kept apart at bays and in lots.
+const HAZARD_GROUPS: usize = 4;
 
 /// Who a unit is, to find the initiator among the units of a scene.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,7 +180,8 @@ impl Replication<'_> {
             }
             // Handling area: trucks at bays, wagons on the sidings, vessels at the berths.
             let (hx, hy) = (ax - layout.handling_to_tanks_m, ay);
-            let mut trucks = 0;
+            // Trucks stand in one loading area per hazard group, `segregation_m` apart.
+            let mut trucks = [0usize; HAZARD_GROUPS];
             let mut wagons = 0;
             for (id, c) in self.cons.iter_live() {
                 let leg = &m.routes[c.route].legs[c.leg];
@@ -189,8 +194,13 @@ impl Replication<'_> {
                     continue;
                 }
                 let unit = if leg.mode == Mode::Road {
-                    trucks += 1;
-                    self.cargo_unit(id, hx, hy + (trucks - 1) as f64 * layout.tanker_spacing_m)
+                    let group = self.hazard_group(id);
+                    trucks[group] += 1;
+                    self.cargo_unit(
+                        id,
+                        hx - group as f64 * layout.segregation_m,
+                        hy + (trucks[group] - 1) as f64 * layout.tanker_spacing_m,
+                    )
                 } else {
                     wagons += 1;
                     self.cargo_unit(
@@ -236,14 +246,19 @@ impl Replication<'_> {
                 continue;
             }
             let mut k = 0;
+            // In a lot, one zone per hazard group, `segregation_m` apart; on the road, one queue.
+            let mut in_zone = [0usize; HAZARD_GROUPS];
             for (id, c) in self.cons.iter_live() {
                 if c.place != Some(p) {
                     continue;
                 }
                 let (dx, dy) = if (k as u32) < place.slots {
+                    let group = self.hazard_group(id);
+                    let j = in_zone[group];
+                    in_zone[group] += 1;
                     (
-                        (k % 10) as f64 * layout.tanker_spacing_m,
-                        (k / 10) as f64 * 20.0,
+                        (j % 10) as f64 * layout.tanker_spacing_m,
+                        (j / 10) as f64 * 20.0 + group as f64 * layout.segregation_m,
                     )
                 } else {
                     // On the road: nose to tail.
@@ -265,6 +280,27 @@ impl Replication<'_> {
         }
         units.retain(|u| (u.x_m - x).hypot(u.y_m - y) <= radius_m);
         Scene { units }
+    }
+
+    /// The hazard group of cargo `id`'s substance: 0 toxic gases, 1 flammable gases, 2 flammable liquids,
+    /// 3 the rest (tankers of different groups stand apart, `[risk.layout] segregation_m`).
+    fn hazard_group(&self, id: ConsId) -> usize {
+        let m = self.m;
+        let r = self.risk();
+        let Some(s) = r.substance_of_commodity[m.flows[self.cons.get(id).flow].commodity] else {
+            return 3;
+        };
+        let s = &r.substances[s];
+        let gas = matches!(
+            s.state,
+            SubstanceState::LiquefiedPressurised | SubstanceState::CompressedGas
+        );
+        match (gas, s.toxic.is_some(), s.flammable()) {
+            (true, true, _) => 0,
+            (true, false, true) => 1,
+            (false, _, true) => 2,
+            _ => 3,
+        }
     }
 
     /// True if cargo `id` carries a substance with a lethal effect.

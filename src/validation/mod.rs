@@ -4,5 +4,6 @@
 //! that the kernel reproduces queueing theory: Erlang C, Pollaczek-Khinchine, Cobham, Little and Jackson.
 
 pub mod analytic;
+pub mod dispersion;
 pub mod station;
 pub mod tandem;

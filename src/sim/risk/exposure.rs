@@ -40,12 +40,13 @@ impl Replication<'_> {
         let model = self.m;
         let Some(r) = model.risk.as_ref() else { return };
         let link = &self.m.links[l];
-        let expected = r.inflation.link[l] * r.link_rate_per_unit_km[l] * link.in_area_km;
-        let weight = 1.0 / r.inflation.link[l];
-        let now = self.sched.now();
         if !self.risky_cargo(id) {
             return;
         }
+        let k = r.inflation.truck_link[l][self.m.flows[self.cons.get(id).flow].commodity];
+        let expected = k * r.link_rate_per_unit_km[l] * link.in_area_km;
+        let weight = 1.0 / k;
+        let now = self.sched.now();
         for t in self.draw_times(AccidentSource::Transport(l), expected, now, hours) {
             if !self.observed(t) {
                 continue;
@@ -185,7 +186,7 @@ impl Replication<'_> {
             return;
         }
         let rates = r.loc.hose;
-        let k = r.inflation.hose[site];
+        let k = r.inflation.hose[site][self.m.flows[self.cons.get(id).flow].commodity];
         let now = self.sched.now();
         let source = AccidentSource::Loading(site);
         for t in self.draw_times(source, k * (rates[0] + rates[1]) * hours, now, hours) {
@@ -214,20 +215,31 @@ impl Replication<'_> {
         }
         let total = self.convoys.get(v).cargo.len().max(1) as f64;
         let rates = r.loc.hose;
-        let k = r.inflation.hose[site];
         let now = self.sched.now();
         let source = AccidentSource::Loading(site);
-        let hose_hours = hours * wagons.len() as f64 / total;
-        for t in self.draw_times(source, k * (rates[0] + rates[1]) * hose_hours, now, hours) {
-            if !self.observed(t) {
-                continue;
+        // Each commodity's wagons with its own inflation, in commodity order.
+        let of: Vec<(ConsId, usize)> = wagons
+            .iter()
+            .map(|&w| (w, self.m.flows[self.cons.get(w).flow].commodity))
+            .collect();
+        let mut commodities: Vec<usize> = of.iter().map(|x| x.1).collect();
+        commodities.sort_unstable();
+        commodities.dedup();
+        for c in commodities {
+            let group: Vec<ConsId> = of.iter().filter(|x| x.1 == c).map(|x| x.0).collect();
+            let k = r.inflation.hose[site][c];
+            let hose_hours = hours * group.len() as f64 / total;
+            for t in self.draw_times(source, k * (rates[0] + rates[1]) * hose_hours, now, hours) {
+                if !self.observed(t) {
+                    continue;
+                }
+                let index = source_index(self.m, source);
+                let rng = &mut self.risk.as_mut().expect("risk state").consequence[index];
+                let w = group
+                    [((rng.random::<f64>() * group.len() as f64) as usize).min(group.len() - 1)];
+                let kind = self.hose_kind(source, rates);
+                self.stationary_accident(source, 1.0 / k, t, UnitKey::Cargo(w), kind);
             }
-            let index = source_index(self.m, source);
-            let rng = &mut self.risk.as_mut().expect("risk state").consequence[index];
-            let w = wagons
-                [((rng.random::<f64>() * wagons.len() as f64) as usize).min(wagons.len() - 1)];
-            let kind = self.hose_kind(source, rates);
-            self.stationary_accident(source, 1.0 / k, t, UnitKey::Cargo(w), kind);
         }
     }
 
@@ -239,7 +251,7 @@ impl Replication<'_> {
             return;
         }
         let arm = r.loc.arm;
-        let k_arm = r.inflation.hose[site];
+        let k_arm = r.inflation.arm[site];
         let node = self.m.sites[site].node;
         let collision =
             r.loc.berth_collision * r.loc.release_given_collision * r.passing_ships_per_year[node];
