@@ -63,6 +63,7 @@ fn bench(c: &mut Criterion) {
         replications: MAP_REPLICATIONS,
         ir_cell_m: Some(5000.0),
         keep_accidents: true,
+        stop: None,
     };
     let summary =
         run_model(&with, settings, &runner, &|| {}, None, |_, _| Ok(())).expect("the plan runs");

@@ -41,6 +41,18 @@ struct RunArgs {
     ir_cell_m: Option<f64>,
 }
 
+/// Options of `run` alone.
+#[derive(clap::Args)]
+struct PrecisionArgs {
+    /// Run replications in blocks of 16 until PLL and F(N >= n) at every N where F is at or above
+    /// --rse-floor reach this relative standard error (e.g. 0.1); --reps is then the cap (default 2000).
+    #[arg(long)]
+    target_rse: Option<f64>,
+    /// The frequency below which F(N >= n) is not required to reach --target-rse, per year.
+    #[arg(long, default_value_t = 1e-7)]
+    rse_floor: f64,
+}
+
 /// Options shared by batch, sweep and compare.
 #[derive(clap::Args)]
 struct BatchArgs {
@@ -80,6 +92,8 @@ enum Command {
         /// `hazflow merge`; e.g. `--shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`.
         #[arg(long, value_parser = Shard::parse)]
         shard: Option<Shard>,
+        #[command(flatten)]
+        precision: PrecisionArgs,
     },
     /// Run several scenarios with the same seed and replications; one tidy table over all of them.
     Batch {
@@ -228,6 +242,7 @@ fn main() -> ExitCode {
             scenario,
             run,
             shard,
+            precision,
         } => {
             let options = RunOptions {
                 scenario,
@@ -239,6 +254,12 @@ fn main() -> ExitCode {
                 no_plots: run.no_plots,
                 ir_cell_m: run.ir_cell_m,
                 shard,
+                stop: precision
+                    .target_rse
+                    .map(|target_rse| hazflow::experiment::StopRule {
+                        target_rse,
+                        floor_per_year: precision.rse_floor,
+                    }),
                 command: std::env::args().collect(),
             };
             match app::run(&options) {

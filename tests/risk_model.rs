@@ -136,7 +136,8 @@ fn domino_cascades_follow_the_layout() {
             .filter(|a| {
                 matches!(
                     a.source,
-                    hazflow::sim::AccidentSource::Tank(_) | hazflow::sim::AccidentSource::Loading(_)
+                    hazflow::sim::AccidentSource::Tank(_)
+                        | hazflow::sim::AccidentSource::Loading(_)
                 )
             })
             .map(|a| a.weight * a.escalation_probability())

@@ -98,6 +98,77 @@ fn merged_shards_are_byte_identical_to_a_single_run() {
 }
 
 /// True once the batch in `out` has finished its first variant and stored part of the second.
+/// `--target-rse` stops at the same replication whether the run is whole or split into shards: the
+/// shards run their blocks of the cap, and the merge applies the rule where the single run did.
+#[test]
+fn target_rse_stops_at_the_same_replication_in_shards() {
+    let dir = scratch("target-rse");
+    let example = scenario("examples/risk-small.toml");
+    let example = example.to_str().unwrap();
+    let rule = [
+        "--target-rse",
+        "0.25",
+        "--rse-floor",
+        "1e-3",
+        "--reps",
+        "96",
+    ];
+    let single = dir.join("single");
+    let mut args = vec![
+        "run",
+        example,
+        "--no-plots",
+        "--out",
+        single.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&rule);
+    let o = hazflow(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--target-rse 0.25"), "{}", stderr(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(single.join("manifest.json")).unwrap()).unwrap();
+    let done = manifest["replications"].as_u64().unwrap();
+    assert!(done % 16 == 0 && done <= 96, "{done}");
+    let mut shards = Vec::new();
+    for k in 1..=2 {
+        let out = dir.join(format!("shard-{k}"));
+        let shard = format!("{k}/2");
+        let mut args = vec![
+            "run",
+            example,
+            "--shard",
+            &shard,
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(&rule);
+        let o = hazflow(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        shards.push(out.to_str().unwrap().to_string());
+    }
+    let merged = dir.join("merged");
+    let o = hazflow(&[
+        "merge",
+        &shards[0],
+        &shards[1],
+        "--no-plots",
+        "--out",
+        merged.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_same_files(&single, &merged, &["run-info.json"]);
+    // A target outside (0, 1) is refused.
+    let o = hazflow(&[
+        "run",
+        example,
+        "--target-rse",
+        "1.5",
+        "--out",
+        dir.join("bad").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
 fn midway(out: &std::path::Path) -> bool {
     let finished = std::fs::read_dir(out.join("runs"))
         .map(|d| {

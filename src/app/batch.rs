@@ -312,6 +312,7 @@ pub fn run_batch(
                 replications: plan.replications,
                 ir_cell_m: plan.ir_cell_m,
                 keep_accidents: false,
+                stop: None,
             },
             no_plots: !plan.plots,
             command: &options.command,

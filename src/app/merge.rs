@@ -43,6 +43,12 @@ pub struct ShardRecord {
     pub replications: u64,
     /// Individual-risk map cell size given to the run, m.
     pub ir_cell_m: Option<f64>,
+    /// Target relative standard error of `--target-rse` (the merge stops where a single run would).
+    #[serde(default)]
+    pub target_rse: Option<f64>,
+    /// Its floor, per year.
+    #[serde(default)]
+    pub rse_floor: Option<f64>,
     /// How the shard ran.
     pub info: RunInfo,
 }
@@ -223,6 +229,12 @@ pub fn merge(options: &MergeOptions) -> Result<RunReport, AppError> {
         replications: record.replications_total,
         ir_cell_m: record.ir_cell_m,
         keep_accidents: false,
+        stop: record
+            .target_rse
+            .map(|target_rse| crate::experiment::StopRule {
+                target_rse,
+                floor_per_year: record.rse_floor.unwrap_or(1e-7),
+            }),
     };
     let mut sink = ResultSink::create(staged.path(), &prepared.model, record.replications_total)?;
     let summary = runner.install(|| {
@@ -230,7 +242,7 @@ pub fn merge(options: &MergeOptions) -> Result<RunReport, AppError> {
             sink.write(replication, output)
         })
     })?;
-    sink.finish()?;
+    sink.finish(record.replications_total, summary.replications)?;
     let job = Job {
         prepared: &prepared,
         settings,

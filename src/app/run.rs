@@ -73,9 +73,14 @@ pub struct RunOptions {
     pub ir_cell_m: Option<f64>,
     /// Run only this block of the replications and store them for `hazflow merge`.
     pub shard: Option<Shard>,
+    /// Stop once the risk figures reach this precision (`replications` is then the cap).
+    pub stop: Option<crate::experiment::StopRule>,
     /// Command line, for `run-info.json`.
     pub command: Vec<String>,
 }
+
+/// Replications at most with `--target-rse` when `--reps` is not given.
+pub const TARGET_RSE_CAP: u64 = 2000;
 
 /// What a finished run produced.
 #[derive(Debug)]
@@ -204,7 +209,12 @@ pub(crate) fn write_results(
         prepared, settings, ..
     } = job;
     let model = &prepared.model;
-    let replications = settings.replications;
+    // A stopping rule may have ended the run early: the results are those of what was folded.
+    let replications = summary.replications;
+    let settings = &RunSettings {
+        replications,
+        ..*settings
+    };
     let risk_started = std::time::Instant::now();
     let mut risk = summary
         .risk
@@ -212,6 +222,55 @@ pub(crate) fn write_results(
         .and_then(|fold| risk_analysis::finish(model, fold));
     if let Some(analysis) = &mut risk {
         flag_imprecise(analysis, summary);
+        if let Some(rule) = settings.stop {
+            let precision = rule.precision(summary);
+            let met = rule.reached(summary);
+            eprintln!(
+                "{}: --target-rse {}: {} after {} replications (PLL RSE {:.3}, worst F(N >= n) RSE {:.3} at N = {:.3} above {:e}/yr)",
+                model.name,
+                rule.target_rse,
+                if met {
+                    "reached"
+                } else {
+                    "NOT reached at the cap"
+                },
+                replications,
+                precision.pll_rse,
+                precision.fn_rse,
+                precision.fn_rse_at_n,
+                rule.floor_per_year
+            );
+            analysis.stop = Some((rule, precision, met));
+            analysis.pooled.push((
+                crate::sim::MetricKey::new("relative_standard_error", "all", "pll", "ratio"),
+                precision.pll_rse,
+            ));
+            analysis.pooled.push((
+                crate::sim::MetricKey::new(
+                    "relative_standard_error",
+                    "all",
+                    format!("worst F(N>=n) above {:e}/yr", rule.floor_per_year),
+                    "ratio",
+                ),
+                precision.fn_rse,
+            ));
+            analysis.pooled.push((
+                crate::sim::MetricKey::new(
+                    "target_rse_met",
+                    "all",
+                    format!("{}", rule.target_rse),
+                    "bool",
+                ),
+                f64::from(u8::from(met)),
+            ));
+        }
+        for (what, rse) in &analysis.imprecise {
+            eprintln!(
+                "warning: {}: {what} is imprecise (relative standard error {rse:.2} > {}); run more replications or use --target-rse",
+                model.name,
+                risk_analysis::IMPRECISE_RSE
+            );
+        }
     }
     report::write_summary(
         &dir.join("summary.csv"),
@@ -255,6 +314,7 @@ pub(crate) fn run_into(
 ) -> Result<(Manifest, RunInfo), AppError> {
     let model = &job.prepared.model;
     let mut sink = ResultSink::create(dir, model, job.settings.replications)?;
+    let planned = job.settings.replications;
     let reused = checkpoints.map_or(0, |c| count_stored(&c.dir));
     let summary = run_model(
         model,
@@ -264,7 +324,7 @@ pub(crate) fn run_into(
         checkpoints,
         |replication, output| sink.write(replication, output),
     )?;
-    sink.finish()?;
+    sink.finish(planned, summary.replications)?;
     let (manifest, risk_analysis_seconds) = write_results(dir, job, &summary)?;
     let info = RunInfo::finished(
         job.command,
@@ -323,11 +383,12 @@ impl<'a> ResultSink<'a> {
         Ok(())
     }
 
-    /// Flushes both files.
-    pub(crate) fn finish(self) -> Result<(), AppError> {
+    /// Flushes both files; a run that stopped after `done` of `planned` replications has its
+    /// accidents' frequencies rescaled to the replications it has.
+    pub(crate) fn finish(self, planned: u64, done: u64) -> Result<(), AppError> {
         self.replications.finish()?;
         if let Some(w) = self.accidents {
-            w.finish()?;
+            w.finish(planned as f64 / done.max(1) as f64)?;
         }
         Ok(())
     }
@@ -372,7 +433,31 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
         eprintln!("warning: {warning}");
     }
     let header = &prepared.loaded.scenario.scenario;
-    let replications = options.replications.unwrap_or(header.replications);
+    if let Some(rule) = options.stop {
+        if !(rule.target_rse > 0.0 && rule.target_rse < 1.0) {
+            return Err(AppError::Usage(format!(
+                "--target-rse expects a relative standard error between 0 and 1 (e.g. 0.1), got {}",
+                rule.target_rse
+            )));
+        }
+        if !(rule.floor_per_year > 0.0 && rule.floor_per_year.is_finite()) {
+            return Err(AppError::Usage(format!(
+                "--rse-floor expects a frequency per year > 0 (e.g. 1e-7), got {}",
+                rule.floor_per_year
+            )));
+        }
+        if prepared.model.risk.is_none() {
+            return Err(AppError::Usage(
+                "--target-rse needs a scenario with a [risk] table".into(),
+            ));
+        }
+    }
+    let default_reps = if options.stop.is_some() {
+        TARGET_RSE_CAP
+    } else {
+        header.replications
+    };
+    let replications = options.replications.unwrap_or(default_reps);
     if replications == 0 {
         return Err(AppError::Usage("--reps must be at least 1".into()));
     }
@@ -395,6 +480,12 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
         replications: block,
         ir_cell_m: options.ir_cell_m,
         keep_accidents: false,
+        // A shard runs its whole block: only the merge sees the sequence the rule is checked on.
+        stop: if options.shard.is_some() {
+            None
+        } else {
+            options.stop
+        },
     };
     let bar = progress_bar(block, options.progress, &prepared.model.name);
     let (manifest, info) = match options.shard {
@@ -446,6 +537,8 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
                 first_replication,
                 replications: block,
                 ir_cell_m: options.ir_cell_m,
+                target_rse: options.stop.map(|r| r.target_rse),
+                rse_floor: options.stop.map(|r| r.floor_per_year),
                 info: info.clone(),
             };
             write_json(&staged.path().join("shard.json"), &record)?;

@@ -17,8 +17,8 @@ mod summary;
 use std::ops::Range;
 
 pub use run::{
-    CHUNK_REPLICATIONS, Checkpoints, MASS_BALANCE_TOLERANCE, RunError, RunSettings, RunSummary,
-    fold_chunks, run_model,
+    CHUNK_REPLICATIONS, Checkpoints, MASS_BALANCE_TOLERANCE, Precision, RunError, RunSettings,
+    RunSummary, STOP_BLOCK, StopRule, fold_chunks, run_model,
 };
 pub use summary::{ReplicationStats, student_t_quantile};
 

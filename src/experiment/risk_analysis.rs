@@ -144,6 +144,12 @@ pub struct RiskAnalysis {
     pub protected: Vec<ProtectedResult>,
     /// Key figures whose relative standard error exceeds [`IMPRECISE_RSE`]: what and how much.
     pub imprecise: Vec<(String, f64)>,
+    /// With `--target-rse`: the rule, the precision reached and whether it met the target.
+    pub stop: Option<(
+        crate::experiment::StopRule,
+        crate::experiment::Precision,
+        bool,
+    )>,
     /// Summary rows with a spread over replications.
     pub rows: Vec<(MetricKey, ReplicationStats)>,
     /// Summary rows computed from the pooled replications (no spread).
@@ -443,6 +449,7 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
         transects,
         protected,
         imprecise: Vec::new(),
+        stop: None,
         rows: Vec::new(),
         pooled: Vec::new(),
     };

@@ -23,6 +23,74 @@ pub struct RunSettings {
     pub ir_cell_m: Option<f64>,
     /// Keep every accident record in the summary (tests and small studies; memory grows with them).
     pub keep_accidents: bool,
+    /// Stop early once the risk figures are this precise (`replications` is then the cap).
+    pub stop: Option<StopRule>,
+}
+
+/// Run replications in blocks until the key risk figures reach a relative standard error.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StopRule {
+    /// Target relative standard error of PLL and of F(N >= n) (e.g. 0.1).
+    pub target_rse: f64,
+    /// F(N >= n) counts only where F is at least this, per year (e.g. 1e-7).
+    pub floor_per_year: f64,
+}
+
+/// The stopping rule is checked after every block of this many replications, counted from replication 0,
+/// so a single run and any split into shards stop at the same replication.
+pub const STOP_BLOCK: u64 = CHUNK_REPLICATIONS;
+
+/// What a run's risk figures reached.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Precision {
+    /// Relative standard error of PLL.
+    pub pll_rse: f64,
+    /// Largest relative standard error of F(N >= n) over every step with F at or above the floor.
+    pub fn_rse: f64,
+    /// The N where that is.
+    pub fn_rse_at_n: f64,
+}
+
+impl StopRule {
+    /// The precision of a summary so far.
+    pub fn precision(&self, summary: &RunSummary) -> Precision {
+        let pll = summary
+            .get("pll_per_year", "all", "")
+            .map_or(f64::INFINITY, |s| {
+                if s.count() > 1 && s.mean() > 0.0 {
+                    s.std_dev() / (s.count() as f64).sqrt() / s.mean()
+                } else {
+                    f64::INFINITY
+                }
+            });
+        let (mut worst, mut at) = (0.0, f64::NAN);
+        if let Some(fold) = &summary.risk {
+            for step in fold.all.steps() {
+                if step.frequency >= self.floor_per_year {
+                    let rse = if step.frequency > 0.0 && step.standard_error.is_finite() {
+                        step.standard_error / step.frequency
+                    } else {
+                        f64::INFINITY
+                    };
+                    if rse > worst {
+                        worst = rse;
+                        at = step.n;
+                    }
+                }
+            }
+        }
+        Precision {
+            pll_rse: pll,
+            fn_rse: worst,
+            fn_rse_at_n: at,
+        }
+    }
+
+    /// True when both reach the target.
+    pub fn reached(&self, summary: &RunSummary) -> bool {
+        let p = self.precision(summary);
+        p.pll_rse <= self.target_rse && p.fn_rse <= self.target_rse
+    }
 }
 
 /// Why a run failed.
@@ -69,6 +137,8 @@ pub struct RunSummary {
     pub daily: Vec<Vec<ReplicationStats>>,
     /// Events over all replications.
     pub events: u64,
+    /// Replications folded (fewer than asked when a stopping rule held).
+    pub replications: u64,
     /// Largest relative mass-balance error seen.
     pub worst_mass_balance_error: f64,
     /// Wall-clock seconds.
@@ -112,11 +182,14 @@ struct Folder<'a, S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> {
     sink: &'a mut S,
     model: &'a Model,
     keep_accidents: bool,
+    stop: Option<StopRule>,
+    /// The stopping rule held after the last replication accepted: later ones are ignored.
+    stopped: bool,
 }
 
 impl<S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> Folder<'_, S> {
     fn accept(&mut self, replication: u64, out: ReplicationOutput) {
-        if self.failure.is_some() {
+        if self.failure.is_some() || self.stopped {
             return;
         }
         if let Err(e) = fold(&mut self.summary, self.first, replication, &out) {
@@ -132,6 +205,12 @@ impl<S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> Folder<'_, S> {
         }
         if self.keep_accidents {
             self.summary.accidents.extend(out.accidents);
+        }
+        if let Some(rule) = self.stop
+            && (replication + 1) % STOP_BLOCK == 0
+            && rule.reached(&self.summary)
+        {
+            self.stopped = true;
         }
     }
 
@@ -168,6 +247,8 @@ pub fn run_model(
         sink: &mut on_replication,
         model,
         keep_accidents: settings.keep_accidents,
+        stop: settings.stop,
+        stopped: false,
     };
     let end = settings.first_replication + settings.replications;
     let run_one = |replication| {
@@ -175,6 +256,18 @@ pub fn run_model(
         progress();
         out
     };
+    if checkpoints.is_none() && settings.stop.is_some() {
+        // Block by block, so that no replication beyond the stopping point is computed.
+        let mut start = settings.first_replication;
+        while start < end && folder.failure.is_none() && !folder.stopped {
+            let block_end = ((start / STOP_BLOCK + 1) * STOP_BLOCK).min(end);
+            runner.run(start..block_end, run_one, |replication, out| {
+                folder.accept(replication, out)
+            });
+            start = block_end;
+        }
+        return folder.finish(started);
+    }
     let Some(checkpoints) = checkpoints else {
         runner.run(
             settings.first_replication..end,
@@ -186,7 +279,7 @@ pub fn run_model(
     std::fs::create_dir_all(&checkpoints.dir)
         .map_err(|e| RunError::Sink(format!("cannot create {}: {e}", checkpoints.dir.display())))?;
     let mut chunk_start = settings.first_replication;
-    while chunk_start < end && folder.failure.is_none() {
+    while chunk_start < end && folder.failure.is_none() && !folder.stopped {
         let chunk_end = (chunk_start + checkpoints.chunk_replications.max(1)).min(end);
         let path = checkpoints
             .dir
@@ -238,6 +331,8 @@ pub fn fold_chunks(
         sink: &mut on_replication,
         model,
         keep_accidents: settings.keep_accidents,
+        stop: settings.stop,
+        stopped: false,
     };
     for path in chunks {
         for (replication, out) in stored::read_chunk(path).map_err(RunError::Sink)? {
@@ -291,6 +386,7 @@ fn fold(
         }
     }
     summary.events += out.events;
+    summary.replications += 1;
     summary.worst_mass_balance_error = summary
         .worst_mass_balance_error
         .max(out.mass_balance_relative_error);

@@ -145,9 +145,38 @@ impl AccidentsWriter {
         Ok(())
     }
 
-    /// Flushes the file.
-    pub fn finish(mut self) -> Result<(), ReportError> {
-        self.writer.flush().map_err(io_error(&self.path))
+    /// Flushes the file; `frequency_scale` != 1 rescales its `frequency_per_year` column (a run that
+    /// stopped before the replications it was written for).
+    pub fn finish(mut self, frequency_scale: f64) -> Result<(), ReportError> {
+        self.writer.flush().map_err(io_error(&self.path))?;
+        drop(self.writer);
+        if frequency_scale == 1.0 {
+            return Ok(());
+        }
+        let e = format_error(&self.path);
+        let mut reader = csv::Reader::from_path(&self.path).map_err(&e)?;
+        let headers = reader.headers().map_err(&e)?.clone();
+        let column = headers
+            .iter()
+            .position(|h| h == "frequency_per_year")
+            .expect("the writer's own header");
+        let rescaled = self.path.with_extension("csv.rescaled");
+        let mut w = writer(&rescaled)?;
+        w.write_record(&headers).map_err(format_error(&rescaled))?;
+        for record in reader.records() {
+            let record = record.map_err(&e)?;
+            let fields: Vec<String> = record
+                .iter()
+                .enumerate()
+                .map(|(i, f)| match (i == column, f.parse::<f64>()) {
+                    (true, Ok(v)) => format_number(v * frequency_scale),
+                    _ => f.to_string(),
+                })
+                .collect();
+            w.write_record(&fields).map_err(format_error(&rescaled))?;
+        }
+        w.flush().map_err(io_error(&rescaled))?;
+        std::fs::rename(&rescaled, &self.path).map_err(io_error(&self.path))
     }
 }
 

@@ -93,6 +93,7 @@ pub fn run_scenario(file: &Path, seed: u64, replications: u64) -> hazflow::exper
         replications,
         ir_cell_m: None,
         keep_accidents: true,
+        stop: None,
     };
     run_model(
         &model,
