@@ -35,6 +35,25 @@ pub struct LinkWindows {
     pub max_weight: f64,
 }
 
+impl LinkWindows {
+    /// Adds an event at `chainage_km` with `n` deaths and frequency `value` (per year) to every window
+    /// that holds it, per km of window.
+    pub fn add(&mut self, chainage_km: f64, n: f64, value: f64) {
+        for (k, start) in self.starts_km.iter().enumerate() {
+            if chainage_km >= *start && chainage_km <= start + WINDOW_KM {
+                self.curves[k].add(n, value / WINDOW_KM);
+            }
+        }
+    }
+
+    /// Closes a replication in every window.
+    pub fn end_replication(&mut self) {
+        self.curves
+            .iter_mut()
+            .for_each(FnAccumulator::end_replication);
+    }
+}
+
 /// A transect across one link through its midpoint.
 #[derive(Clone, Debug)]
 pub struct TransectAccumulator {
@@ -81,7 +100,8 @@ pub struct RiskFold {
     tables: CloudTableCache,
 }
 
-fn windows_of(link: usize, km: f64) -> LinkWindows {
+/// The windows of a link of `km`: 1 km long every 100 m (one window over a shorter link).
+pub fn windows_of(link: usize, km: f64) -> LinkWindows {
     let count = if km <= WINDOW_KM {
         1
     } else {
@@ -220,9 +240,7 @@ impl RiskFold {
             curve.end_replication();
         }
         for w in &mut self.windows {
-            for c in &mut w.curves {
-                c.end_replication();
-            }
+            w.end_replication();
         }
         self.replications += 1;
         let started = std::time::Instant::now();
@@ -235,13 +253,8 @@ impl RiskFold {
             return;
         };
         w.max_weight = w.max_weight.max(a.weight);
-        // Per km-year: a window is 1 km of the link (or the whole link if shorter).
-        for (k, start) in w.starts_km.iter().enumerate() {
-            if chainage_km >= *start && chainage_km <= start + WINDOW_KM {
-                for (n, p) in a.outcomes() {
-                    w.curves[k].add(n, scale * p / WINDOW_KM);
-                }
-            }
+        for (n, p) in a.outcomes() {
+            w.add(chainage_km, n, scale * p);
         }
     }
 
@@ -357,5 +370,58 @@ fn transect_of(r: &RiskModel, link: usize) -> TransectAccumulator {
         values: vec![0.0; distances_m.len()],
         distances_m,
         points,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::risk::fn_curve::{Line, frequency_at, worst_ratio};
+
+    /// A 3 km link, one replication-year: events at 0.2 km (20 deaths, 1e-4/yr), 0.9 km (50, 2e-5/yr)
+    /// and 2.5 km (20, 1e-4/yr). The worst window holds the first two: F(N >= 20) = 1.2e-4 and
+    /// F(N >= 50) = 2e-5 per km-year; the whole link would average them over 3 km.
+    #[test]
+    fn worst_km_window_by_hand() {
+        let mut w = windows_of(0, 3.0);
+        assert_eq!(w.starts_km.len(), 21);
+        assert!((w.starts_km[20] - 2.0).abs() < 1e-12);
+        w.add(0.2, 20.0, 1e-4);
+        w.add(0.9, 50.0, 2e-5);
+        w.add(2.5, 20.0, 1e-4);
+        w.end_replication();
+        let line = Line {
+            c: 1e-2,
+            alpha: 2.0,
+            n_min: 10.0,
+            n_max: f64::INFINITY,
+        };
+        let ratios: Vec<f64> = w
+            .curves
+            .iter()
+            .map(|c| worst_ratio(&c.steps(), &line).ratio)
+            .collect();
+        let (best, ratio) = ratios
+            .iter()
+            .copied()
+            .enumerate()
+            .fold((0, 0.0), |b, (k, r)| if r > b.1 { (k, r) } else { b });
+        // Windows starting at 0.0 and 0.1 and 0.2 hold both 0.2 and 0.9 km; the first one wins the tie.
+        assert_eq!(best, 0);
+        let steps = w.curves[best].steps();
+        assert!((frequency_at(&steps, 20.0) - 1.2e-4).abs() < 1e-15);
+        assert!((frequency_at(&steps, 50.0) - 2e-5).abs() < 1e-15);
+        // Ratio to 1e-2/N^2 per km: max(1.2e-4 / 2.5e-5, 2e-5 / 4e-6) = 5.
+        assert!((ratio - 5.0).abs() < 1e-9, "{ratio}");
+        // A window from 1.5 km holds only the 2.5 km event.
+        let later = w.curves[15].steps();
+        assert!((frequency_at(&later, 20.0) - 1e-4).abs() < 1e-15);
+        assert_eq!(frequency_at(&later, 50.0), 0.0);
+        // A link shorter than a km has one window, still per km.
+        let mut short = windows_of(1, 0.4);
+        short.add(0.3, 12.0, 1e-5);
+        short.end_replication();
+        assert_eq!(short.starts_km, vec![0.0]);
+        assert!((frequency_at(&short.curves[0].steps(), 12.0) - 1e-5).abs() < 1e-18);
     }
 }
