@@ -10,6 +10,7 @@ use super::plots::{PALETTE, both, register_font};
 use super::{ReportError, io_error};
 use crate::experiment::risk_analysis::{FnCurve, RiskAnalysis};
 use crate::model::{Mode, Model};
+use crate::scenario::{CriteriaData, CriterionLine};
 
 /// Colours of the contour levels 1e-5 ... 1e-8.
 const LEVEL_COLOURS: [RGBColor; 4] = [
@@ -19,68 +20,169 @@ const LEVEL_COLOURS: [RGBColor; 4] = [
     RGBColor(230, 210, 80),
 ];
 
-fn fn_chart<DB: DrawingBackend>(
-    root: &DrawingArea<DB, Shift>,
-    title: &str,
-    curves: &[&FnCurve],
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    root.fill(&WHITE)?;
+/// Where a panel's curves sit: per year (the whole network, establishments) or per km-year (routes).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Per {
+    Year,
+    KmYear,
+}
+
+/// The frequency and N ranges of a panel: every curve, band and unseen bound, and the criterion lines.
+fn fn_ranges(curves: &[&FnCurve]) -> ((f64, f64), f64) {
     let positive = |v: &[f64]| {
         v.iter()
             .copied()
             .filter(|x| *x > 0.0 && x.is_finite())
             .collect::<Vec<_>>()
     };
-    let all: Vec<f64> = curves
+    let high = curves
         .iter()
-        .flat_map(|c| positive(&c.ci_high).into_iter().chain(positive(&c.limit)))
-        .collect();
-    let y_max = all.iter().copied().fold(1e-6, f64::max) * 3.0;
-    let y_min = curves
+        .flat_map(|c| positive(&c.ci_high).into_iter().chain(positive(&c.upper95)))
+        .fold(1e-4, f64::max)
+        * 10.0;
+    let low = curves
         .iter()
-        .flat_map(|c| positive(&c.frequency))
-        .fold(y_max, f64::min)
+        .flat_map(|c| {
+            positive(&c.frequency)
+                .into_iter()
+                .chain(positive(&c.upper95))
+        })
+        .fold(high, f64::min)
         .min(1e-8)
         / 3.0;
     let n_max = curves
         .iter()
-        .flat_map(|c| {
-            c.n.iter()
-                .zip(&c.frequency)
-                .filter(|(_, f)| **f > 0.0)
-                .map(|(n, _)| *n)
-        })
-        .fold(10.0, f64::max)
+        .flat_map(|c| c.n.iter().copied())
+        .fold(100.0, f64::max)
         * 2.0;
+    ((low, high), n_max)
+}
+
+/// Points of a criterion line over `[1, n_max]` (dense enough to follow it in log-log), clipped to the
+/// frequency range.
+fn line_points(line: &CriterionLine, n_max: f64, (low, high): (f64, f64)) -> Vec<(f64, f64)> {
+    let (a, b) = (
+        line.n_min.max(1.0),
+        line.n_max.unwrap_or(f64::INFINITY).min(n_max),
+    );
+    (0..=60)
+        .map(|k| a * (b / a).powf(f64::from(k) / 60.0))
+        .map(|n| (n, line.limit(n).clamp(low, high)))
+        .collect()
+}
+
+/// Shades the primary criteria set's regions (intolerable above the upper line; reduce as far as
+/// practicable between the lines) and draws the other sets' lines dashed.
+fn draw_criteria<DB: DrawingBackend, CT: plotters::coord::CoordTranslate<From = (f64, f64)>>(
+    chart: &mut ChartContext<'_, DB, CT>,
+    criteria: &[CriteriaData],
+    per: Per,
+    n_max: f64,
+    range: (f64, f64),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let line_of = |set: &CriteriaData| match per {
+        Per::Year => Some(set.establishment),
+        Per::KmYear => set.route_per_km,
+    };
+    let lines: Vec<(&CriteriaData, CriterionLine)> = criteria
+        .iter()
+        .filter_map(|set| line_of(set).map(|l| (set, l)))
+        .collect();
+    let Some((primary, upper)) = lines.first().copied() else {
+        return Ok(());
+    };
+    let upper_points = line_points(&upper, n_max, range);
+    let roof = |points: &[(f64, f64)], level: f64| -> Vec<(f64, f64)> {
+        let mut polygon = points.to_vec();
+        polygon.extend(points.iter().rev().map(|(n, _)| (*n, level)));
+        polygon
+    };
+    let red = RGBColor(215, 48, 39);
+    chart
+        .draw_series(std::iter::once(Polygon::new(
+            roof(&upper_points, range.1),
+            red.mix(0.10).filled(),
+        )))?
+        .label(format!("{}: intolerable", primary.id))
+        .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], red.mix(0.3).filled()));
+    let lower = (per == Per::Year && lines[0].0.id == primary.id)
+        .then_some(primary.establishment_acceptable)
+        .flatten();
+    if let Some(lower) = lower {
+        let amber = RGBColor(253, 174, 97);
+        let mut band = upper_points.clone();
+        band.extend(line_points(&lower, n_max, range).into_iter().rev());
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band,
+                amber.mix(0.18).filled(),
+            )))?
+            .label(format!("{}: reduce as far as practicable", primary.id))
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 20, y + 5)], amber.mix(0.5).filled())
+            });
+    }
+    for (k, (set, line)) in lines.iter().enumerate().skip(1) {
+        let grey = BLACK.mix(0.35 + 0.15 * k as f64);
+        chart
+            .draw_series(DashedLineSeries::new(
+                line_points(line, n_max, range),
+                6,
+                4,
+                grey.stroke_width(1),
+            ))?
+            .label(format!("{} line", set.id))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], grey.stroke_width(1))
+            });
+    }
+    Ok(())
+}
+
+/// One F-N panel: the curves of one unit with their 95 % bands, the unseen-tail bounds dotted, and the
+/// criterion regions behind them.
+fn fn_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    curves: &[&FnCurve],
+    criteria: &[CriteriaData],
+    per: Per,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let (range, n_max) = fn_ranges(curves);
     let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 20))
+        .caption(title, ("sans-serif", 18))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(70)
-        .build_cartesian_2d((1.0..n_max).log_scale(), (y_min..y_max).log_scale())?;
+        .build_cartesian_2d((1.0..n_max).log_scale(), (range.0..range.1).log_scale())?;
     chart
         .configure_mesh()
         .x_desc("N (deaths)")
-        .y_desc("frequency of N or more deaths")
+        .y_desc(match per {
+            Per::Year => "frequency of N or more deaths, per year",
+            Per::KmYear => "frequency of N or more deaths, per km-year",
+        })
         .y_label_formatter(&|y| format!("{y:.0e}"))
         .label_style(("sans-serif", 12))
+        .light_line_style(BLACK.mix(0.04))
         .draw()?;
+    draw_criteria(&mut chart, criteria, per, n_max, range)?;
     for (k, c) in curves.iter().enumerate() {
         let colour = PALETTE[k % PALETTE.len()];
         let points = |v: &[f64]| -> Vec<(f64, f64)> {
             c.n.iter()
                 .zip(v)
-                .filter(|(_, f)| **f > 0.0)
+                .filter(|(_, f)| **f > 0.0 && f.is_finite())
                 .map(|(n, f)| (*n, *f))
                 .collect()
         };
-        let label = format!("{} ({})", c.scope, c.unit.replace('_', " "));
         chart
             .draw_series(LineSeries::new(
                 points(&c.frequency),
                 colour.stroke_width(2),
             ))?
-            .label(label)
+            .label(c.scope.clone())
             .legend(move |(x, y)| {
                 PathElement::new(vec![(x, y), (x + 20, y)], colour.stroke_width(2))
             });
@@ -90,27 +192,41 @@ fn fn_chart<DB: DrawingBackend>(
                 colour.mix(0.5).stroke_width(1),
             ))?;
         }
-        let limit: Vec<(f64, f64)> =
-            c.n.iter()
-                .zip(&c.limit)
-                .filter(|(_, l)| l.is_finite() && **l >= y_min)
-                .map(|(n, l)| (*n, *l))
-                .collect();
-        if !limit.is_empty() {
+        let unseen = points(&c.upper95);
+        if !unseen.is_empty() {
             chart
-                .draw_series(DashedLineSeries::new(
-                    limit,
-                    6,
-                    4,
-                    colour.mix(0.9).stroke_width(1),
-                ))?
-                .label(format!("criterion for {}", c.scope))
+                .draw_series(DashedLineSeries::new(unseen, 2, 4, colour.stroke_width(2)))?
+                .label(format!("{}: 95 % bound, none seen", c.scope))
                 .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 20, y)], colour.mix(0.9).stroke_width(1))
+                    PathElement::new(vec![(x, y), (x + 6, y)], colour.stroke_width(2))
                 });
         }
     }
     draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+    root.present()
+}
+
+/// The per-year panel (network, worst establishment) beside the per-km-year one (worst route window).
+fn fn_panels<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    scenario: &str,
+    a: &RiskAnalysis,
+    criteria: &[CriteriaData],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    root.fill(&WHITE)?;
+    let halves = root.split_evenly((1, 2));
+    for (half, per) in halves.iter().zip([Per::Year, Per::KmYear]) {
+        let unit = match per {
+            Per::Year => "per_year",
+            Per::KmYear => "per_km_year",
+        };
+        let curves: Vec<&FnCurve> = a.curves.iter().filter(|c| c.unit == unit).collect();
+        let title = match per {
+            Per::Year => format!("{scenario}: network and worst establishment"),
+            Per::KmYear => format!("{scenario}: worst 1 km of route"),
+        };
+        fn_chart(half, &title, &curves, criteria, per)?;
+    }
     root.present()
 }
 
@@ -315,15 +431,14 @@ pub fn write_risk_plots(
 ) -> Result<(), ReportError> {
     register_font();
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let curves: Vec<&FnCurve> = a.curves.iter().collect();
-    let title = format!("{scenario}: F-N curves (95 % bands; dashed: criteria)");
+    let criteria = m.risk.as_ref().map_or(&[][..], |r| &r.criteria[..]);
     both(
         dir,
         "fn_curves",
-        1000,
+        1600,
         700,
-        |r| fn_chart(r, &title, &curves),
-        |r| fn_chart(r, &title, &curves),
+        |r| fn_panels(r, scenario, a, criteria),
+        |r| fn_panels(r, scenario, a, criteria),
     )?;
     let title = format!("{scenario}: individual risk");
     // The PNG shows the cells and the contours; the SVG only the contours (cells would make it huge).
