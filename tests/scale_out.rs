@@ -128,7 +128,7 @@ fn target_rse_stops_at_the_same_replication_in_shards() {
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(single.join("manifest.json")).unwrap()).unwrap();
     let done = manifest["replications"].as_u64().unwrap();
-    assert!(done % 16 == 0 && done <= 96, "{done}");
+    assert!(done.is_multiple_of(16) && done <= 96, "{done}");
     let mut shards = Vec::new();
     for k in 1..=2 {
         let out = dir.join(format!("shard-{k}"));

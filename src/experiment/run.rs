@@ -207,7 +207,7 @@ impl<S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> Folder<'_, S> {
             self.summary.accidents.extend(out.accidents);
         }
         if let Some(rule) = self.stop
-            && (replication + 1) % STOP_BLOCK == 0
+            && (replication + 1).is_multiple_of(STOP_BLOCK)
             && rule.reached(&self.summary)
         {
             self.stopped = true;

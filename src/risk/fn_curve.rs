@@ -127,7 +127,7 @@ impl FnAccumulator {
     /// An event of the current replication with `n` deaths adding `value` to the frequency (per year,
     /// or per km-year: whatever the curve is in). Events with no deaths or no value are not on the curve.
     pub fn add(&mut self, n: f64, value: f64) {
-        if !(n > 0.0 && value > 0.0) || !n.is_finite() || !value.is_finite() {
+        if !(n > 0.0 && value > 0.0 && n.is_finite() && value.is_finite()) {
             return;
         }
         self.pending.push((n, value));

@@ -77,8 +77,11 @@ impl RadialTable {
 /// do not depend on what is cached: tables are pure functions of the cloud and the weather.
 #[derive(Default)]
 pub struct CloudTableCache {
-    tables: std::sync::Mutex<rustc_hash::FxHashMap<(Vec<u8>, usize, bool), CloudClass>>,
+    tables: std::sync::Mutex<rustc_hash::FxHashMap<CloudKey, CloudClass>>,
 }
+
+/// A cloud's table key: its serialised profile, the weather class and whether the terrain is urban.
+type CloudKey = (Vec<u8>, usize, bool);
 
 /// One cloud's table in one weather: reach (m), log range and the crosswind integrals.
 type CloudClass = Option<(f64, f64, f64, std::sync::Arc<Vec<f32>>)>;
@@ -96,11 +99,7 @@ impl std::fmt::Debug for CloudTableCache {
 }
 
 impl CloudTableCache {
-    fn get_or_build(
-        &self,
-        key: (Vec<u8>, usize, bool),
-        build: impl FnOnce() -> CloudClass,
-    ) -> CloudClass {
+    fn get_or_build(&self, key: CloudKey, build: impl FnOnce() -> CloudClass) -> CloudClass {
         if let Some(t) = self
             .tables
             .lock()

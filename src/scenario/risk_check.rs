@@ -692,7 +692,7 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
             c.positive(field_path!["criteria", i, name, "c"], line.c);
             c.positive(field_path!["criteria", i, name, "alpha"], line.alpha);
             if let Some(n_max) = line.n_max
-                && !(n_max > line.n_min)
+                && n_max.partial_cmp(&line.n_min) != Some(std::cmp::Ordering::Greater)
             {
                 c.error(
                     field_path!["criteria", i, name, "n_max"],
@@ -821,13 +821,13 @@ fn check_containers(c: &mut Check, d: &RiskData) {
                 format!("shares sum to {total}, expected 1"),
             );
         }
-        if let Some(r) = &k.released_share {
-            if !(r.value > 0.0 && r.value <= 1.0) {
-                c.error(
-                    field_path!["container", i, "released_share"],
-                    format!("expected a share in (0, 1], got {}", r.value),
-                );
-            }
+        if let Some(r) = &k.released_share
+            && !(r.value > 0.0 && r.value <= 1.0)
+        {
+            c.error(
+                field_path!["container", i, "released_share"],
+                format!("expected a share in (0, 1], got {}", r.value),
+            );
         }
     }
 }

@@ -71,7 +71,7 @@ fn lng_spills(isothermal: bool) -> Vec<(String, f64, f64)> {
         .map(|r| {
             let c = conditions
                 .iter()
-                .find(|c| &c[0] == &r[0])
+                .find(|c| c[0] == r[0])
                 .unwrap_or_else(|| panic!("no conditions for {}", &r[0]));
             let (z0, air_k) = (f(c, 5), f(c, 3) + 273.15);
             let air = Air {
