@@ -538,6 +538,7 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
 
     if ctx.errors.is_empty() {
         compile_flows(&mut ctx, &mut model);
+        fit_batches_to_tanks(&mut model);
     }
     if ctx.errors.is_empty()
         && let (Some(rules), Some(data)) = (&s.risk, &loaded.risk_data)
@@ -551,5 +552,54 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
         Err(ScenarioError {
             diagnostics: ctx.errors,
         })
+    }
+}
+
+/// Shrinks producer and consumer batches so that no tank can jam. A batch put waits for room of its
+/// whole size while a load waits for stock of its whole size, so when a batch exceeds the capacity less
+/// the largest load on the other side, a remnant can be left that neither side can move (a 4 t buffer
+/// filled in 4 t batches and emptied by 0.3 t trailers stops for good at 0.2 t).
+fn fit_batches_to_tanks(model: &mut Model) {
+    for tank in 0..model.tanks.len() {
+        let capacity_t = model.tanks[tank].capacity_t;
+        let largest = |pick: fn(&Flow) -> Option<TankId>| {
+            model
+                .flows
+                .iter()
+                .filter(|f| pick(f) == Some(tank))
+                .map(|f| f.consignment_t)
+                .fold(0.0_f64, f64::max)
+        };
+        let (load_out_t, load_in_t) = (largest(|f| f.origin_tank), largest(|f| f.destination_tank));
+        let fit = |plants: &mut Vec<Plant>, other_side_t: f64| {
+            let room_t = capacity_t - other_side_t;
+            for p in plants.iter_mut().filter(|p| p.tank == tank) {
+                if room_t > 0.0 && p.batch_t > room_t {
+                    p.batch_t = room_t;
+                }
+            }
+        };
+        fit(&mut model.producers, load_out_t);
+        fit(&mut model.consumers, load_in_t);
+        // A producer and a consumer on one tank face each other's batches: together they fit in it.
+        let batch = |plants: &[Plant]| {
+            plants
+                .iter()
+                .filter(|p| p.tank == tank)
+                .map(|p| p.batch_t)
+                .fold(0.0_f64, f64::max)
+        };
+        let both_t = batch(&model.producers) + batch(&model.consumers);
+        if both_t > capacity_t && batch(&model.producers) > 0.0 && batch(&model.consumers) > 0.0 {
+            let scale = capacity_t / both_t;
+            for p in model
+                .producers
+                .iter_mut()
+                .chain(model.consumers.iter_mut())
+                .filter(|p| p.tank == tank)
+            {
+                p.batch_t *= scale;
+            }
+        }
     }
 }
