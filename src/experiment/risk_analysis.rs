@@ -161,7 +161,8 @@ const TAIL_POINTS: [f64; 9] = [1.0, 3.0, 10.0, 30.0, 100.0, 300.0, 1000.0, 3000.
 
 /// The curve of `acc` with the primary line and, beyond its largest N, the upper bound `3 w_max / T`
 /// (`per` km): were the frequency higher, the sampling (whose least-inflated source has weight `w_max`)
-/// would have shown such an accident with probability above 95 %.
+/// would have shown such an accident with probability above 95 %; at most the last observed step's
+/// upper 95 % limit, since F(N) cannot rise with N.
 fn curve(
     acc: &FnAccumulator,
     scope: String,
@@ -202,6 +203,11 @@ fn curve(
         c.upper95.push(f64::NAN);
     }
     let last = steps.last().map_or(0.0, |s| s.n_max_in_bin);
+    // F never rises with N, so beyond the tail it is also below the last step's upper limit.
+    let unseen_bound = c
+        .ci_high
+        .last()
+        .map_or(unseen_bound, |&high| unseen_bound.min(high));
     for &n in TAIL_POINTS.iter().filter(|&&n| n > last) {
         c.n.push(n);
         c.frequency.push(0.0);
@@ -473,4 +479,38 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
 /// Checks the standard N of the F-N probes exist (used by the summary rows).
 pub fn probe_points() -> &'static [f64] {
     &FN_POINTS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two replications with accidents of 5 and 50 deaths: beyond N = 50 the curve is 0 and the bound
+    /// is the smaller of `3 w_max / T` and the last step's upper limit.
+    #[test]
+    fn the_unseen_tail_is_bounded_by_the_sampling_and_by_the_last_step() {
+        let mut acc = FnAccumulator::with_probes(&TAIL_POINTS);
+        for _ in 0..2 {
+            acc.add(5.0, 1e-2);
+            acc.add(50.0, 1e-3);
+            acc.end_replication();
+        }
+        let loose = curve(&acc, "all".into(), false, None, 1.0);
+        let tail: Vec<usize> = (0..loose.n.len()).filter(|&k| loose.n[k] > 50.0).collect();
+        assert_eq!(
+            tail.iter().map(|&k| loose.n[k]).collect::<Vec<_>>(),
+            vec![100.0, 300.0, 1000.0, 3000.0, 10000.0]
+        );
+        let last_step = tail[0] - 1;
+        for &k in &tail {
+            assert_eq!(loose.frequency[k], 0.0);
+            assert_eq!(loose.upper95[k], loose.ci_high[last_step]);
+        }
+        assert!(
+            loose.upper95[last_step].is_nan(),
+            "observed steps carry no bound"
+        );
+        let tight = curve(&acc, "all".into(), false, None, 1e-4);
+        assert!(tail.iter().all(|&k| tight.upper95[k] == 1e-4));
+    }
 }
