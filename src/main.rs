@@ -41,7 +41,7 @@ struct RunArgs {
     ir_cell_m: Option<f64>,
 }
 
-/// Options of `run` alone.
+/// Replicate until the risk figures are precise (`run`, `batch`, `sweep`).
 #[derive(clap::Args)]
 struct PrecisionArgs {
     /// Run replications in blocks of 16 until PLL and F(N >= n) at every N where F is at or above
@@ -62,6 +62,8 @@ struct BatchArgs {
     /// replications are reused, the rest is computed; the result is identical to an uninterrupted run.
     #[arg(long)]
     resume: bool,
+    #[command(flatten)]
+    precision: PrecisionArgs,
 }
 
 impl BatchArgs {
@@ -75,8 +77,19 @@ impl BatchArgs {
             progress: true,
             no_plots: self.run.no_plots,
             ir_cell_m: self.run.ir_cell_m,
+            stop: self.precision.stop_rule(),
             command: std::env::args().collect(),
         }
+    }
+}
+
+impl PrecisionArgs {
+    fn stop_rule(&self) -> Option<hazflow::experiment::StopRule> {
+        self.target_rse
+            .map(|target_rse| hazflow::experiment::StopRule {
+                target_rse,
+                floor_per_year: self.rse_floor,
+            })
     }
 }
 
@@ -254,12 +267,7 @@ fn main() -> ExitCode {
                 no_plots: run.no_plots,
                 ir_cell_m: run.ir_cell_m,
                 shard,
-                stop: precision
-                    .target_rse
-                    .map(|target_rse| hazflow::experiment::StopRule {
-                        target_rse,
-                        floor_per_year: precision.rse_floor,
-                    }),
+                stop: precision.stop_rule(),
                 command: std::env::args().collect(),
             };
             match app::run(&options) {

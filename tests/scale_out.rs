@@ -157,6 +157,39 @@ fn target_rse_stops_at_the_same_replication_in_shards() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_same_files(&single, &merged, &["run-info.json"]);
+    // A batch applies the same rule to each variant: the same summary as the single run.
+    let batch = dir.join("batch");
+    let mut args = vec![
+        "batch",
+        example,
+        "--no-plots",
+        "--out",
+        batch.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&rule);
+    let o = hazflow(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let name = std::fs::read_dir(batch.join("runs"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap()
+        .path();
+    assert_eq!(
+        std::fs::read(single.join("summary.csv")).unwrap(),
+        std::fs::read(name.join("summary.csv")).unwrap()
+    );
+    // compare pairs replications, so it refuses a stopping rule.
+    let compare = dir.join("compare");
+    let mut args = vec![
+        "compare",
+        example,
+        example,
+        "--out",
+        compare.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&rule);
+    assert_eq!(hazflow(&args).status.code(), Some(2));
     // A target outside (0, 1) is refused.
     let o = hazflow(&[
         "run",

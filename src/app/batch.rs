@@ -12,10 +12,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::run::{Job, Prepared, check_ir_cell, progress_bar, run_into, thread_count, write_json};
+use super::run::{
+    Job, Prepared, check_ir_cell, check_stop_rule, progress_bar, run_into, thread_count, write_json,
+};
 use super::sweep::{SweepSetting, display_value, full_factorial, variant_file};
 use super::{AppError, load_scenario};
-use crate::experiment::{CHUNK_REPLICATIONS, Checkpoints, RunError, RunSettings, Runner};
+use crate::experiment::{CHUNK_REPLICATIONS, Checkpoints, RunError, RunSettings, Runner, StopRule};
 use crate::report::{self, ReportError, RunInfo, StagedDir, io_error};
 use crate::scenario::{self, DiskFiles, MemoryFiles};
 
@@ -47,6 +49,9 @@ pub struct BatchOptions {
     pub no_plots: bool,
     /// Individual-risk map cell size, m.
     pub ir_cell_m: Option<f64>,
+    /// Replicate each variant until its risk figures reach a relative standard error (`replications`
+    /// is then the cap); not for `compare`, whose pairs need equal counts.
+    pub stop: Option<StopRule>,
     /// Command line.
     pub command: Vec<String>,
 }
@@ -67,6 +72,9 @@ pub struct BatchPlan {
     pub ir_cell_m: Option<f64>,
     /// Plots drawn (`--no-plots` not given).
     pub plots: bool,
+    /// Target relative standard error and its floor per year, with `--target-rse`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_rse: Option<(f64, f64)>,
     /// Swept parameter paths (empty for a batch).
     pub parameters: Vec<String>,
     /// The variants, in run order.
@@ -195,6 +203,16 @@ fn plan(
         return Err(AppError::Usage("--reps must be at least 1".into()));
     }
     check_ir_cell(options.ir_cell_m)?;
+    if options.stop.is_some() && kind == "compare" {
+        return Err(AppError::Usage(
+            "compare pairs replication r of both scenarios, so both need the same count: use --reps, not \
+             --target-rse"
+                .into(),
+        ));
+    }
+    for v in variants {
+        check_stop_rule(options.stop, &v.prepared.model)?;
+    }
     Ok(BatchPlan {
         kind: kind.to_string(),
         hazflow_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -202,6 +220,7 @@ fn plan(
         replications,
         ir_cell_m: options.ir_cell_m,
         plots: !options.no_plots,
+        target_rse: options.stop.map(|r| (r.target_rse, r.floor_per_year)),
         parameters: parameters.to_vec(),
         variants: variants
             .iter()
@@ -291,7 +310,7 @@ pub fn run_batch(
         write_variant_files(&out, variants, &plan)?;
     }
     let mut reused = 0;
-    for (variant, planned) in variants.iter().zip(&plan.variants) {
+    for (k, (variant, planned)) in variants.iter().zip(&plan.variants).enumerate() {
         let target = out.join("runs").join(&planned.dir);
         if target.join("manifest.json").exists() {
             bar.inc(plan.replications);
@@ -312,7 +331,7 @@ pub fn run_batch(
                 replications: plan.replications,
                 ir_cell_m: plan.ir_cell_m,
                 keep_accidents: false,
-                stop: None,
+                stop: options.stop,
             },
             no_plots: !plan.plots,
             command: &options.command,
@@ -330,6 +349,8 @@ pub fn run_batch(
         }
         staged.commit()?;
         let _ = std::fs::remove_dir_all(&checkpoints.dir);
+        // A stopping rule may have ended the variant before its cap.
+        bar.set_position((k as u64 + 1) * plan.replications);
     }
     bar.finish_and_clear();
     let _ = std::fs::remove_dir_all(out.join(".work"));

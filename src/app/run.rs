@@ -117,6 +117,35 @@ pub(crate) fn thread_count(threads: Option<usize>) -> Result<usize, AppError> {
     Ok(threads)
 }
 
+/// A stopping rule must have a target between 0 and 1, a positive floor, and a scenario with risk.
+pub(crate) fn check_stop_rule(
+    stop: Option<crate::experiment::StopRule>,
+    model: &Model,
+) -> Result<(), AppError> {
+    let Some(rule) = stop else {
+        return Ok(());
+    };
+    if !(rule.target_rse > 0.0 && rule.target_rse < 1.0) {
+        return Err(AppError::Usage(format!(
+            "--target-rse expects a relative standard error between 0 and 1 (e.g. 0.1), got {}",
+            rule.target_rse
+        )));
+    }
+    if !(rule.floor_per_year > 0.0 && rule.floor_per_year.is_finite()) {
+        return Err(AppError::Usage(format!(
+            "--rse-floor expects a frequency per year > 0 (e.g. 1e-7), got {}",
+            rule.floor_per_year
+        )));
+    }
+    if model.risk.is_none() {
+        return Err(AppError::Usage(format!(
+            "--target-rse needs a scenario with a [risk] table ({} has none)",
+            model.name
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) fn check_ir_cell(ir_cell_m: Option<f64>) -> Result<(), AppError> {
     match ir_cell_m {
         Some(cell) if !(cell.is_finite() && cell > 0.0) => Err(AppError::Usage(format!(
@@ -433,25 +462,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
         eprintln!("warning: {warning}");
     }
     let header = &prepared.loaded.scenario.scenario;
-    if let Some(rule) = options.stop {
-        if !(rule.target_rse > 0.0 && rule.target_rse < 1.0) {
-            return Err(AppError::Usage(format!(
-                "--target-rse expects a relative standard error between 0 and 1 (e.g. 0.1), got {}",
-                rule.target_rse
-            )));
-        }
-        if !(rule.floor_per_year > 0.0 && rule.floor_per_year.is_finite()) {
-            return Err(AppError::Usage(format!(
-                "--rse-floor expects a frequency per year > 0 (e.g. 1e-7), got {}",
-                rule.floor_per_year
-            )));
-        }
-        if prepared.model.risk.is_none() {
-            return Err(AppError::Usage(
-                "--target-rse needs a scenario with a [risk] table".into(),
-            ));
-        }
-    }
+    check_stop_rule(options.stop, &prepared.model)?;
     let default_reps = if options.stop.is_some() {
         TARGET_RSE_CAP
     } else {
