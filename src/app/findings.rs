@@ -117,6 +117,7 @@ fn batch_options(
         // The sweep only needs the capacity figures; a coarse map keeps it quick.
         no_plots: !risk_map,
         ir_cell_m: if risk_map { None } else { Some(2000.0) },
+        stop: None,
         command: vec![options.command.clone()],
     }
 }
@@ -132,6 +133,23 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         .iter()
         .map(|v| v.prepared.loaded.scenario.scenario.description.clone())
         .collect();
+    let hazmat_commodities: Vec<String> = variants[0]
+        .prepared
+        .loaded
+        .scenario
+        .commodity
+        .iter()
+        .filter(|c| c.kind != crate::scenario::CommodityKind::NonHazardous)
+        .map(|c| c.id.clone())
+        .collect();
+    let criteria_order: Vec<String> = variants[0]
+        .prepared
+        .loaded
+        .scenario
+        .risk
+        .as_ref()
+        .map(|r| r.criteria.ids().into_iter().map(String::from).collect())
+        .unwrap_or_default();
     let scenarios = run_batch(
         "batch",
         &variants,
@@ -236,12 +254,14 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
     })
     .collect();
     let number = |t: &str| t.parse::<f64>().unwrap_or(f64::NAN);
-    let mut plan_exceedances: Vec<(String, String, f64, f64)> =
+    // criterion_check.csv: scenario, criteria, scope, kind, max_ratio, at_n, exceeded, region.
+    let mut plan_exceedances: Vec<(String, String, String, f64, f64)> =
         report::read_csv(&plan_dir.join("criterion_check.csv"))
             .into_iter()
             .filter(|r| r.get(6) == Some("true"))
             .map(|r| {
                 (
+                    r[1].to_string(),
                     r[2].to_string(),
                     r[3].to_string(),
                     number(&r[4]),
@@ -249,7 +269,36 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
                 )
             })
             .collect();
-    plan_exceedances.sort_by(|a, b| b.2.total_cmp(&a.2));
+    // The scenario's criteria sets in its order, the primary first (a stable sort keeps the file's order
+    // within a set).
+    let rank = |id: &str| criteria_order.iter().position(|c| c == id);
+    plan_exceedances.sort_by_key(|e| rank(&e.0));
+    // protected_objects.csv: scenario, rank, id, name, class, criteria, ir, limit, ratio, exceeded, ...
+    let protected = report::read_csv(&plan_dir.join("protected_objects.csv"));
+    let primary = criteria_order.first();
+    let plan_protected_exceeded = protected
+        .iter()
+        .filter(|r| primary.is_some_and(|p| &r[5] == p) && r.get(9) == Some("true"))
+        .map(|r| (r[2].to_string(), r[4].to_string(), number(&r[8])))
+        .collect();
+    let road_hazmat_t = hazmat_commodities
+        .iter()
+        .map(|c| estimate(&plan, "delivered_t", c, "road").mean)
+        .filter(|t| t.is_finite())
+        .sum();
+    let road_releases = estimate(
+        &plan,
+        "accident_frequency_per_year",
+        "transport_road",
+        "source",
+    )
+    .mean;
+    let (plan_deadliest, plan_record) = super::findings_record::deadliest_and_record(
+        &plan_dir.join("accidents.csv"),
+        10,
+        road_hazmat_t,
+        road_releases,
+    );
     let plan_contributors = report::read_csv(&plan_dir.join("risk_contributors.csv"))
         .into_iter()
         .take(8)
@@ -362,6 +411,9 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         plan_busiest,
         plan_risk,
         plan_exceedances,
+        plan_protected_exceeded,
+        plan_deadliest,
+        plan_record,
         plan_contributors,
         demand_levels,
         saturation_threshold: SATURATION,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 mod batch;
 mod compare;
 mod findings;
+mod findings_record;
 mod merge;
 mod run;
 mod sweep;

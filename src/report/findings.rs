@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+pub use super::findings_record::{DeadlyAccident, RecordCheck, SubstanceRecord};
 use super::html::{bar_chart, embedded_image, escape, page, readable, table, with_interval};
 use super::{ReportError, io_error, write_atomically};
 
@@ -94,8 +95,14 @@ pub struct Findings {
     pub plan_busiest: Vec<(String, Estimate, Estimate, f64)>,
     /// Plan: risk figures (label, estimate, unit).
     pub plan_risk: Vec<(String, Estimate, String)>,
-    /// Plan: criterion exceedances (scope, kind, max ratio, at N).
-    pub plan_exceedances: Vec<(String, String, f64, f64)>,
+    /// Plan: criterion exceedances (criteria, scope, kind, max ratio, at N), primary criteria first.
+    pub plan_exceedances: Vec<(String, String, String, f64, f64)>,
+    /// Plan: protected objects above their limit under the primary criteria (id, class, ratio).
+    pub plan_protected_exceeded: Vec<(String, String, f64)>,
+    /// Plan: its ten deadliest sampled accidents.
+    pub plan_deadliest: Vec<DeadlyAccident>,
+    /// Plan: against the historical record.
+    pub plan_record: RecordCheck,
     /// Plan: top contributors (source, facility, substance, PLL, share).
     pub plan_contributors: Vec<(String, String, String, f64, f64)>,
     /// The saturation sweep.
@@ -121,11 +128,11 @@ fn first_saturation(f: &Findings) -> Option<(f64, &str, &Estimate, &Estimate)> {
 }
 
 /// The sections as (heading, Markdown paragraphs, table header, table rows, charts).
-struct Section {
-    heading: String,
-    text: Vec<String>,
-    tables: Vec<(Vec<String>, Vec<Vec<String>>)>,
-    charts: Vec<(String, String)>,
+pub(super) struct Section {
+    pub(super) heading: String,
+    pub(super) text: Vec<String>,
+    pub(super) tables: Vec<(Vec<String>, Vec<Vec<String>>)>,
+    pub(super) charts: Vec<(String, String)>,
 }
 
 fn sections(f: &Findings) -> Vec<Section> {
@@ -262,18 +269,7 @@ fn sections(f: &Findings) -> Vec<Section> {
             100.0 * domino / all
         ));
     }
-    if f.plan_exceedances.is_empty() {
-        text.push("No F-N criterion line is exceeded.".into());
-    } else {
-        text.push(format!(
-            "{} criterion checks are exceeded (Dutch lines: 1e-3/N² per establishment, 1e-2/N² per km of route); the \
-             worst is {} ({}) at {}× the line.",
-            f.plan_exceedances.len(),
-            f.plan_exceedances[0].0,
-            f.plan_exceedances[0].1,
-            readable(f.plan_exceedances[0].2)
-        ));
-    }
+    text.extend(exceedance_text(f));
     let contributors = f
         .plan_contributors
         .iter()
@@ -304,6 +300,8 @@ fn sections(f: &Findings) -> Vec<Section> {
         )],
         charts: Vec::new(),
     });
+
+    out.push(super::findings_record::record_section(f));
 
     // 3. What-ifs.
     let mut text = vec![format!(
@@ -386,6 +384,47 @@ fn sections(f: &Findings) -> Vec<Section> {
         charts,
     });
     out
+}
+
+/// The criterion exceedances, counted per criteria set (primary first), and the protected objects
+/// above their limit.
+fn exceedance_text(f: &Findings) -> Vec<String> {
+    let mut text = Vec::new();
+    if f.plan_exceedances.is_empty() {
+        text.push("No F-N criterion line is exceeded.".into());
+    }
+    let mut sets: Vec<&str> = Vec::new();
+    for e in &f.plan_exceedances {
+        if !sets.contains(&e.0.as_str()) {
+            sets.push(&e.0);
+        }
+    }
+    for set in sets {
+        let rows: Vec<_> = f.plan_exceedances.iter().filter(|e| e.0 == set).collect();
+        let worst = rows
+            .iter()
+            .max_by(|a, b| a.3.total_cmp(&b.3))
+            .expect("one row per listed set");
+        text.push(format!(
+            "Criteria `{set}`: {} F-N checks exceeded; the worst is {} ({}) at {}× the line, at N = {}.",
+            rows.len(),
+            worst.1,
+            worst.2,
+            readable(worst.3),
+            readable(worst.4)
+        ));
+    }
+    if !f.plan_protected_exceeded.is_empty() {
+        text.push(format!(
+            "Protected objects above their individual-risk limit (primary criteria): {}.",
+            f.plan_protected_exceeded
+                .iter()
+                .map(|(id, class, ratio)| format!("{id} ({class}) {}×", readable(*ratio)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    text
 }
 
 fn signed(e: &Estimate) -> String {

@@ -4,6 +4,7 @@
 
 mod csv_out;
 pub mod findings;
+mod findings_record;
 pub mod html;
 mod html_pages;
 mod manifest;
