@@ -295,3 +295,78 @@ fn the_plan_carries_hydrogen_in_tube_trailers_and_keeps_hazmat_off_the_centre() 
         risk.layout.segregation_m
     );
 }
+
+/// Road chlorine releases of the plan follow the pressurised road tanker's release sizes in the risk
+/// data, sampled with the stratified shares: each sampled share within 4.5 binomial standard deviations
+/// (a correct sampler fails with probability below 1e-5 per share), and on each link every accident's
+/// weight times sampled over real share is the same (so the weighted shares are the real ones); a
+/// rupture releases the whole 30 t at once, a leak at most that, and the airborne part never exceeds the
+/// release.
+#[test]
+fn road_chlorine_releases_follow_the_container_data() {
+    use hazflow::model::risk_model::ContainerKind;
+    use hazflow::scenario::{ContainerRelease, Mode};
+    use hazflow::sim::{AccidentSource, ReleaseKind, sampling_shares};
+    let name = "liuzhou-2025-plan";
+    let plan = run(name, 20);
+    let model = compile(&scenario::load(&scenario_path(name)).unwrap()).unwrap();
+    let risk = model.risk.as_ref().unwrap();
+    let tanker = ContainerKind::ALL
+        .iter()
+        .position(|&c| c == ContainerKind::RoadTankerPressurised)
+        .unwrap();
+    let chlorine: Vec<_> = plan
+        .accidents
+        .iter()
+        .filter(|a| {
+            matches!(a.source, AccidentSource::Transport(_))
+                && a.mode == Some(Mode::Road)
+                && risk.substances[a.substance].id == "chlorine"
+        })
+        .collect();
+    let n = chlorine.len() as f64;
+    assert!(n > 200.0, "{n} road chlorine releases");
+    let scenarios = &risk.containers[tanker].scenarios;
+    let real: Vec<f64> = scenarios.iter().map(|s| s.1).collect();
+    let total: f64 = real.iter().sum();
+    let sampled = sampling_shares(&real);
+    let kind = |size: &ContainerRelease| match size {
+        ContainerRelease::SmallLeak => ReleaseKind::SmallLeak,
+        ContainerRelease::LargeLeak => ReleaseKind::LargeLeak,
+        ContainerRelease::Rupture => ReleaseKind::Instantaneous,
+    };
+    for (k, (size, _, _)) in scenarios.iter().enumerate() {
+        let seen = chlorine.iter().filter(|a| a.release == kind(size)).count() as f64 / n;
+        let q = sampled[k];
+        let sigma = (q * (1.0 - q) / n).sqrt();
+        assert!(
+            (seen - q).abs() <= 4.5 * sigma,
+            "{size:?}: {seen:.4} of {n} against {q}"
+        );
+    }
+    let mut base: std::collections::BTreeMap<String, f64> = Default::default();
+    for a in &chlorine {
+        let AccidentSource::Transport(link) = a.source else {
+            unreachable!()
+        };
+        let k = scenarios
+            .iter()
+            .position(|s| kind(&s.0) == a.release)
+            .unwrap();
+        let unbiased = a.weight * sampled[k] / (real[k] / total);
+        let first = *base.entry(model.links[link].id.clone()).or_insert(unbiased);
+        assert!(
+            (unbiased / first - 1.0).abs() < 1e-9,
+            "{:?} on {}: {unbiased} against {first}",
+            a.release,
+            model.links[link].id
+        );
+    }
+    for a in &chlorine {
+        assert!(a.released_kg <= 30_000.0 + 1e-6, "{}", a.released_kg);
+        assert!(a.airborne_kg <= a.released_kg + 1e-9);
+        if a.release == ReleaseKind::Instantaneous {
+            assert!((a.released_kg - 30_000.0).abs() < 1e-6, "{}", a.released_kg);
+        }
+    }
+}

@@ -32,7 +32,9 @@ use crate::model::{FlowId, HOURS_PER_YEAR, Model, SiteKind};
 use availability::{Reason, TargetState};
 use lock::LockState;
 pub use output::{DailySeries, MetricKey, ReplicationOutput};
-pub use risk::{ANY_WEATHER, Accident, AccidentSource, Branch, Condition, ReleaseKind};
+pub use risk::{
+    ANY_WEATHER, Accident, AccidentSource, Branch, Condition, ReleaseKind, sampling_shares,
+};
 pub use risk_output::{CATEGORIES, FN_POINTS, MAX_DEPTH, can_escalate, facilities, facility_of};
 use state::*;
 

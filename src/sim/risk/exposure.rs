@@ -7,7 +7,7 @@ use rand::RngExt;
 use super::super::Replication;
 use super::super::scene::{SceneUnit, UnitKey};
 use super::super::state::{ConsId, ConvoyId};
-use super::{AccidentSource, Initiating, ReleaseKind, pick, poisson, source_index};
+use super::{AccidentSource, Initiating, ReleaseKind, pick_kind, poisson, source_index};
 use crate::model::{ContainerKind, LinkId, LockId, Mode, SiteId};
 use crate::risk::consequence::SubstanceState;
 use crate::scenario::ContainerRelease;
@@ -151,10 +151,10 @@ impl Replication<'_> {
         chainage_km: Option<f64>,
     ) {
         let state = self.m.risk.as_ref().expect("risk model").substances[unit.substance].state;
-        let release_kind = self.container_release(source, ContainerKind::of(mode, state));
+        let (release_kind, factor) = self.container_release(source, ContainerKind::of(mode, state));
         self.accident(Initiating {
             source,
-            weight,
+            weight: weight * factor,
             time_h,
             mode: Some(mode),
             unit,
@@ -164,18 +164,24 @@ impl Replication<'_> {
         });
     }
 
-    /// A release size of `kind` drawn from its split.
-    fn container_release(&mut self, source: AccidentSource, kind: ContainerKind) -> ReleaseKind {
+    /// A release size of `kind` drawn from its split (stratified), and the factor on the weight.
+    fn container_release(
+        &mut self,
+        source: AccidentSource,
+        kind: ContainerKind,
+    ) -> (ReleaseKind, f64) {
         let model = self.m;
         let rules = model.risk.as_ref().expect("risk model").container(kind);
         let shares: Vec<f64> = rules.scenarios.iter().map(|s| s.1).collect();
         let index = source_index(self.m, source);
         let rng = &mut self.risk.as_mut().expect("risk state").consequence[index];
-        match rules.scenarios[pick(&shares, rng)].0 {
+        let (i, factor) = pick_kind(&shares, rng);
+        let release = match rules.scenarios[i].0 {
             ContainerRelease::SmallLeak => ReleaseKind::SmallLeak,
             ContainerRelease::LargeLeak => ReleaseKind::LargeLeak,
             ContainerRelease::Rupture => ReleaseKind::Instantaneous,
-        }
+        };
+        (release, factor)
     }
 
     /// Cargo `id` starts being (un)loaded at `site` for `hours` through a hose (trucks, wagons).
@@ -193,8 +199,8 @@ impl Replication<'_> {
             if !self.observed(t) {
                 continue;
             }
-            let kind = self.hose_kind(source, rates);
-            self.stationary_accident(source, 1.0 / k, t, UnitKey::Cargo(id), kind);
+            let (kind, factor) = self.hose_kind(source, rates);
+            self.stationary_accident(source, factor / k, t, UnitKey::Cargo(id), kind);
         }
     }
 
@@ -237,8 +243,8 @@ impl Replication<'_> {
                 let rng = &mut self.risk.as_mut().expect("risk state").consequence[index];
                 let w = group
                     [((rng.random::<f64>() * group.len() as f64) as usize).min(group.len() - 1)];
-                let kind = self.hose_kind(source, rates);
-                self.stationary_accident(source, 1.0 / k, t, UnitKey::Cargo(w), kind);
+                let (kind, factor) = self.hose_kind(source, rates);
+                self.stationary_accident(source, factor / k, t, UnitKey::Cargo(w), kind);
             }
         }
     }
@@ -262,16 +268,16 @@ impl Replication<'_> {
             if !self.observed(t) {
                 continue;
             }
-            let kind = self.hose_kind(loading, arm);
-            self.stationary_accident(loading, 1.0 / k_arm, t, UnitKey::Vessel(v), kind);
+            let (kind, factor) = self.hose_kind(loading, arm);
+            self.stationary_accident(loading, factor / k_arm, t, UnitKey::Vessel(v), kind);
         }
         let berth = AccidentSource::Berth(site);
         for t in self.draw_times(berth, k_berth * collision * hours, now, hours) {
             if !self.observed(t) {
                 continue;
             }
-            let kind = self.container_release(berth, ContainerKind::TankBarge);
-            self.stationary_accident(berth, 1.0 / k_berth, t, UnitKey::Vessel(v), kind);
+            let (kind, factor) = self.container_release(berth, ContainerKind::TankBarge);
+            self.stationary_accident(berth, factor / k_berth, t, UnitKey::Vessel(v), kind);
         }
     }
 
@@ -291,8 +297,8 @@ impl Replication<'_> {
             if !self.observed(t) {
                 continue;
             }
-            let kind = self.container_release(source, ContainerKind::TankBarge);
-            self.stationary_accident(source, 1.0 / k, t, UnitKey::Vessel(v), kind);
+            let (kind, factor) = self.container_release(source, ContainerKind::TankBarge);
+            self.stationary_accident(source, factor / k, t, UnitKey::Vessel(v), kind);
         }
     }
 
@@ -330,12 +336,13 @@ impl Replication<'_> {
             }
             let index = source_index(self.m, source);
             let rng = &mut self.risk.as_mut().expect("risk state").consequence[index];
+            let (i, factor) = pick_kind(&rates, rng);
             let kind = [
                 ReleaseKind::Instantaneous,
                 ReleaseKind::TenMinutes,
                 ReleaseKind::Hole,
-            ][pick(&rates, rng)];
-            self.stationary_accident(source, 1.0 / k, t, UnitKey::Cargo(id), kind);
+            ][i];
+            self.stationary_accident(source, factor / k, t, UnitKey::Cargo(id), kind);
         }
     }
 
@@ -366,20 +373,23 @@ impl Replication<'_> {
                 let index = source_index(self.m, source);
                 let rng = &mut self.risk.as_mut().expect("risk state").consequence[index];
                 let which = ((rng.random::<f64>() * count as f64) as u32).min(count - 1);
+                let (i, factor) = pick_kind(&rates, rng);
                 let kind = [
                     ReleaseKind::Instantaneous,
                     ReleaseKind::TenMinutes,
                     ReleaseKind::Hole,
-                ][pick(&rates, rng)];
-                self.stationary_accident(source, 1.0 / k, time, UnitKey::Tank(t, which), kind);
+                ][i];
+                self.stationary_accident(source, factor / k, time, UnitKey::Tank(t, which), kind);
             }
         }
     }
 
-    fn hose_kind(&mut self, source: AccidentSource, rates: [f64; 2]) -> ReleaseKind {
+    /// A hose or arm rupture or leak (stratified), and the factor on the weight.
+    fn hose_kind(&mut self, source: AccidentSource, rates: [f64; 2]) -> (ReleaseKind, f64) {
         let index = source_index(self.m, source);
         let rng = &mut self.risk.as_mut().expect("risk state").consequence[index];
-        [ReleaseKind::HoseRupture, ReleaseKind::HoseLeak][pick(&rates, rng)]
+        let (i, factor) = pick_kind(&rates, rng);
+        ([ReleaseKind::HoseRupture, ReleaseKind::HoseLeak][i], factor)
     }
 
     /// An accident at a unit standing in a scene (found by its key).

@@ -3,7 +3,9 @@
 //! Every accident source (a link, a tank group, a site's hoses and berths, a lock, a parking lot, the
 //! roadside at a node) turns its exposure into releases at its loss-of-containment rate, inflated by the
 //! source's importance-sampling factor `k` (`RiskModel::inflation`); each sampled accident carries the
-//! weight `1/k`, so weighted sums estimate real frequencies without bias. Exposure is sampled as
+//! weight `1/k`, so weighted sums estimate real frequencies without bias. The release kind (rupture or
+//! leak) is drawn by [`sampling_shares`], rare kinds more often than they occur, its weight corrected by
+//! the ratio of real to sampled share. Exposure is sampled as
 //! intervals whose length is known: a link traversal or a handling when it starts, a wait in a lot or at
 //! a lock when it ends, tank-days at midnight. An accident then takes its outcome from the event tree,
 //! sets off the domino cascade among the units standing near it at that moment, kills by the population
@@ -160,6 +162,34 @@ fn pick(weights: &[f64], rng: &mut RngStream) -> usize {
     weights.len() - 1
 }
 
+/// The shares release kinds are sampled with, given their real shares: half the real share plus half an
+/// equal share among the possible kinds (a defensive mixture). Rare kinds such as ruptures, which carry
+/// the tail of the F-N curve, are sampled far more often than they occur; no kind's weight grows by more
+/// than 2, so the common kinds lose little precision.
+pub fn sampling_shares(shares: &[f64]) -> Vec<f64> {
+    let total: f64 = shares.iter().filter(|&&s| s > 0.0).sum();
+    let possible = shares.iter().filter(|&&s| s > 0.0).count().max(1) as f64;
+    shares
+        .iter()
+        .map(|&s| {
+            if s > 0.0 && total > 0.0 {
+                0.5 * s / total + 0.5 / possible
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+/// Picks a release kind from its real `shares` by [`sampling_shares`]: the index and the factor on the
+/// accident's weight (real over sampling share) that keeps the estimates unbiased.
+fn pick_kind(shares: &[f64], rng: &mut RngStream) -> (usize, f64) {
+    let sampled = sampling_shares(shares);
+    let i = pick(&sampled, rng);
+    let total: f64 = shares.iter().filter(|&&s| s > 0.0).sum();
+    (i, shares[i] / total / sampled[i])
+}
+
 impl RiskState {
     pub(crate) fn new(
         m: &crate::model::Model,
@@ -205,4 +235,37 @@ struct Initiating {
     release_kind: ReleaseKind,
     /// Km along the link (transport accidents).
     chainage_km: Option<f64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rare kinds are sampled at least half as often as kinds would be by equal shares, no weight grows
+    /// by more than 2, and sampled share times weight factor is the real share, so the weighted
+    /// frequency of each kind is unbiased; a seeded run of 200 000 draws agrees within 4.5 standard
+    /// errors (a correct sampler fails with probability below 1e-5 per kind).
+    #[test]
+    fn stratified_release_kinds_are_unbiased() {
+        let hose = [4e-6, 4e-5];
+        let q = sampling_shares(&hose);
+        assert!((q.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        assert!((q[0] - (0.5 / 11.0 + 0.25)).abs() < 1e-12, "{q:?}");
+        assert_eq!(sampling_shares(&[0.0, 1.0]), vec![0.0, 1.0]);
+        let mut rng = crate::des::StreamSeeder::new(7).stream(0, "kinds");
+        let draws = 200_000;
+        let mut weighted = [0.0; 2];
+        for _ in 0..draws {
+            let (i, factor) = pick_kind(&hose, &mut rng);
+            assert!(factor <= 2.0);
+            weighted[i] += factor;
+        }
+        for i in 0..2 {
+            let p = hose[i] / 44e-6;
+            let mean = weighted[i] / draws as f64;
+            // Var of factor x indicator: q (p/q)^2 - p^2.
+            let sd = ((p * p / q[i] - p * p) / draws as f64).sqrt();
+            assert!((mean - p).abs() < 4.5 * sd, "kind {i}: {mean} against {p}");
+        }
+    }
 }
