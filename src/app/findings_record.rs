@@ -12,8 +12,8 @@ use crate::report::findings::{DeadlyAccident, RecordCheck, SubstanceRecord};
 /// under-count; the years do not match exactly.
 pub const RECORDED_ROAD_ACCIDENTS_PER_T: f64 = 2777.0 / 7.0 / 1.1e9;
 
-/// The worst recorded road accident of each substance the Liuzhou plan carries (research note
-/// criteria-and-record.md 3b): substance id, the event, deaths.
+/// The worst recorded road accident of each substance the Liuzhou plan carries, with its source in the
+/// text: substance id, the event, deaths (final official or reported tolls).
 pub const WORST_RECORDED: [(&str, &str, f64); 3] = [
     (
         "chlorine",
@@ -30,7 +30,7 @@ pub const WORST_RECORDED: [(&str, &str, f64); 3] = [
     (
         "hydrogen",
         "Changhua, Taiwan, 30 Sep 2020: a tube trailer fell 20 m from a viaduct and exploded; the \
-         driver died",
+         driver died (press reports); no fatal tube-trailer accident in mainland China was found",
         1.0,
     ),
 ];
