@@ -15,7 +15,7 @@ const TARGET_RSE: f64 = 0.1;
 /// Replication cap of the timed runs.
 const CAP: u64 = 2000;
 /// Floors of the timed runs, per year.
-const FLOORS: [f64; 3] = [1e-4, 1e-5, 1e-6];
+const FLOORS: [f64; 2] = [1e-4, 1e-5];
 
 /// One figure of the comparison: a name and the N it is taken at.
 struct Figure {
