@@ -328,3 +328,100 @@ fn an_existing_output_directory_is_not_overwritten() {
     assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue "Reliability" item 1: a demand factor of 0 ran for ever (a plant's next batch at 0/0 h repeated
+/// at time 0). Now the chemical flows and plants simply stand still and the run ends (the watchdog fails
+/// the test after 60 s).
+#[test]
+fn a_zero_demand_factor_runs_and_moves_no_chemicals() {
+    let dir = scratch("zero-demand");
+    let file = dir.join("zero.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "[scenario]\nname = \"zero\"\nextends = \"{}\"\n\n[demand]\nchemical_factor = 0\n",
+            example().display()
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hazflow"))
+        .args([
+            "run",
+            file.to_str().unwrap(),
+            "--reps",
+            "2",
+            "--no-plots",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed().as_secs() > 60 {
+            let _ = child.kill();
+            panic!("a run with chemical_factor = 0 did not end in 60 s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success());
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let delivered = summary
+        .lines()
+        .find(|l| l.contains(",delivered_t,chemical flows,road,"))
+        .unwrap();
+    let mean: f64 = delivered.split(',').nth(5).unwrap().parse().unwrap();
+    assert_eq!(mean, 0.0, "{delivered}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue "Reliability" item 3: a scenario named `../../escaped` (or `/abs`, `..`, empty) wrote its
+/// default output outside the project. The default folder now stays under `outputs/`.
+#[test]
+fn a_scenario_name_cannot_move_the_default_output_out_of_outputs() {
+    let dir = scratch("escape");
+    let work = dir.join("a").join("b");
+    std::fs::create_dir_all(&work).unwrap();
+    for (k, name) in ["../../escaped", "/tmp/absolute", "..", ""]
+        .iter()
+        .enumerate()
+    {
+        let file = work.join(format!("s{k}.toml"));
+        std::fs::write(
+            &file,
+            format!(
+                "[scenario]\nname = \"{name}\"\nextends = \"{}\"\n",
+                example().display()
+            ),
+        )
+        .unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_hazflow"))
+            .current_dir(&work)
+            .args(["run", file.to_str().unwrap(), "--reps", "1", "--no-plots"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{name:?}: {}", stderr(&o));
+    }
+    let written: Vec<_> = std::fs::read_dir(work.join("outputs"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(written.len(), 4, "{written:?}");
+    assert!(written.iter().all(|n| !n.starts_with('.')), "{written:?}");
+    // Nothing beside the scenario files and outputs/, nothing above.
+    let mut around: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    around.sort();
+    assert_eq!(around, vec!["a".to_string()]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

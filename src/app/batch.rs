@@ -107,17 +107,22 @@ pub struct BatchReport {
     pub wall_seconds: f64,
 }
 
-/// Directory name for a variant: its name with anything outside `[A-Za-z0-9._@=,+-]` replaced.
-fn dir_name(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || "._@=,+-".contains(c) {
+/// Directory name for a variant or a run: its name with anything outside `[A-Za-z0-9._@=,+-]` replaced,
+/// and a leading dot too, so that no name (`..`, `.`, `/etc`, an empty one) can leave the folder it is
+/// written in or hide in it.
+pub(crate) fn dir_name(name: &str) -> String {
+    let safe: String = name
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if (c.is_ascii_alphanumeric() || "._@=,+-".contains(c)) && !(i == 0 && c == '.') {
                 c
             } else {
                 '_'
             }
         })
-        .collect()
+        .collect();
+    if safe.is_empty() { "_".into() } else { safe }
 }
 
 /// Loads the scenario files of `hazflow batch`; repeated names get `-2`, `-3`, ...

@@ -98,7 +98,7 @@ pub(crate) fn default_out(name: &str) -> PathBuf {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
-    let base = PathBuf::from("outputs").join(format!("{name}-{stamp}"));
+    let base = PathBuf::from("outputs").join(super::batch::dir_name(&format!("{name}-{stamp}")));
     let mut candidate = base.clone();
     let mut k = 2;
     while candidate.exists() {

@@ -281,17 +281,25 @@ impl<'m> Replication<'m> {
         let m = self.m;
         self.init_availability();
         self.probes = self.build_probes();
+        // A flow or plant scaled to nothing (a demand factor of 0) never acts: its next time would be
+        // infinite, or 0/0 for a plant, which would repeat at time 0 for ever.
         for f in 0..m.flows.len() {
             let first = self.next_shipment_time(f, 0.0);
-            self.sched.schedule_at(first, Event::Shipment(f as u32));
+            if first.is_finite() {
+                self.sched.schedule_at(first, Event::Shipment(f as u32));
+            }
         }
         for (i, p) in m.producers.iter().enumerate() {
-            self.sched
-                .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(i as u32));
+            if p.rate_t_per_h > 0.0 && p.batch_t > 0.0 {
+                self.sched
+                    .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(i as u32));
+            }
         }
         for (i, c) in m.consumers.iter().enumerate() {
-            self.sched
-                .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(i as u32));
+            if c.rate_t_per_h > 0.0 && c.batch_t > 0.0 {
+                self.sched
+                    .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(i as u32));
+            }
         }
         self.sched.schedule_at(24.0, Event::Midnight);
         if let Some(every) = m.rules.rail_timetable_every_h {
@@ -355,7 +363,9 @@ impl<'m> Replication<'m> {
     fn on_shipment(&mut self, f: FlowId) {
         let now = self.sched.now();
         let next = self.next_shipment_time(f, now);
-        self.sched.schedule_at(next, Event::Shipment(f as u32));
+        if next.is_finite() {
+            self.sched.schedule_at(next, Event::Shipment(f as u32));
+        }
         let flow = &self.m.flows[f];
         // Supply into a park tank is pulled: nobody ships to a tank that this shipment and the cargo already
         // on its way would fill above the reorder level (otherwise a balanced stream into a tank is a random
