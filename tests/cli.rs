@@ -425,3 +425,34 @@ fn a_scenario_name_cannot_move_the_default_output_out_of_outputs() {
     assert_eq!(around, vec!["a".to_string()]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue "Reliability" item 2: a road tanker of 0.1 t (0.2, 0.7, 0.9) panicked ("consignment woken in
+/// stage Aboard for Get"): a storage's binary sum of such loads fell short of the last one. The run now
+/// ends normally and delivers.
+#[test]
+fn loads_that_are_not_binary_fractions_run() {
+    let dir = scratch("small-payload");
+    for payload in ["0.1", "0.7"] {
+        let file = dir.join(format!("p{payload}.toml"));
+        std::fs::write(
+            &file,
+            format!(
+                "[scenario]\nname = \"p\"\nextends = \"{}\"\n\n[[carrier]]\nid = \"road-tanker\"\nmode = \"road\"\npayload_t = {payload}\n",
+                example().display()
+            ),
+        )
+        .unwrap();
+        let out = dir.join(format!("out-{payload}"));
+        let o = hazflow(&[
+            "run",
+            file.to_str().unwrap(),
+            "--reps",
+            "1",
+            "--no-plots",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{payload} t: {}", stderr(&o));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -102,6 +102,35 @@ impl<C> Container<C> {
         amount_t.is_finite() && amount_t >= 0.0 && amount_t <= self.capacity_t
     }
 
+    /// Rounding slack: sums of loads such as 0.1 t are not exact in binary, so a store that received ten
+    /// 0.1 t loads may hold 0.9999999999999999 t; without the slack the tenth 0.1 t get would wait for
+    /// ever for cargo that is there.
+    fn slack_t(&self) -> f64 {
+        1e-9 * self.capacity_t.max(1.0)
+    }
+
+    /// Enough stock for a get of `amount_t`.
+    fn covers(&self, amount_t: f64) -> bool {
+        self.level.value() + self.slack_t() >= amount_t
+    }
+
+    /// Enough room for a put of `amount_t`.
+    fn fits(&self, amount_t: f64) -> bool {
+        self.level.value() + amount_t <= self.capacity_t + self.slack_t()
+    }
+
+    /// Takes `amount_t` out (never below 0).
+    fn take(&mut self, now: Time, amount_t: f64) {
+        let taken = amount_t.min(self.level.value());
+        self.level.add(now, -taken);
+    }
+
+    /// Puts `amount_t` in (never above the capacity).
+    fn add(&mut self, now: Time, amount_t: f64) {
+        let added = amount_t.min(self.capacity_t - self.level.value());
+        self.level.add(now, added);
+    }
+
     /// Puts `amount_t` tonnes in, or queues the requester until it fits. Requests that other queued
     /// requests can now complete are appended to `woken`.
     pub fn put(
@@ -114,8 +143,8 @@ impl<C> Container<C> {
         if !self.valid(amount_t) {
             return Transfer::Impossible;
         }
-        if self.puts.is_empty() && self.level.value() + amount_t <= self.capacity_t {
-            self.level.add(now, amount_t);
+        if self.puts.is_empty() && self.fits(amount_t) {
+            self.add(now, amount_t);
             self.put_wait_hours.record(0.0);
             self.settle(now, woken);
             Transfer::Done
@@ -140,8 +169,8 @@ impl<C> Container<C> {
         if !self.valid(amount_t) {
             return Transfer::Impossible;
         }
-        if self.gets.is_empty() && self.level.value() >= amount_t {
-            self.level.add(now, -amount_t);
+        if self.gets.is_empty() && self.covers(amount_t) {
+            self.take(now, amount_t);
             self.get_wait_hours.record(0.0);
             self.settle(now, woken);
             Transfer::Done
@@ -160,10 +189,10 @@ impl<C> Container<C> {
         loop {
             let mut progressed = false;
             if let Some(head) = self.gets.front()
-                && self.level.value() >= head.amount_t
+                && self.covers(head.amount_t)
             {
                 let p = self.gets.pop_front().expect("head exists");
-                self.level.add(now, -p.amount_t);
+                self.take(now, p.amount_t);
                 self.get_wait_hours.record(now - p.since);
                 woken.push(Woken {
                     requester: p.requester,
@@ -174,10 +203,10 @@ impl<C> Container<C> {
                 progressed = true;
             }
             if let Some(head) = self.puts.front()
-                && self.level.value() + head.amount_t <= self.capacity_t
+                && self.fits(head.amount_t)
             {
                 let p = self.puts.pop_front().expect("head exists");
-                self.level.add(now, p.amount_t);
+                self.add(now, p.amount_t);
                 self.put_wait_hours.record(now - p.since);
                 woken.push(Woken {
                     requester: p.requester,
@@ -204,6 +233,30 @@ impl<C> Container<C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue "Reliability" item 2: loads of 0.1 t put in and taken out again must all be served (the
+    /// binary sum of seven 0.1 t loads is below 0.7 t); the level never leaves [0, capacity].
+    #[test]
+    fn loads_that_are_not_binary_fractions_are_all_served() {
+        for load in [0.1, 0.2, 0.7, 0.9] {
+            let mut store = Container::new(0.0, 100.0, 0.0);
+            let mut woken = Vec::new();
+            for k in 0..97 {
+                assert_eq!(store.put(k as f64, "in", load, &mut woken), Transfer::Done);
+            }
+            for k in 0..97 {
+                let got = store.get(100.0 + k as f64, "out", load, &mut woken);
+                assert_eq!(got, Transfer::Done, "{load} t, get {k}");
+                assert!(store.level_t() >= 0.0);
+            }
+            assert!(woken.is_empty());
+            let mut full = Container::new(0.0, 1.0, 0.0);
+            for k in 0..10 {
+                assert_eq!(full.put(k as f64, "in", 0.1, &mut woken), Transfer::Done);
+            }
+            assert!(full.level_t() <= 1.0);
+        }
+    }
 
     #[test]
     fn producer_blocks_when_full_and_resumes_after_a_get() {
