@@ -236,6 +236,21 @@ fn print_run(report: &RunReport, what: &str) {
     );
 }
 
+/// Prints a JSON result on stdout. A reader that has gone (`| head`) is not an error: the program ends
+/// quietly, as Unix tools do, instead of panicking on the broken pipe.
+fn print_json(value: &serde_json::Value) -> ExitCode {
+    use std::io::Write as _;
+    let text = serde_json::to_string_pretty(value).expect("JSON value");
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the result: {e}");
+            ExitCode::from(1)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
 fn print_batch(report: &BatchReport) {
     println!(
         "{} {} scenarios x {} replications in {:.1} s ({} reused from an earlier invocation); results in {}",
@@ -399,24 +414,12 @@ fn main() -> ExitCode {
                 exact,
             };
             match app::cascade(&layout, &options, &data) {
-                Ok(value) => {
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&value).expect("JSON value")
-                    );
-                    ExitCode::SUCCESS
-                }
+                Ok(value) => print_json(&value),
                 Err(e) => fail_with_hint(e, "docs/risk.md describes layouts and risk data"),
             }
         }
         Command::Effect { data, model } => match app::effect(&model, &data) {
-            Ok(value) => {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&value).expect("JSON value")
-                );
-                ExitCode::SUCCESS
-            }
+            Ok(value) => print_json(&value),
             Err(e) => fail_with_hint(e, "docs/risk.md describes the risk data"),
         },
         Command::Validate { scenario } => match app::validate(&scenario) {

@@ -456,3 +456,28 @@ fn loads_that_are_not_binary_fractions_run() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue "Reliability" item 13: `hazflow cascade ... | head` panicked on the closed pipe. A reader that
+/// has gone now ends the program quietly.
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let layout =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/cascade-four-tanks.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hazflow"))
+        .args([
+            "cascade",
+            layout.to_str().unwrap(),
+            "--initiator",
+            "T1",
+            "--trials",
+            "20000",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    assert!(o.status.success(), "{:?} {}", o.status, stderr(&o));
+}
