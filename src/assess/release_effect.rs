@@ -4,6 +4,7 @@
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
+use crate::model::ContainerKind;
 use crate::model::risk_tables::{substance_named, vulnerability};
 use crate::risk::consequence::{Substance, SubstanceState};
 use crate::risk::dense::{
@@ -57,36 +58,6 @@ pub struct FlashArgs {
     pub temperature_c: f64,
 }
 
-/// Container kinds of the risk data.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ContainerArg {
-    /// Road tanker of a liquefied gas.
-    RoadTankerPressurised,
-    /// Road tanker of a liquid.
-    RoadTankerAtmospheric,
-    /// Tube trailer of a compressed gas.
-    TubeTrailer,
-    /// Rail tank car of a liquefied gas.
-    RailTankCarPressurised,
-    /// Rail tank car of a liquid.
-    RailTankCarAtmospheric,
-    /// Inland tank barge.
-    TankBarge,
-}
-
-impl ContainerArg {
-    fn id(self) -> &'static str {
-        match self {
-            ContainerArg::RoadTankerPressurised => "road_tanker_pressurised",
-            ContainerArg::RoadTankerAtmospheric => "road_tanker_atmospheric",
-            ContainerArg::TubeTrailer => "tube_trailer",
-            ContainerArg::RailTankCarPressurised => "rail_tank_car_pressurised",
-            ContainerArg::RailTankCarAtmospheric => "rail_tank_car_atmospheric",
-            ContainerArg::TankBarge => "tank_barge",
-        }
-    }
-}
-
 /// Release sizes.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub enum ScenarioArg {
@@ -103,7 +74,7 @@ pub enum ScenarioArg {
 pub struct ReleaseArgs {
     /// Container kind (its release sizes and hole diameters come from the risk data).
     #[arg(long, value_enum)]
-    pub container: ContainerArg,
+    pub container: ContainerKind,
     /// Substance id of the risk data.
     #[arg(long)]
     pub substance: String,
