@@ -66,6 +66,7 @@ fn bench(c: &mut Criterion) {
 
     let runner = Runner::new(2).expect("two threads");
     let settings = RunSettings {
+        max_in_system: hazflow::sim::DEFAULT_MAX_IN_SYSTEM,
         seed: 7,
         first_replication: 0,
         replications: MAP_REPLICATIONS,

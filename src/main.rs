@@ -5,10 +5,27 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use hazflow::app::{
-    self, AppError, BatchOptions, BatchReport, MergeOptions, RunOptions, RunReport, Shard,
+    self, AppError, BatchOptions, BatchReport, Limits, MergeOptions, RunOptions, RunReport, Shard,
     SweepSetting,
 };
 use hazflow::assess::effect::EffectCommand;
+
+/// `println!` that ends the program quietly when the reader has gone (`hazflow validate x | head -1`)
+/// instead of panicking on the broken pipe. Results are committed before anything is printed, so an
+/// exit here loses nothing.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            eprintln!("error: cannot write to stdout: {e}");
+            std::process::exit(1);
+        }
+    }};
+}
 
 /// Discrete-event Monte-Carlo simulator of chemical-park logistics and hazardous-materials flows.
 #[derive(Parser)]
@@ -39,6 +56,37 @@ struct RunArgs {
     /// Cell size of the individual-risk map, m (default: the scenario's [risk.grid] cell_m).
     #[arg(long)]
     ir_cell_m: Option<f64>,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// Budgets checked before anything is allocated; the defaults sit far above the shipped scenarios.
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Most cells of the individual-risk map.
+    #[arg(long, default_value_t = Limits::default().max_grid_cells)]
+    max_grid_cells: u64,
+    /// Most consignments, plant batches, timetabled trains and failures one replication may start.
+    #[arg(long, default_value_t = Limits::default().max_starts)]
+    max_starts: f64,
+    /// Most consignments and convoys in the system at once: a replication that passes it is saturated
+    /// and stops with the facility whose queue grows.
+    #[arg(long, default_value_t = Limits::default().max_in_system)]
+    max_in_system: usize,
+    /// Most variants of a sweep.
+    #[arg(long, default_value_t = Limits::default().max_variants)]
+    max_variants: u64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_grid_cells: self.max_grid_cells,
+            max_starts: self.max_starts,
+            max_in_system: self.max_in_system,
+            max_variants: self.max_variants,
+        }
+    }
 }
 
 /// Replicate until the risk figures are precise (`run`, `batch`, `sweep`).
@@ -78,6 +126,7 @@ impl BatchArgs {
             no_plots: self.run.no_plots,
             ir_cell_m: self.run.ir_cell_m,
             stop: self.precision.stop_rule(),
+            limits: self.run.limits.limits(),
             command: std::env::args().collect(),
         }
     }
@@ -174,6 +223,8 @@ enum Command {
         /// Do not draw plots.
         #[arg(long)]
         no_plots: bool,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Evaluate one effect or damage model (fireball, pool-fire, plume, puff, tnt, escalation, probit,
     /// flash, release, dense-puff, dense-plume, jet-fire, vce) and print the result as JSON.
@@ -208,6 +259,8 @@ enum Command {
     Validate {
         /// Scenario file (TOML).
         scenario: PathBuf,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
 }
 
@@ -225,7 +278,7 @@ fn fail_with_hint(error: AppError, hint: &str) -> ExitCode {
 
 fn print_run(report: &RunReport, what: &str) {
     let (m, info) = (&report.manifest, &report.info);
-    println!(
+    say!(
         "{}: {} replications in {:.1} s ({:.1} M events/s on {} threads); {what} in {}",
         m.scenario,
         m.replications,
@@ -252,7 +305,7 @@ fn print_json(value: &serde_json::Value) -> ExitCode {
 }
 
 fn print_batch(report: &BatchReport) {
-    println!(
+    say!(
         "{} {} scenarios x {} replications in {:.1} s ({} reused from an earlier invocation); results in {}",
         report.plan.kind,
         report.plan.variants.len(),
@@ -283,6 +336,7 @@ fn main() -> ExitCode {
                 ir_cell_m: run.ir_cell_m,
                 shard,
                 stop: precision.stop_rule(),
+                limits: run.limits.limits(),
                 command: std::env::args().collect(),
             };
             match app::run(&options) {
@@ -312,7 +366,7 @@ fn main() -> ExitCode {
         } => {
             let options = batch.options();
             let parameters: Vec<String> = settings.iter().map(|s| s.path.clone()).collect();
-            let done = app::sweep_variants(&scenario, &settings)
+            let done = app::sweep_variants(&scenario, &settings, &options.limits)
                 .and_then(|variants| app::run_batch("sweep", &variants, &parameters, &options));
             match done {
                 Ok(report) => {
@@ -329,7 +383,7 @@ fn main() -> ExitCode {
         Command::Compare { a, b, batch } => match app::compare(&a, &b, &batch.options()) {
             Ok(report) => {
                 let s = &report.summary;
-                println!(
+                say!(
                     "{} vs {}: {} metrics compared, {} differ significantly (95 %), {} identical in every \
                      replication; median variance reduction from common random numbers on the others {}x; \
                      results in {}",
@@ -368,7 +422,7 @@ fn main() -> ExitCode {
             };
             match app::findings(&options) {
                 Ok((md, html)) => {
-                    println!(
+                    say!(
                         "findings written to {} and {}",
                         md.display(),
                         html.display()
@@ -383,12 +437,14 @@ fn main() -> ExitCode {
             out,
             threads,
             no_plots,
+            limits,
         } => {
             let options = MergeOptions {
                 shards,
                 out,
                 threads,
                 no_plots,
+                limits: limits.limits(),
                 command: std::env::args().collect(),
             };
             match app::merge(&options) {
@@ -422,38 +478,40 @@ fn main() -> ExitCode {
             Ok(value) => print_json(&value),
             Err(e) => fail_with_hint(e, "docs/risk.md describes the risk data"),
         },
-        Command::Validate { scenario } => match app::validate(&scenario) {
-            Ok(report) => {
-                let m = &report.model;
-                let p = &report.provenance;
-                println!(
-                    "{}: valid. {} nodes, {} links, {} flows on {} routes.",
-                    m.name,
-                    m.nodes.len(),
-                    m.links.len(),
-                    m.flows.len(),
-                    m.routes.len()
-                );
-                println!(
-                    "numbers by source: {} from the seed documents, {} from other references, {} assumptions ({} [[assumption]] entries), {} without a source",
-                    p.seed,
-                    p.literature,
-                    p.assumption,
-                    report.assumptions,
-                    p.unsourced.len()
-                );
-                for warning in &m.warnings {
-                    println!("warning: {warning}");
+        Command::Validate { scenario, limits } => {
+            match app::validate(&scenario, &limits.limits()) {
+                Ok(report) => {
+                    let m = &report.model;
+                    let p = &report.provenance;
+                    say!(
+                        "{}: valid. {} nodes, {} links, {} flows on {} routes.",
+                        m.name,
+                        m.nodes.len(),
+                        m.links.len(),
+                        m.flows.len(),
+                        m.routes.len()
+                    );
+                    say!(
+                        "numbers by source: {} from the seed documents, {} from other references, {} assumptions ({} [[assumption]] entries), {} without a source",
+                        p.seed,
+                        p.literature,
+                        p.assumption,
+                        report.assumptions,
+                        p.unsourced.len()
+                    );
+                    for warning in &m.warnings {
+                        say!("warning: {warning}");
+                    }
+                    for field in p.unsourced.iter().take(20) {
+                        say!("  no source: {field}");
+                    }
+                    if p.unsourced.len() > 20 {
+                        say!("  ... and {} more", p.unsourced.len() - 20);
+                    }
+                    ExitCode::SUCCESS
                 }
-                for field in p.unsourced.iter().take(20) {
-                    println!("  no source: {field}");
-                }
-                if p.unsourced.len() > 20 {
-                    println!("  ... and {} more", p.unsourced.len() - 20);
-                }
-                ExitCode::SUCCESS
+                Err(e) => fail(e),
             }
-            Err(e) => fail(e),
-        },
+        }
     }
 }

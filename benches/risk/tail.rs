@@ -72,6 +72,7 @@ fn estimates(
 pub fn report(model: &Model) {
     let runner = Runner::new(2).expect("two threads");
     let settings = RunSettings {
+        max_in_system: hazflow::sim::DEFAULT_MAX_IN_SYSTEM,
         seed: 7,
         first_replication: 0,
         replications: REPLICATIONS,
@@ -199,6 +200,7 @@ fn timed_target(
             floor_per_year: floor,
         };
         let settings = RunSettings {
+            max_in_system: hazflow::sim::DEFAULT_MAX_IN_SYSTEM,
             seed: 7,
             first_replication: 0,
             replications: CAP,

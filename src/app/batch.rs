@@ -52,6 +52,8 @@ pub struct BatchOptions {
     /// Replicate each variant until its risk figures reach a relative standard error (`replications`
     /// is then the cap); not for `compare`, whose pairs need equal counts.
     pub stop: Option<StopRule>,
+    /// Budgets checked before running.
+    pub limits: super::Limits,
     /// Command line.
     pub command: Vec<String>,
 }
@@ -147,12 +149,18 @@ pub fn batch_variants(scenarios: &[PathBuf]) -> Result<Vec<Variant>, AppError> {
 }
 
 /// Builds the variants of `hazflow sweep`: the full factorial of the settings' values on `base`.
-pub fn sweep_variants(base: &Path, settings: &[SweepSetting]) -> Result<Vec<Variant>, AppError> {
+pub fn sweep_variants(
+    base: &Path,
+    settings: &[SweepSetting],
+    limits: &super::Limits,
+) -> Result<Vec<Variant>, AppError> {
     if settings.is_empty() {
         return Err(AppError::Usage(
             "sweep needs at least one --set PATH=VALUES".into(),
         ));
     }
+    let counts: Vec<usize> = settings.iter().map(|s| s.values.len()).collect();
+    limits.check_variants(&counts)?;
     let (base_loaded, _) = load_scenario(Some(base))?;
     let base_name = base_loaded.scenario.scenario.name.clone();
     let base_file = base
@@ -204,9 +212,7 @@ fn plan(
         .scenario
         .scenario;
     let replications = options.replications.unwrap_or(first.replications);
-    if replications == 0 {
-        return Err(AppError::Usage("--reps must be at least 1".into()));
-    }
+    super::run::check_replications(replications)?;
     check_ir_cell(options.ir_cell_m)?;
     if options.stop.is_some() && kind == "compare" {
         return Err(AppError::Usage(
@@ -217,6 +223,21 @@ fn plan(
     }
     for v in variants {
         check_stop_rule(options.stop, &v.prepared.model)?;
+        options
+            .limits
+            .check_model(&v.prepared.loaded, &v.prepared.model, options.ir_cell_m)?;
+    }
+    // Distinct names can share a folder name (`.` and `""` are both `_`): number the later ones.
+    let mut dirs: Vec<String> = Vec::new();
+    for v in variants {
+        let base = dir_name(&v.name);
+        let mut dir = base.clone();
+        let mut k = 2;
+        while dirs.contains(&dir) {
+            dir = format!("{base}-{k}");
+            k += 1;
+        }
+        dirs.push(dir);
     }
     Ok(BatchPlan {
         kind: kind.to_string(),
@@ -229,9 +250,10 @@ fn plan(
         parameters: parameters.to_vec(),
         variants: variants
             .iter()
-            .map(|v| PlannedVariant {
+            .zip(dirs)
+            .map(|(v, dir)| PlannedVariant {
                 name: v.name.clone(),
-                dir: dir_name(&v.name),
+                dir,
                 parameters: v.parameters.clone(),
                 scenario_sha256: v.prepared.loaded.sha256(),
             })
@@ -245,6 +267,7 @@ fn default_batch_out(kind: &str) -> PathBuf {
 
 /// Creates the batch directory, or checks on `--resume` that the one there has the same plan.
 fn open_batch_dir(out: &Path, plan: &BatchPlan, resume: bool) -> Result<(), AppError> {
+    crate::report::check_out_name(out)?;
     let plan_path = out.join("batch.json");
     if out.exists() {
         if !resume {
@@ -331,6 +354,7 @@ pub fn run_batch(
         let job = Job {
             prepared: &variant.prepared,
             settings: RunSettings {
+                max_in_system: options.limits.max_in_system,
                 seed: plan.seed,
                 first_replication: 0,
                 replications: plan.replications,

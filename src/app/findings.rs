@@ -118,6 +118,7 @@ fn batch_options(
         no_plots: !risk_map,
         ir_cell_m: if risk_map { None } else { Some(2000.0) },
         stop: None,
+        limits: super::Limits::default(),
         command: vec![options.command.clone()],
     }
 }
@@ -164,7 +165,11 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
     drop(variants);
     let setting = SweepSetting::parse(&format!("demand.chemical_factor={DEMAND_FACTORS}"))
         .map_err(AppError::Usage)?;
-    let sweep_variants = sweep_variants(&paths[0], std::slice::from_ref(&setting))?;
+    let sweep_variants = sweep_variants(
+        &paths[0],
+        std::slice::from_ref(&setting),
+        &super::Limits::default(),
+    )?;
     let sweep = run_batch(
         "sweep",
         &sweep_variants,

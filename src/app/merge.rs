@@ -64,6 +64,8 @@ pub struct MergeOptions {
     pub threads: Option<usize>,
     /// Skip the plots.
     pub no_plots: bool,
+    /// Budgets (the risk map's cells are checked again).
+    pub limits: super::Limits,
     /// Command line, for `run-info.json`.
     pub command: Vec<String>,
 }
@@ -216,6 +218,10 @@ pub fn merge(options: &MergeOptions) -> Result<RunReport, AppError> {
         )));
     }
     let prepared = Prepared::from_loaded(loaded, record.scenario_path.clone())?;
+    // The shards passed the same check when they ran; a hand-edited record must not slip past it.
+    options
+        .limits
+        .check_model(&prepared.loaded, &prepared.model, record.ir_cell_m)?;
     let threads = thread_count(options.threads)?;
     let runner = Runner::new(threads).map_err(RunError::from)?;
     let out = options
@@ -224,6 +230,7 @@ pub fn merge(options: &MergeOptions) -> Result<RunReport, AppError> {
         .unwrap_or_else(|| default_out(&prepared.model.name));
     let staged = StagedDir::create(&out)?;
     let settings = RunSettings {
+        max_in_system: crate::sim::DEFAULT_MAX_IN_SYSTEM,
         seed: record.seed,
         first_replication: 0,
         replications: record.replications_total,

@@ -8,6 +8,7 @@ mod batch;
 mod compare;
 mod findings;
 mod findings_record;
+mod limits;
 mod merge;
 mod run;
 mod sweep;
@@ -18,6 +19,7 @@ pub use batch::{
 };
 pub use compare::{CompareReport, ComparisonSummary, HeadlineRow, compare, read_replications};
 pub use findings::{FindingsOptions, SHIPPED_SCENARIOS, findings};
+pub use limits::Limits;
 pub use merge::{MergeOptions, ShardRecord, merge};
 pub use run::{RunOptions, RunReport, Shard, run};
 pub use sweep::SweepSetting;
@@ -50,7 +52,9 @@ impl AppError {
         match self {
             AppError::Scenario(_)
             | AppError::Usage(_)
-            | AppError::Report(ReportError::Exists(_)) => 2,
+            | AppError::Report(ReportError::Exists(_) | ReportError::NotADirectoryName(_))
+            // An input whose queues grow without bound: the user must change it.
+            | AppError::Run(RunError::Saturated { .. }) => 2,
             AppError::Report(_) | AppError::Run(_) => 1,
         }
     }
@@ -115,9 +119,10 @@ pub struct ValidationReport {
 }
 
 /// Loads and compiles a scenario without running it.
-pub fn validate(path: &Path) -> Result<ValidationReport, AppError> {
+pub fn validate(path: &Path, limits: &Limits) -> Result<ValidationReport, AppError> {
     let (loaded, _) = load_scenario(Some(path))?;
     let model = compile(&loaded)?;
+    limits.check_model(&loaded, &model, None)?;
     Ok(ValidationReport {
         provenance: loaded.provenance(),
         assumptions: loaded.scenario.assumption.len(),

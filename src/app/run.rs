@@ -46,8 +46,9 @@ impl Shard {
     /// First replication and number of replications of this block of `total` (blocks differ by at most
     /// one replication).
     pub fn range(&self, total: u64) -> (u64, u64) {
-        let start = total * (self.index - 1) / self.count;
-        let end = total * self.index / self.count;
+        // In 128 bits: `total * index` overflows 64 bits for totals above 2^63 / N.
+        let at = |k: u64| (total as u128 * k as u128 / self.count as u128) as u64;
+        let (start, end) = (at(self.index - 1), at(self.index));
         (start, end - start)
     }
 }
@@ -75,6 +76,8 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// Stop once the risk figures reach this precision (`replications` is then the cap).
     pub stop: Option<crate::experiment::StopRule>,
+    /// Budgets checked before running.
+    pub limits: super::Limits,
     /// Command line, for `run-info.json`.
     pub command: Vec<String>,
 }
@@ -108,11 +111,20 @@ pub(crate) fn default_out(name: &str) -> PathBuf {
     candidate
 }
 
+/// Most worker threads: more than any machine hazflow runs on has cores.
+pub const MAX_THREADS: usize = 1024;
+
 pub(crate) fn thread_count(threads: Option<usize>) -> Result<usize, AppError> {
     let threads =
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if threads == 0 {
         return Err(AppError::Usage("--threads must be at least 1".into()));
+    }
+    // Each worker holds a replication and a risk fold; far more workers than cores only costs memory.
+    if threads > MAX_THREADS {
+        return Err(AppError::Usage(format!(
+            "--threads {threads} is more than the {MAX_THREADS} workers a run may have"
+        )));
     }
     Ok(threads)
 }
@@ -141,6 +153,22 @@ pub(crate) fn check_stop_rule(
         return Err(AppError::Usage(format!(
             "--target-rse needs a scenario with a [risk] table ({} has none)",
             model.name
+        )));
+    }
+    Ok(())
+}
+
+/// Most replications one command may ask for: a billion is weeks of computing even for a tiny model,
+/// and beyond it replication indices and shard arithmetic stop meaning anything.
+pub const MAX_REPLICATIONS: u64 = 1_000_000_000;
+
+pub(crate) fn check_replications(replications: u64) -> Result<(), AppError> {
+    if replications == 0 {
+        return Err(AppError::Usage("--reps must be at least 1".into()));
+    }
+    if replications > MAX_REPLICATIONS {
+        return Err(AppError::Usage(format!(
+            "--reps {replications} is more than the {MAX_REPLICATIONS} replications a run may have"
         )));
     }
     Ok(())
@@ -469,11 +497,12 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
         header.replications
     };
     let replications = options.replications.unwrap_or(default_reps);
-    if replications == 0 {
-        return Err(AppError::Usage("--reps must be at least 1".into()));
-    }
+    check_replications(replications)?;
     let threads = thread_count(options.threads)?;
     check_ir_cell(options.ir_cell_m)?;
+    options
+        .limits
+        .check_model(&prepared.loaded, &prepared.model, options.ir_cell_m)?;
     let seed = options.seed.unwrap_or(header.seed);
     let out = options
         .out
@@ -486,6 +515,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
         None => (0, replications),
     };
     let settings = RunSettings {
+        max_in_system: options.limits.max_in_system,
         seed,
         first_replication,
         replications: block,
@@ -602,17 +632,24 @@ mod tests {
 
     #[test]
     fn shards_partition_the_replications() {
-        for total in [1, 7, 200] {
+        // Issue "Reliability" item 12: 2^63 replications in 2 shards overflowed `total * index`.
+        for total in [1, 7, 200, 1 << 63, u64::MAX] {
             for count in 1..=9 {
                 let mut next = 0;
                 for index in 1..=count {
                     let (first, n) = Shard { index, count }.range(total);
                     assert_eq!(first, next);
-                    next += n;
+                    assert!(n.abs_diff(total / count) <= 1);
+                    next = first + n;
                 }
                 assert_eq!(next, total);
             }
         }
+        let huge = Shard {
+            index: u64::MAX,
+            count: u64::MAX,
+        };
+        assert_eq!(huge.range(u64::MAX), (u64::MAX - 1, 1));
         assert_eq!(Shard::parse("2/8"), Ok(Shard { index: 2, count: 8 }));
         for bad in ["0/3", "4/3", "x/2", "3", "1/0"] {
             assert!(Shard::parse(bad).is_err(), "{bad}");

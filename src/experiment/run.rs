@@ -25,6 +25,8 @@ pub struct RunSettings {
     pub keep_accidents: bool,
     /// Stop early once the risk figures are this precise (`replications` is then the cap).
     pub stop: Option<StopRule>,
+    /// The saturation guard: a replication holding more consignments and convoys at once fails the run.
+    pub max_in_system: usize,
 }
 
 /// Run replications in blocks until the key risk figures reach a relative standard error.
@@ -122,6 +124,15 @@ pub enum RunError {
     /// The consumer of replication results failed (writing a file).
     #[error("{0}")]
     Sink(String),
+    /// The saturation guard stopped a replication: the input describes a system whose queues grow
+    /// without bound.
+    #[error("replication {replication} stopped: {saturation}")]
+    Saturated {
+        /// Replication index.
+        replication: u64,
+        /// Where and how much.
+        saturation: Box<crate::sim::Saturation>,
+    },
 }
 
 /// Summaries of every metric and daily series over the replications.
@@ -192,6 +203,13 @@ impl<S: FnMut(u64, &ReplicationOutput) -> Result<(), String>> Folder<'_, S> {
         if self.failure.is_some() || self.stopped {
             return;
         }
+        if let Some(saturation) = out.saturation {
+            self.failure = Some(RunError::Saturated {
+                replication,
+                saturation: Box::new(saturation),
+            });
+            return;
+        }
         if let Err(e) = fold(&mut self.summary, self.first, replication, &out) {
             self.failure = Some(e);
             return;
@@ -252,7 +270,9 @@ pub fn run_model(
     };
     let end = settings.first_replication + settings.replications;
     let run_one = |replication| {
-        let out = Replication::new(model, &seeder, replication).run();
+        let out = Replication::new(model, &seeder, replication)
+            .with_max_in_system(settings.max_in_system)
+            .run();
         progress();
         out
     };

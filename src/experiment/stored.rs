@@ -195,6 +195,8 @@ pub fn read_chunk(path: &Path) -> Result<Vec<(u64, ReplicationOutput)>, String> 
                     events: r.events,
                     mass_balance_relative_error: r.mass_balance_relative_error,
                     accidents: r.accidents,
+                    // Only whole replications are stored: a saturated one fails its run first.
+                    saturation: None,
                 },
             ))
         })
@@ -252,6 +254,7 @@ mod tests {
             events: 42,
             mass_balance_relative_error: 1.3e-15,
             accidents: Vec::new(),
+            saturation: None,
         };
         let dir = std::env::temp_dir().join(format!("hazflow-stored-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -15,12 +15,18 @@ pub type CompileError = ScenarioError;
 pub(super) struct Ctx<'a> {
     pub(super) loaded: &'a LoadedScenario,
     pub(super) errors: Vec<Diagnostic>,
+    /// Errors beyond `MAX_DIAGNOSTICS`, counted only (each located one costs a scan of its file).
+    pub(super) suppressed: usize,
     pub(super) warnings: Vec<String>,
 }
 
 impl Ctx<'_> {
     pub(super) fn error(&mut self, path: FieldPath, message: impl Into<String>) {
-        self.errors.push(self.loaded.diagnostic(&path, message));
+        if self.errors.len() < crate::scenario::MAX_DIAGNOSTICS {
+            self.errors.push(self.loaded.diagnostic(&path, message));
+        } else {
+            self.suppressed += 1;
+        }
     }
 
     pub(super) fn sampler(&mut self, path: FieldPath, field: &DistField) -> Sampler {
@@ -78,6 +84,7 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
     let mut ctx = Ctx {
         loaded,
         errors: Vec::new(),
+        suppressed: 0,
         warnings: Vec::new(),
     };
     let start_day = s.scenario.start_day_of_year;
@@ -550,7 +557,7 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
         Ok(model)
     } else {
         Err(ScenarioError {
-            diagnostics: ctx.errors,
+            diagnostics: crate::scenario::with_suppressed(ctx.errors, ctx.suppressed),
         })
     }
 }

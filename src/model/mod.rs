@@ -6,9 +6,11 @@ mod flows;
 pub mod risk_model;
 pub mod risk_tables;
 mod routing;
+mod workload;
 
 pub use compile::{CompileError, compile};
 pub use risk_model::{ContainerKind, ContainerRules, RiskModel};
+pub use workload::Starts;
 
 use crate::des::Sampler;
 pub use crate::scenario::{CommodityKind, HandlingGroup, Mode, RoadType};

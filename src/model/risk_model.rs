@@ -397,6 +397,24 @@ fn loc_hourly(data: &RiskData, id: &str) -> [f64; 3] {
     ]
 }
 
+/// Cell of the population raster, km: fine enough for the disc zones of a city.
+const RASTER_CELL_KM: f64 = 0.1;
+/// The raster's size limit (two f32 layers: 160 MB). Larger areas get coarser cells instead of an
+/// allocation that grows with the square of the area.
+const MAX_RASTER_CELLS: f64 = 20_000_000.0;
+
+/// The raster cell for `bounds` (km): [`RASTER_CELL_KM`], or coarser to stay within
+/// [`MAX_RASTER_CELLS`].
+fn raster_cell_km(bounds: [f64; 4]) -> f64 {
+    let area_km2 = (bounds[1] - bounds[0]) * (bounds[3] - bounds[2]);
+    let finest = (area_km2 / MAX_RASTER_CELLS).sqrt() * 1.001;
+    if finest.is_finite() {
+        finest.max(RASTER_CELL_KM)
+    } else {
+        f64::MAX
+    }
+}
+
 /// Compiles `[risk]` with its data onto a model whose flows and routes are built.
 pub(super) fn compile_risk(
     ctx: &mut Ctx,
@@ -486,6 +504,16 @@ pub(super) fn compile_risk(
         bounds_km[2] - 10.0,
         bounds_km[3] + 10.0,
     ];
+    let raster_cell_km = raster_cell_km(raster_bounds);
+    if raster_cell_km > RASTER_CELL_KM {
+        ctx.warnings.push(format!(
+            "risk: the modelled area spans {:.0} x {:.0} km, so the population raster uses cells of {:.2} km \
+             instead of {RASTER_CELL_KM} km (at most {MAX_RASTER_CELLS} cells)",
+            raster_bounds[1] - raster_bounds[0],
+            raster_bounds[3] - raster_bounds[2],
+            raster_cell_km
+        ));
+    }
     let raster = DensityRaster::build(
         &discs,
         [
@@ -493,7 +521,7 @@ pub(super) fn compile_risk(
             model.exposure.background_night_per_km2,
         ],
         raster_bounds,
-        0.1,
+        raster_cell_km,
     );
 
     let substances: Vec<Substance> = (0..data.substance.len())

@@ -30,6 +30,11 @@ pub enum ReportError {
     /// The output directory already exists.
     #[error("the output directory {0} already exists; choose another --out or remove it")]
     Exists(PathBuf),
+    /// The output path does not end in a directory name (`new/..`, `.`, `/`).
+    #[error(
+        "--out {0} does not name a new directory (its last part must be a name, not `..`, `.` or `/`)"
+    )]
+    NotADirectoryName(PathBuf),
     /// A file system operation failed.
     #[error("cannot write {path}: {source}")]
     Io {
@@ -76,8 +81,10 @@ pub struct StagedDir {
 }
 
 impl StagedDir {
-    /// Prepares to write `target`, which must not exist yet.
+    /// Prepares to write `target`, which must not exist yet. Stale staging directories of runs of this
+    /// machine that were killed are removed on the way.
     pub fn create(target: &Path) -> Result<Self, ReportError> {
+        check_out_name(target)?;
         if target.exists() {
             return Err(ReportError::Exists(target.to_path_buf()));
         }
@@ -86,11 +93,12 @@ impl StagedDir {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent).map_err(io_error(parent))?;
+        remove_stale_staging(parent);
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "run".into());
-        let staging = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let staging = parent.join(staging_name(&name, std::process::id()));
         if staging.exists() {
             std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
         }
@@ -115,6 +123,55 @@ impl StagedDir {
         std::fs::rename(&self.staging, &self.target).map_err(io_error(&self.target))?;
         self.committed = true;
         Ok(self.target.clone())
+    }
+}
+
+/// Refuses an output path whose last component is not a name: `new/..` would be created as `new`, run,
+/// and only fail at the final rename.
+pub fn check_out_name(target: &Path) -> Result<(), ReportError> {
+    match target.components().next_back() {
+        Some(std::path::Component::Normal(_)) => Ok(()),
+        _ => Err(ReportError::NotADirectoryName(target.to_path_buf())),
+    }
+}
+
+/// `.NAME.partial-HOST-PID`: the host keeps a run on one node of a cluster from removing the staging
+/// directory of a live run on another that shares the file system.
+fn staging_name(name: &str, pid: u32) -> String {
+    format!(".{name}.partial-{}-{pid}", host_name())
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty() && !h.contains('/'))
+        .unwrap_or_else(|| "local".into())
+}
+
+/// Removes the staging directories in `parent` left by killed runs of this host: those whose process no
+/// longer exists. Only where `/proc` tells which processes live; elsewhere nothing is removed.
+fn remove_stale_staging(parent: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let marker = format!(".partial-{}-", host_name());
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .starts_with('.')
+            .then(|| name.rsplit_once(&marker))
+            .flatten()
+            .and_then(|(_, pid)| pid.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use super::FieldPath;
-use super::error::Diagnostic;
+use super::error::{Diagnostic, MAX_DIAGNOSTICS, with_suppressed};
 use super::facilities::{DailyWindow, Disruptions};
 use super::load::{Document, Node, NodeValue, Segment};
 use super::types::Mode;
@@ -12,12 +12,32 @@ use crate::field_path;
 
 pub(super) struct Check<'a> {
     pub(super) doc: &'a Document,
-    pub(super) out: Vec<Diagnostic>,
+    out: Vec<Diagnostic>,
+    /// Problems found beyond [`MAX_DIAGNOSTICS`], counted but not located (locating costs a scan of the
+    /// file, so ten thousand bad entries would take quadratic time to report).
+    suppressed: usize,
 }
 
-impl Check<'_> {
+impl<'a> Check<'a> {
+    pub(super) fn new(doc: &'a Document) -> Self {
+        Self {
+            doc,
+            out: Vec::new(),
+            suppressed: 0,
+        }
+    }
+
+    /// The problems found, the last saying how many more were not listed.
+    pub(super) fn finish(self) -> Vec<Diagnostic> {
+        with_suppressed(self.out, self.suppressed)
+    }
+
     pub(super) fn error(&mut self, path: FieldPath, message: impl Into<String>) {
-        self.out.push(self.doc.diagnostic(&path, message));
+        if self.out.len() < MAX_DIAGNOSTICS {
+            self.out.push(self.doc.diagnostic(&path, message));
+        } else {
+            self.suppressed += 1;
+        }
     }
 
     pub(super) fn positive(&mut self, path: FieldPath, value: f64) {

@@ -79,18 +79,96 @@ impl IntoSegment for usize {
 
 /// Supplies the text of scenario files: from disk, or from copies embedded in the binary.
 pub trait SourceProvider {
-    /// The text of `path`, or an error message.
-    fn read(&self, path: &Path) -> Result<String, String>;
+    /// The text of `path`, or a diagnostic saying why it cannot be read (located when the problem is
+    /// inside the file, such as invalid UTF-8).
+    fn read(&self, path: &Path) -> Result<String, Diagnostic>;
+
+    /// The name two spellings of one file share (`a/../b.toml` and `b.toml`), for finding `extends`
+    /// loops. Lexical by default; files on disk are canonicalised, so links are seen through too.
+    fn identity(&self, path: &Path) -> PathBuf {
+        normalise(path)
+    }
 }
 
-/// Reads files from disk.
+/// Input files larger than this are refused: the largest shipped file is about 100 kB, and a limit keeps
+/// `extends = "/dev/zero"`-like mistakes from reading until memory runs out.
+pub const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads files from disk: regular files only (a FIFO would block, a device never end), at most
+/// [`MAX_INPUT_BYTES`], in UTF-8.
 pub struct DiskFiles;
 
 impl SourceProvider for DiskFiles {
-    fn read(&self, path: &Path) -> Result<String, String> {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read the file: {e}"))
+    fn read(&self, path: &Path) -> Result<String, Diagnostic> {
+        read_input_file(path)
+    }
+
+    fn identity(&self, path: &Path) -> PathBuf {
+        std::fs::canonicalize(path).unwrap_or_else(|_| normalise(path))
     }
 }
+
+/// Reads a user's input file safely: a regular file, at most [`MAX_INPUT_BYTES`], valid UTF-8 (an invalid
+/// byte is reported at its line and column).
+pub fn read_input_file(path: &Path) -> Result<String, Diagnostic> {
+    use std::io::Read;
+    let refuse = |message: String| Diagnostic::file_level(path, "", message);
+    let meta = std::fs::metadata(path).map_err(|e| refuse(format!("cannot read the file: {e}")))?;
+    if !meta.is_file() {
+        return Err(refuse(
+            "cannot read the file: not a regular file (a directory, device or pipe cannot be an input)"
+                .into(),
+        ));
+    }
+    let too_large = |bytes: u64| {
+        refuse(format!(
+            "cannot read the file: it holds {bytes} bytes, more than the {MAX_INPUT_BYTES} an input file may hold"
+        ))
+    };
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| refuse(format!("cannot read the file: {e}")))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let prefix = std::str::from_utf8(&e.as_bytes()[..valid]).unwrap_or("");
+        let (line, column) = line_column(prefix, valid);
+        Diagnostic {
+            file: path.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+            field: String::new(),
+            message: format!(
+                "the file is not valid UTF-8 (byte 0x{:02x}); save it as UTF-8",
+                e.as_bytes()[valid]
+            ),
+        }
+    })
+}
+
+/// Removes `.` and resolves `..` lexically, so `examples/../x.toml` and `x.toml` match.
+pub(crate) fn normalise(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The longest `extends` chain read: deeper chains are mistakes, not designs.
+pub const MAX_EXTENDS_DEPTH: usize = 32;
 
 /// The loaded text of every file of an `extends` chain: the file named first, then the files it extends.
 #[derive(Clone, Debug, Default)]
@@ -167,9 +245,7 @@ impl Document {
         let mut files = SourceFiles::default();
         let mut root: Option<Node> = None;
         for path in paths {
-            let text = provider.read(path).map_err(|message| {
-                ScenarioError::single(Diagnostic::file_level(path, "", message))
-            })?;
+            let text = provider.read(path).map_err(ScenarioError::single)?;
             let file = files.files.len();
             files.files.push((path.clone(), text));
             let text = &files.files[file].1;
@@ -219,67 +295,61 @@ fn load_chain(
     files: &mut SourceFiles,
     visiting: &mut Vec<PathBuf>,
 ) -> Result<Node, ScenarioError> {
-    if visiting.iter().any(|p| p == path) {
-        let chain: Vec<String> = visiting.iter().map(|p| p.display().to_string()).collect();
-        return Err(ScenarioError::single(Diagnostic::file_level(
-            path,
-            "scenario.extends",
-            format!(
-                "`extends` loops back to this file ({} -> {})",
-                chain.join(" -> "),
-                path.display()
-            ),
-        )));
-    }
-    let text = provider
-        .read(path)
-        .map_err(|message| ScenarioError::single(Diagnostic::file_level(path, "", message)))?;
+    let text = provider.read(path).map_err(ScenarioError::single)?;
     let file = files.files.len();
     files.files.push((path.to_path_buf(), text));
     let text = &files.files[file].1;
     let node = parse_file(text, path, file)?;
-    let extends = match &node.value {
-        NodeValue::Table(entries) => {
-            entries
-                .iter()
-                .find(|(k, _)| k == "scenario")
-                .and_then(|(_, s)| match &s.value {
-                    NodeValue::Table(e) => e
-                        .iter()
-                        .find(|(k, _)| k == "extends")
-                        .map(|(_, n)| n.clone()),
-                    _ => None,
-                })
-        }
-        _ => None,
-    };
-    let Some(extends) = extends else {
+    let Some(extends) = extends_of(&node) else {
         return Ok(node);
     };
-    let NodeValue::Leaf(toml::Value::String(base_name)) = &extends.value else {
-        let (line, column) = line_column(text, extends.at.offset);
-        return Err(ScenarioError::single(Diagnostic {
+    // Problems with the base are reported at the `extends` key that named it.
+    let (line, column) = line_column(text, extends.at.offset);
+    let at_key = |message: String| {
+        ScenarioError::single(Diagnostic {
             file: path.to_path_buf(),
             line: Some(line),
             column: Some(column),
             field: "scenario.extends".into(),
-            message: "expected the path of the base scenario file, as a string".into(),
-        }));
+            message,
+        })
+    };
+    let NodeValue::Leaf(toml::Value::String(base_name)) = &extends.value else {
+        return Err(at_key(
+            "expected the path of the base scenario file, as a string".into(),
+        ));
     };
     let base_path = path.parent().unwrap_or(Path::new("")).join(base_name);
-    visiting.push(path.to_path_buf());
-    let base = load_chain(&base_path, provider, files, visiting).map_err(|mut e| {
-        if let Some(first) = e.diagnostics.first_mut()
-            && first.line.is_none()
-        {
-            first.message = format!(
-                "{} (base scenario named in {})",
-                first.message,
-                path.display()
-            );
+    visiting.push(provider.identity(path));
+    let base_identity = provider.identity(&base_path);
+    if visiting.contains(&base_identity) {
+        return Err(at_key(format!(
+            "`extends` loops back to {} (each file may appear once in a chain)",
+            base_path.display()
+        )));
+    }
+    if visiting.len() >= MAX_EXTENDS_DEPTH {
+        return Err(at_key(format!(
+            "the `extends` chain is more than {MAX_EXTENDS_DEPTH} files deep"
+        )));
+    }
+    let base = match load_chain(&base_path, provider, files, visiting) {
+        Ok(base) => base,
+        Err(e) => {
+            // A base that cannot be read at all is this file's problem: name the line of the key.
+            if let [only] = e.diagnostics.as_slice()
+                && only.line.is_none()
+                && only.file == base_path
+            {
+                return Err(at_key(format!(
+                    "the base scenario {}: {}",
+                    base_path.display(),
+                    only.message
+                )));
+            }
+            return Err(e);
         }
-        e
-    })?;
+    };
     visiting.pop();
     let mut merged = merge(base, node, path, &files.files[file].1)?;
     // The merged document is complete: `extends` has done its job.
@@ -290,6 +360,21 @@ fn load_chain(
         fields.retain(|(k, _)| k != "extends");
     }
     Ok(merged)
+}
+
+/// The `scenario.extends` node of a parsed file, if it has one.
+fn extends_of(node: &Node) -> Option<Node> {
+    let NodeValue::Table(entries) = &node.value else {
+        return None;
+    };
+    let (_, scenario) = entries.iter().find(|(k, _)| k == "scenario")?;
+    let NodeValue::Table(fields) = &scenario.value else {
+        return None;
+    };
+    fields
+        .iter()
+        .find(|(k, _)| k == "extends")
+        .map(|(_, n)| n.clone())
 }
 
 fn parse_file(text: &str, path: &Path, file: usize) -> Result<Node, ScenarioError> {

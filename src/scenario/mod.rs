@@ -8,6 +8,7 @@ mod exposure;
 mod facilities;
 mod flows;
 mod load;
+mod ranges;
 mod risk;
 mod risk_check;
 mod risk_data;
@@ -20,18 +21,22 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 pub use check::parse_chain;
-pub use error::{Diagnostic, ScenarioError};
+pub(crate) use error::with_suppressed;
+pub use error::{Diagnostic, MAX_DIAGNOSTICS, ScenarioError, readable};
 pub use exposure::*;
 pub use facilities::*;
 pub use flows::*;
-pub use load::{DiskFiles, FieldPath, IntoSegment, Segment, SourceFiles, SourceProvider};
+pub use load::{
+    DiskFiles, FieldPath, IntoSegment, MAX_EXTENDS_DEPTH, MAX_INPUT_BYTES, Segment, SourceFiles,
+    SourceProvider, read_input_file,
+};
 pub use risk::*;
 pub use risk_check::{LoadedRiskData, load_layers as load_risk_data};
 pub use risk_data::*;
 pub use sourced::Sourced;
 pub use types::*;
 
-use load::{Document, Node, NodeValue};
+use load::{Document, Node, NodeValue, normalise};
 
 /// A scenario read from its files, validated, with the means to locate any of its fields.
 pub struct LoadedScenario {
@@ -65,7 +70,18 @@ pub fn load_with(
             ));
         }
     };
-    let diagnostics = validate::validate(&scenario, &document);
+    // Numbers out of physical range, then the semantic checks; a field already out of range is not
+    // reported twice.
+    let mut diagnostics = ranges::check_ranges(&document);
+    let semantic = validate::validate(&scenario, &document);
+    let out_of_range: std::collections::BTreeSet<String> =
+        diagnostics.iter().map(|d| d.field.clone()).collect();
+    diagnostics.extend(
+        semantic
+            .into_iter()
+            .filter(|d| !out_of_range.contains(&d.field)),
+    );
+    diagnostics.truncate(MAX_DIAGNOSTICS + 1);
     if !diagnostics.is_empty() {
         return Err(ScenarioError { diagnostics });
     }
@@ -119,7 +135,14 @@ pub fn load_file<T: serde::de::DeserializeOwned>(
 ) -> Result<LoadedFile<T>, ScenarioError> {
     let document = Document::load_layers(&[path.to_path_buf()], &DiskFiles)?;
     match serde_path_to_error::deserialize(document.to_value()) {
-        Ok(value) => Ok(LoadedFile { value, document }),
+        Ok(value) => {
+            let diagnostics = ranges::check_ranges(&document);
+            if diagnostics.is_empty() {
+                Ok(LoadedFile { value, document })
+            } else {
+                Err(ScenarioError { diagnostics })
+            }
+        }
         Err(e) => {
             let field_path = serde_path(e.path());
             let message = e.inner().message().trim().to_string();
@@ -261,13 +284,19 @@ impl EmbeddedFiles {
 }
 
 impl SourceProvider for EmbeddedFiles {
-    fn read(&self, path: &Path) -> Result<String, String> {
+    fn read(&self, path: &Path) -> Result<String, Diagnostic> {
         let wanted = normalise(path);
         self.files
             .iter()
             .find(|(name, _)| normalise(Path::new(name)) == wanted)
             .map(|(_, text)| text.to_string())
-            .ok_or_else(|| format!("no embedded scenario file named {}", path.display()))
+            .ok_or_else(|| {
+                Diagnostic::file_level(
+                    path,
+                    "",
+                    format!("no embedded scenario file named {}", path.display()),
+                )
+            })
     }
 }
 
@@ -288,31 +317,30 @@ impl<'a> MemoryFiles<'a> {
 }
 
 impl SourceProvider for MemoryFiles<'_> {
-    fn read(&self, path: &Path) -> Result<String, String> {
+    fn read(&self, path: &Path) -> Result<String, Diagnostic> {
         let wanted = normalise(path);
         match self.files.iter().find(|(p, _)| *p == wanted) {
             Some((_, text)) => Ok(text.clone()),
             None => match self.fallback {
                 Some(fallback) => fallback.read(path),
-                None => Err(format!("{} is not among the stored files", path.display())),
+                None => Err(Diagnostic::file_level(
+                    path,
+                    "",
+                    format!("{} is not among the stored files", path.display()),
+                )),
             },
         }
     }
-}
 
-/// Removes `.` and resolves `..` lexically, so `examples/../x.toml` and `x.toml` match.
-fn normalise(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
+    fn identity(&self, path: &Path) -> PathBuf {
+        let wanted = normalise(path);
+        match self.fallback {
+            Some(fallback) if !self.files.iter().any(|(p, _)| *p == wanted) => {
+                fallback.identity(path)
             }
-            other => out.push(other),
+            _ => wanted,
         }
     }
-    out
 }
 
 const DEFAULT_SCENARIO: &str = "liuzhou-2025-plan.toml";

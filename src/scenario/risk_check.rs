@@ -191,20 +191,21 @@ pub(crate) fn load_risk_data(
             named_in.parent().unwrap_or(Path::new("")).join(&r.data[i])
         })
         .collect();
+    // A data file that cannot be read at all is reported at the `[risk] data` entry that names it.
     let loaded = load_layers(&paths, provider).map_err(|mut e| {
         for d in &mut e.diagnostics {
-            if d.line.is_none() {
-                d.message = format!("{} (risk data file named in [risk] data)", d.message);
+            if d.line.is_none()
+                && let Some(i) = paths.iter().position(|p| *p == d.file)
+            {
+                let message = format!("the risk data file {}: {}", d.file.display(), d.message);
+                *d = scenario_doc.diagnostic(&field_path!["risk", "data", i], message);
             }
         }
         e
     })?;
     let mut out = Vec::new();
     // References from the scenario into the data.
-    let mut c = Check {
-        doc: scenario_doc,
-        out: Vec::new(),
-    };
+    let mut c = Check::new(scenario_doc);
     let substances: BTreeSet<&str> = loaded
         .data
         .substance
@@ -310,7 +311,7 @@ pub(crate) fn load_risk_data(
             );
         }
     }
-    out.extend(c.out);
+    out.extend(c.finish());
     if out.is_empty() {
         Ok(Some(loaded))
     } else {
@@ -332,6 +333,12 @@ pub fn load_layers(
             return Err(ScenarioError::single(document.diagnostic(&path, message)));
         }
     };
+    let ranges = super::ranges::check_ranges(&document);
+    if !ranges.is_empty() {
+        return Err(ScenarioError {
+            diagnostics: ranges,
+        });
+    }
     let loaded = LoadedRiskData { data, document };
     let problems = check_data(&loaded);
     if problems.is_empty() {
@@ -399,10 +406,7 @@ fn probability(c: &mut Check, path: FieldPath, v: f64) {
 
 fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
     let d = &loaded.data;
-    let mut c = Check {
-        doc: &loaded.document,
-        out: Vec::new(),
-    };
+    let mut c = Check::new(&loaded.document);
     let p = &d.people;
     for (name, v) in [
         ("lethal_flux_kw_m2", p.lethal_flux_kw_m2.value),
@@ -756,7 +760,7 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
     {
         c.error(field_path!["escalation"], "expected `source`");
     }
-    c.out
+    c.finish()
 }
 
 /// Containers every transport mode needs, and what their release sizes must satisfy.

@@ -12,10 +12,7 @@ use crate::field_path;
 
 /// Checks a scenario; returns every problem found.
 pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
-    let mut c = Check {
-        doc,
-        out: Vec::new(),
-    };
+    let mut c = Check::new(doc);
     let h = &s.scenario;
     c.positive(
         field_path!["scenario", "horizon_days"],
@@ -647,5 +644,5 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
     super::risk_check::validate_rules(s, &mut c);
 
     check_sources(&mut c, &doc.root, &mut Vec::new(), &assumptions);
-    c.out
+    c.finish()
 }

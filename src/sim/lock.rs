@@ -37,6 +37,7 @@ pub(crate) struct LockState {
     pub(crate) queue_length: TimeWeighted,
     pub(crate) queue_max: usize,
     pub(crate) busy_lines: TimeWeighted,
+    /// Lines available or finishing a lockage: the denominator of utilisation.
     pub(crate) available_lines: TimeWeighted,
     pub(crate) lockages: u64,
     pub(crate) empty_lockages: u64,
@@ -110,9 +111,13 @@ impl LockState {
         }
     }
 
+    /// Records busy lines and working lines (available, or busy finishing a lockage begun before the
+    /// line went out of service), so utilisation never exceeds 1.
     fn set_busy(&mut self, now: f64) {
         let busy = self.lines.iter().filter(|l| l.busy).count();
         self.busy_lines.set(now, busy as f64);
+        let working = self.lines.iter().filter(|l| l.busy || l.available).count();
+        self.available_lines.set(now, working as f64);
     }
 }
 
@@ -276,7 +281,7 @@ impl Replication<'_> {
         let state = &mut self.locks[l];
         state.lines[k].available = available;
         let available_count = state.lines.iter().filter(|x| x.available).count();
-        state.available_lines.set(now, available_count as f64);
+        state.set_busy(now);
         if available_count == 0 {
             state.closed.close(now);
             state.waits.split_causes();

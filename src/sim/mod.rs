@@ -20,6 +20,7 @@ mod lock;
 mod output;
 mod risk;
 mod risk_output;
+mod saturation;
 mod scene;
 mod state;
 mod tallies;
@@ -36,6 +37,7 @@ pub use risk::{
     ANY_WEATHER, Accident, AccidentSource, Branch, Condition, ReleaseKind, sampling_shares,
 };
 pub use risk_output::{CATEGORIES, FN_POINTS, MAX_DEPTH, can_escalate, facilities, facility_of};
+pub use saturation::{DEFAULT_MAX_IN_SYSTEM, Saturation};
 use state::*;
 
 /// Share of a tank's capacity that incoming supply may fill, counting cargo on its way.
@@ -116,6 +118,10 @@ pub struct Replication<'m> {
     pub(crate) daily: daily::DailyRecorder,
     /// Accident sampling, if the model has a risk part.
     pub(crate) risk: Option<risk::RiskState>,
+    /// The saturation guard's limit on consignments and convoys alive at once.
+    pub(crate) max_in_system: usize,
+    /// Set when the guard stopped the replication.
+    pub(crate) saturation: Option<Saturation>,
 }
 
 /// Random streams, one per purpose (see `des::random` for the guarantee).
@@ -271,9 +277,17 @@ impl<'m> Replication<'m> {
             tally: tallies::Tallies::new(m),
             daily: daily::DailyRecorder::default(),
             risk: risk::RiskState::new(m, seeder, replication),
+            max_in_system: DEFAULT_MAX_IN_SYSTEM,
+            saturation: None,
         };
         rep.daily = daily::DailyRecorder::new(&rep);
         rep
+    }
+
+    /// Sets the saturation guard's limit on consignments and convoys alive at once.
+    pub fn with_max_in_system(mut self, limit: usize) -> Self {
+        self.max_in_system = limit;
+        self
     }
 
     /// Runs to the end of the horizon and returns the measurements.
@@ -311,6 +325,9 @@ impl<'m> Replication<'m> {
         let end = m.run_h();
         while let Some(event) = self.sched.next_event_until(end) {
             self.dispatch(event);
+            if self.saturation.is_some() {
+                break;
+            }
         }
         self.risk_flush();
         self.finish()
@@ -335,6 +352,7 @@ impl<'m> Replication<'m> {
             Event::Up(t, reason) => self.on_up(t as usize, reason),
             Event::Timetable => self.on_timetable(),
             Event::Midnight => {
+                self.saturation = self.check_saturation();
                 self.risk_tank_day();
                 self.record_day();
                 self.sched.schedule_in(24.0, Event::Midnight);

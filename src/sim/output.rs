@@ -59,6 +59,8 @@ pub struct ReplicationOutput {
     pub mass_balance_relative_error: f64,
     /// Sampled accidents of the observed period (empty without a risk model).
     pub accidents: Vec<super::Accident>,
+    /// Set when the saturation guard stopped the replication early: its figures are not to be used.
+    pub saturation: Option<super::Saturation>,
 }
 
 fn push_waits(out: &mut Vec<(MetricKey, f64)>, subject: &str, waits: &WaitTallies) {
@@ -545,6 +547,7 @@ impl Replication<'_> {
             events,
             mass_balance_relative_error: mass_error / scale,
             accidents: self.risk.map(|r| r.accidents).unwrap_or_default(),
+            saturation: self.saturation,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 use super::Replication;
 use super::state::{ConsId, ConvoyId, ConvoyStage, Stage};
+use crate::model::risk_model::Layout;
 use crate::model::{ContainerKind, Mode, RiskModel};
 use crate::risk::consequence::SubstanceState;
 use crate::risk::escalation::VesselClass;
@@ -49,6 +50,14 @@ pub(crate) struct SceneUnit {
 /// Where a scene is anchored and what it holds.
 pub(crate) struct Scene {
     pub(crate) units: Vec<SceneUnit>,
+}
+
+/// A tank farm in rows: group `g` in row `g`, tank `k` along it, from the site's node.
+fn tank_xy(layout: &Layout, (ax, ay): (f64, f64), g: usize, k: u32) -> (f64, f64) {
+    (
+        ax + k as f64 * layout.tank_spacing_m,
+        ay + g as f64 * layout.tank_group_spacing_m,
+    )
 }
 
 impl Replication<'_> {
@@ -133,6 +142,15 @@ impl Replication<'_> {
     }
 
     /// Every unit within `radius_m` of `(x, y)`.
+    /// Where tank `k` of tank group `t` stands.
+    pub(crate) fn tank_position(&self, t: usize, k: u32) -> (f64, f64) {
+        let m = self.m;
+        let r = self.risk();
+        let site = &m.sites[m.tanks[t].site];
+        let g = site.tanks.iter().position(|&x| x == t).unwrap_or(0);
+        tank_xy(&r.layout, r.node_xy_m[site.node], g, k)
+    }
+
     pub(crate) fn scene_around(&self, x: f64, y: f64, radius_m: f64) -> Scene {
         let m = self.m;
         let r = self.risk();
@@ -142,11 +160,13 @@ impl Replication<'_> {
         let near = |(ax, ay): (f64, f64)| (ax - x).hypot(ay - y) <= radius_m + 1000.0;
         for (s, site) in m.sites.iter().enumerate() {
             let anchor = r.node_xy_m[site.node];
-            if site.is_external() || !near(anchor) {
+            if site.is_external() {
                 continue;
             }
             let (ax, ay) = anchor;
-            // Tank farm: groups in rows, tanks along each row.
+            // Tank farm: groups in rows, tanks along each row. Every site's tanks are placed (a few
+            // dozen in all) and kept by distance below: a wide farm reaches beyond its node's
+            // neighbourhood.
             for (g, &t) in site.tanks.iter().enumerate() {
                 let tank = &m.tanks[t];
                 let Some(substance) = r.substance_of_commodity[tank.commodity] else {
@@ -158,11 +178,12 @@ impl Replication<'_> {
                 let diameter = (4.0 * volume / std::f64::consts::PI).cbrt();
                 let level_kg = self.tanks[t].level_t() * 1000.0 / count as f64;
                 for k in 0..count {
+                    let (x_m, y_m) = tank_xy(&layout, (ax, ay), g, k);
                     units.push(SceneUnit {
                         key: UnitKey::Tank(t, k),
                         kind: "tank",
-                        x_m: ax + k as f64 * layout.tank_spacing_m,
-                        y_m: ay + g as f64 * layout.tank_group_spacing_m,
+                        x_m,
+                        y_m,
                         vessel: r.substances[substance].tank_class(),
                         volume_m3: volume,
                         substance,
@@ -177,6 +198,9 @@ impl Replication<'_> {
                         released_share: 1.0,
                     });
                 }
+            }
+            if !near(anchor) {
+                continue;
             }
             // Handling area: trucks at bays, wagons on the sidings, vessels at the berths.
             let (hx, hy) = (ax - layout.handling_to_tanks_m, ay);

@@ -22,6 +22,11 @@ impl<T> Arena<T> {
         }
     }
 
+    /// Entities alive now.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len() - self.free.len()
+    }
+
     pub(crate) fn insert(&mut self, item: T) -> u32 {
         match self.free.pop() {
             Some(id) => {

@@ -88,6 +88,7 @@ pub fn run_scenario(file: &Path, seed: u64, replications: u64) -> hazflow::exper
     let loaded = hazflow::scenario::load(file).unwrap_or_else(|e| panic!("{e}"));
     let model = hazflow::model::compile(&loaded).unwrap_or_else(|e| panic!("{e}"));
     let settings = RunSettings {
+        max_in_system: hazflow::sim::DEFAULT_MAX_IN_SYSTEM,
         seed,
         first_replication: 0,
         replications,

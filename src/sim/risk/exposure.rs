@@ -403,15 +403,20 @@ impl Replication<'_> {
     ) {
         let model = self.m;
         let r = model.risk.as_ref().expect("risk model");
-        let anchor = match source {
-            AccidentSource::Tank(t) => r.node_xy_m[self.m.sites[self.m.tanks[t].site].node],
-            AccidentSource::Loading(s) | AccidentSource::Berth(s) => {
+        let anchor = match (source, key) {
+            // Around the tank itself: a wide tank farm can stand farther from its node than the scene
+            // reaches.
+            (AccidentSource::Tank(_), UnitKey::Tank(t, k)) => self.tank_position(t, k),
+            (AccidentSource::Tank(t), _) => r.node_xy_m[self.m.sites[self.m.tanks[t].site].node],
+            (AccidentSource::Loading(s) | AccidentSource::Berth(s), _) => {
                 r.node_xy_m[self.m.sites[s].node]
             }
-            AccidentSource::Lock(l) => r.node_xy_m[self.m.locks[l].node],
-            AccidentSource::Parking(p) => r.parking_xy_m[p],
-            AccidentSource::Roadside(n) => r.node_xy_m[n],
-            AccidentSource::Transport(_) => unreachable!("transport accidents are not stationary"),
+            (AccidentSource::Lock(l), _) => r.node_xy_m[self.m.locks[l].node],
+            (AccidentSource::Parking(p), _) => r.parking_xy_m[p],
+            (AccidentSource::Roadside(n), _) => r.node_xy_m[n],
+            (AccidentSource::Transport(_), _) => {
+                unreachable!("transport accidents are not stationary")
+            }
         };
         let scene = self.scene_around(anchor.0, anchor.1, r.domino_radius_m + 2000.0);
         // Every unit with exposure stands in its scene; the fallback only guards the estimator against a
