@@ -76,6 +76,9 @@ struct LimitArgs {
     /// Most variants of a sweep.
     #[arg(long, default_value_t = Limits::default().max_variants)]
     max_variants: u64,
+    /// Most accidents sampled in one replication (each a consequence assessment).
+    #[arg(long, default_value_t = Limits::default().max_accidents)]
+    max_accidents: f64,
 }
 
 impl LimitArgs {
@@ -85,6 +88,7 @@ impl LimitArgs {
             max_starts: self.max_starts,
             max_in_system: self.max_in_system,
             max_variants: self.max_variants,
+            max_accidents: self.max_accidents,
         }
     }
 }

@@ -330,12 +330,46 @@ pub fn run_batch(
         .out
         .clone()
         .unwrap_or_else(|| default_batch_out(kind));
+    let fresh = !out.exists();
     open_batch_dir(&out, &plan, options.resume)?;
+    let result = run_opened(variants, options, plan, &out, threads, started);
+    // A new batch that failed before anything could be reused leaves nothing behind; one with finished
+    // variants or stored replications stays for --resume.
+    if result.is_err() && fresh && !holds_results(&out) {
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    result
+}
+
+/// Whether a batch directory holds a finished variant or stored replications: any file under `runs/` or
+/// `.work/` (empty folders are only scaffolding).
+fn holds_results(out: &Path) -> bool {
+    fn any_file(dir: &Path) -> bool {
+        std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let path = e.path();
+                if path.is_dir() { any_file(&path) } else { true }
+            })
+        })
+    }
+    any_file(&out.join("runs")) || any_file(&out.join(".work"))
+}
+
+/// Runs the variants of a batch whose directory is open.
+fn run_opened(
+    variants: &[Variant],
+    options: &BatchOptions,
+    plan: BatchPlan,
+    out: &Path,
+    threads: usize,
+    started: std::time::Instant,
+) -> Result<BatchReport, AppError> {
+    let kind = plan.kind.as_str();
     let runner = Runner::new(threads).map_err(RunError::from)?;
     let total = plan.replications * variants.len() as u64;
     let bar = progress_bar(total, options.progress, kind);
     if kind == "sweep" {
-        write_variant_files(&out, variants, &plan)?;
+        write_variant_files(out, variants, &plan)?;
     }
     let mut reused = 0;
     for (k, (variant, planned)) in variants.iter().zip(&plan.variants).enumerate() {
@@ -383,8 +417,8 @@ pub fn run_batch(
     }
     bar.finish_and_clear();
     let _ = std::fs::remove_dir_all(out.join(".work"));
-    write_tables(&out, &plan)?;
-    write_batch_page(&out, &plan, "")?;
+    write_tables(out, &plan)?;
+    write_batch_page(out, &plan, "")?;
     let info = RunInfo::finished(
         &options.command,
         threads,
@@ -395,7 +429,7 @@ pub fn run_batch(
     );
     write_json(&out.join("run-info.json"), &info)?;
     Ok(BatchReport {
-        out,
+        out: out.to_path_buf(),
         plan,
         variants_reused: reused,
         wall_seconds: started.elapsed().as_secs_f64(),

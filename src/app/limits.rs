@@ -5,7 +5,7 @@
 use super::AppError;
 use crate::experiment::risk_fold::map_grid;
 use crate::field_path;
-use crate::model::Model;
+use crate::model::{HOURS_PER_YEAR, Model};
 use crate::scenario::{LoadedScenario, ScenarioError, readable};
 
 /// The budgets.
@@ -19,6 +19,8 @@ pub struct Limits {
     pub max_in_system: usize,
     /// Variants of one sweep (each holds its compiled model in memory).
     pub max_variants: u64,
+    /// Accidents sampled per replication (each a consequence assessment, about 100 times a consignment).
+    pub max_accidents: f64,
 }
 
 impl Default for Limits {
@@ -30,6 +32,8 @@ impl Default for Limits {
             max_starts: 20_000_000.0,
             max_in_system: crate::sim::DEFAULT_MAX_IN_SYSTEM,
             max_variants: 1000,
+            // The plan samples about 260 a replication; this is 400 times that (tens of seconds).
+            max_accidents: 100_000.0,
         }
     }
 }
@@ -79,6 +83,20 @@ impl Limits {
                 },
                 "the budget counts the cells the map allocates"
             );
+        }
+        if let Some(risk) = &model.risk {
+            let accidents = risk.sampled_accidents_per_year * model.run_h() / HOURS_PER_YEAR;
+            if accidents.is_nan() || accidents > self.max_accidents {
+                return Err(AppError::Scenario(ScenarioError::single(loaded.diagnostic(
+                    &field_path!["risk", "sampling", "events_per_source_year"],
+                    format!(
+                        "one replication would sample about {} accidents, more than the limit of {}: \
+                         lower events_per_source_year, or raise the limit with --max-accidents",
+                        readable(accidents.round()),
+                        readable(self.max_accidents)
+                    ),
+                ))));
+            }
         }
         let starts = model.expected_starts();
         let total: f64 = starts.iter().map(|s| s.per_replication).sum();

@@ -319,8 +319,13 @@ pub fn run_model(
                 runner.run(chunk_start..chunk_end, run_one, |replication, out| {
                     outputs.push((replication, out))
                 });
-                stored::write_chunk(&path, &outputs)
-                    .map_err(|e| RunError::Sink(format!("cannot write {}: {e}", path.display())))?;
+                // A replication cut short by the saturation guard is never stored: a resumed run
+                // would take it for a whole one. The fold below fails the run on it.
+                if outputs.iter().all(|(_, out)| out.saturation.is_none()) {
+                    stored::write_chunk(&path, &outputs).map_err(|e| {
+                        RunError::Sink(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                }
                 outputs
             }
         };

@@ -310,6 +310,9 @@ pub struct RiskModel {
     pub inflation: Inflation,
     /// Real accidents per year the planned flows give (the scale of the map's pruning floor).
     pub planned_accidents_per_year: f64,
+    /// Accidents sampled per year after the inflation (each costs a consequence assessment): the
+    /// budget of `--max-accidents` is checked against it.
+    pub sampled_accidents_per_year: f64,
 }
 
 /// Km per degree of latitude.
@@ -768,6 +771,7 @@ pub(super) fn compile_risk(
         passing_ships_per_year: Vec::new(),
         inflation: Inflation::default(),
         planned_accidents_per_year: 0.0,
+        sampled_accidents_per_year: 0.0,
     };
     risk.protected = rules
         .protected
@@ -803,9 +807,10 @@ pub(super) fn compile_risk(
         })
         .collect();
     let nominal = nominal_exposure(model, &risk);
-    let (factors, planned) = inflation(model, &risk, &nominal);
+    let (factors, planned, sampled) = inflation(model, &risk, &nominal);
     risk.inflation = factors;
     risk.planned_accidents_per_year = planned;
+    risk.sampled_accidents_per_year = sampled;
     risk.passing_ships_per_year = nominal.passing_ships;
     Some(risk)
 }
@@ -893,15 +898,19 @@ fn nominal_exposure(model: &Model, risk: &RiskModel) -> Nominal {
     n
 }
 
-fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> (Inflation, f64) {
+/// The inflation factors, the planned real accidents per year, and the accidents sampled per year.
+fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> (Inflation, f64, f64) {
     let target = risk.events_per_source_year;
     // Planned real accidents per year over all sources (parked and roadside tankers excluded: they are
     // not planned).
     let planned = std::cell::Cell::new(0.0);
+    let sampled = std::cell::Cell::new(0.0);
     let k = |events_per_year: f64| {
         planned.set(planned.get() + events_per_year.max(0.0));
         if events_per_year > 0.0 {
-            (target / events_per_year).max(1.0)
+            let factor = (target / events_per_year).max(1.0);
+            sampled.set(sampled.get() + events_per_year * factor);
+            factor
         } else {
             1.0
         }
@@ -982,5 +991,5 @@ fn inflation(model: &Model, risk: &RiskModel, n: &Nominal) -> (Inflation, f64) {
             .map(|_| planned_only(parked * 2.5 * HOURS_PER_YEAR))
             .collect(),
     };
-    (inflation, planned.get())
+    (inflation, planned.get(), sampled.get())
 }

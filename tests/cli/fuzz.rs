@@ -9,7 +9,8 @@
 //! - locate every scenario error by file and line.
 //!
 //! CI runs a short pass (`HAZFLOW_FUZZ_CASES`, default 40). A long pass, reported in the closing note of
-//! the issue: `HAZFLOW_FUZZ_CASES=2000 cargo test --release --test cli fuzz -- --nocapture`.
+//! the issue: `HAZFLOW_FUZZ_CASES=3000 cargo test --release --test cli fuzz -- --nocapture`; with
+//! `HAZFLOW_FUZZ_PLAN=1` the Liuzhou plan is mutated too.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -209,10 +210,28 @@ fn bases() -> Vec<(String, toml::Value)> {
             }
         }
     }
-    vec![
+    let mut bases = vec![
         ("one-of-each".into(), read("one-of-each.toml")),
         ("risk-small".into(), risk),
-    ]
+    ];
+    // The Liuzhou plan (2,300 lines, a second a run): in long passes only.
+    if std::env::var_os("HAZFLOW_FUZZ_PLAN").is_some() {
+        let scenarios = examples.parent().unwrap();
+        let mut plan: toml::Value = toml::from_str(
+            &std::fs::read_to_string(scenarios.join("liuzhou-2025-plan.toml")).unwrap(),
+        )
+        .unwrap();
+        if let Some(toml::Value::Array(data)) = plan.get_mut("risk").and_then(|r| r.get_mut("data"))
+        {
+            for d in data.iter_mut() {
+                if let toml::Value::String(p) = d {
+                    *p = scenarios.join(&*p).display().to_string();
+                }
+            }
+        }
+        bases.push(("liuzhou-2025-plan".into(), plan));
+    }
+    bases
 }
 
 /// How one command ended.

@@ -285,6 +285,19 @@ fn a_replication_that_would_start_billions_is_refused() {
     ] {
         assert_rejected(name, &what_if("EXAMPLE", tail), &["--max-starts", expected]);
     }
+    // Found by the long fuzz pass: 1000 times the sampling effort ran for minutes.
+    assert_rejected(
+        "sampling-1e6",
+        &what_if(
+            &risk_small(),
+            "[risk.sampling]\nevents_per_source_year = 1e6",
+        ),
+        &[
+            "sampling-1e6.toml:6:",
+            "accidents, more than the limit",
+            "--max-accidents",
+        ],
+    );
     let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/liuzhou-2025-plan.toml");
     let dir = scratch("plan-1000");
     let file = dir.join("plan-1000.toml");
@@ -518,6 +531,37 @@ fn a_batch_of_odd_names_runs_and_stays_in_its_folder() {
         .collect();
     around.sort();
     assert_eq!(around, ["n0.toml", "n1.toml", "n2.toml", "out"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Item 10, the rest: a new batch that fails before it has produced anything leaves no folder behind
+/// (one with finished variants keeps them for --resume).
+#[test]
+fn a_failed_new_batch_leaves_nothing() {
+    let dir = scratch("failed-batch");
+    let file = dir.join("heavy.toml");
+    std::fs::write(
+        &file,
+        what_if(
+            &example().display().to_string(),
+            "[demand]\nchemical_factor = 1000\nbackground_factor = 1000",
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = hazflow(&[
+        "batch",
+        file.to_str().unwrap(),
+        "--reps",
+        "1",
+        "--max-in-system",
+        "20000",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("saturated"), "{}", stderr(&o));
+    assert!(!out.exists(), "the failed batch left its folder");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
