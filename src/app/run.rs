@@ -382,6 +382,13 @@ pub(crate) fn run_into(
         |replication, output| sink.write(replication, output),
     )?;
     sink.finish(planned, summary.replications)?;
+    if summary.bad_event_times > 0 {
+        eprintln!(
+            "warning: {} events were scheduled with a negative or non-finite delay and ran at once: a bug \
+             in the model, please report it with the scenario",
+            summary.bad_event_times
+        );
+    }
     let (manifest, risk_analysis_seconds) = write_results(dir, job, &summary)?;
     let info = RunInfo::finished(
         job.command,

@@ -28,6 +28,8 @@ pub struct Scheduler<E> {
     now: Time,
     queue: EventQueue<E>,
     events_processed: u64,
+    /// Events given a negative or non-finite delay, or a non-finite time, and run at once instead.
+    bad_times: u64,
 }
 
 impl<E> Default for Scheduler<E> {
@@ -43,6 +45,7 @@ impl<E> Scheduler<E> {
             now: 0.0,
             queue: EventQueue::new(),
             events_processed: 0,
+            bad_times: 0,
         }
     }
 
@@ -52,6 +55,7 @@ impl<E> Scheduler<E> {
             now: 0.0,
             queue: EventQueue::with_capacity(pending_events),
             events_processed: 0,
+            bad_times: 0,
         }
     }
 
@@ -66,6 +70,12 @@ impl<E> Scheduler<E> {
         self.events_processed
     }
 
+    /// Events scheduled with a negative or non-finite delay, or at a non-finite time, and run at once: each
+    /// is a bug in the model (a debug build panics on it), counted so that a release run can report it.
+    pub fn bad_times(&self) -> u64 {
+        self.bad_times
+    }
+
     /// Number of stored events, including cancelled ones not yet discarded.
     pub fn pending(&self) -> usize {
         self.queue.len()
@@ -75,7 +85,7 @@ impl<E> Scheduler<E> {
     ///
     /// A negative or non-finite delay is a bug in the calling model (distributions are validated when a
     /// scenario is compiled); it panics in debug builds and is clamped to "now" in release builds so that
-    /// time never runs backwards.
+    /// time never runs backwards, and counted ([`Scheduler::bad_times`]).
     #[inline]
     pub fn schedule_in(&mut self, delay_hours: f64, event: E) -> EventKey {
         debug_assert!(
@@ -85,18 +95,24 @@ impl<E> Scheduler<E> {
         let delay = if delay_hours >= 0.0 && delay_hours.is_finite() {
             delay_hours
         } else {
+            self.bad_times += 1;
             0.0
         };
         self.queue.push(self.now + delay, event)
     }
 
-    /// Schedules `event` at absolute time `time_hours`; times in the past are clamped to now.
+    /// Schedules `event` at absolute time `time_hours`; times in the past are clamped to now (a model may
+    /// compute a time that rounding puts a hair before now). A non-finite time is a bug: it panics in
+    /// debug builds, and runs now and is counted ([`Scheduler::bad_times`]) in release builds.
     #[inline]
     pub fn schedule_at(&mut self, time_hours: Time, event: E) -> EventKey {
         debug_assert!(time_hours.is_finite(), "bad time {time_hours}");
         let time = if time_hours >= self.now {
             time_hours
         } else {
+            if !time_hours.is_finite() {
+                self.bad_times += 1;
+            }
             self.now
         };
         self.queue.push(time, event)
@@ -133,6 +149,28 @@ impl<E> Scheduler<E> {
                 }
                 None
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bad delay is a model bug: a debug build panics, a release build runs the event now and counts it.
+    #[test]
+    fn a_bad_delay_panics_in_debug_and_is_counted_in_release() {
+        let result = std::panic::catch_unwind(|| {
+            let mut s = Scheduler::<u8>::new();
+            s.schedule_in(1.0, 0);
+            s.schedule_in(-1.0, 1);
+            s.schedule_in(f64::NAN, 2);
+            (s.bad_times(), s.pending())
+        });
+        if cfg!(debug_assertions) {
+            assert!(result.is_err());
+        } else {
+            assert_eq!(result.unwrap(), (2, 3));
         }
     }
 }

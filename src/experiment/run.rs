@@ -148,6 +148,8 @@ pub struct RunSummary {
     pub daily: Vec<Vec<ReplicationStats>>,
     /// Events over all replications.
     pub events: u64,
+    /// Events scheduled at a bad time over all replications (a model bug when not 0).
+    pub bad_event_times: u64,
     /// Replications folded (fewer than asked when a stopping rule held).
     pub replications: u64,
     /// Largest relative mass-balance error seen.
@@ -411,6 +413,7 @@ fn fold(
         }
     }
     summary.events += out.events;
+    summary.bad_event_times += out.bad_event_times;
     summary.replications += 1;
     summary.worst_mass_balance_error = summary
         .worst_mass_balance_error

@@ -193,6 +193,8 @@ pub fn read_chunk(path: &Path) -> Result<Vec<(u64, ReplicationOutput)>, String> 
                         days: r.days,
                     },
                     events: r.events,
+                    // Not stored: the run that wrote the chunk reported them.
+                    bad_event_times: 0,
                     mass_balance_relative_error: r.mass_balance_relative_error,
                     accidents: r.accidents,
                     // Only whole replications are stored: a saturated one fails its run first.
@@ -252,6 +254,7 @@ mod tests {
                 days: vec![vec![1.0 / 3.0], vec![2.5e-300]],
             },
             events: 42,
+            bad_event_times: 0,
             mass_balance_relative_error: 1.3e-15,
             accidents: Vec::new(),
             saturation: None,

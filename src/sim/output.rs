@@ -55,6 +55,8 @@ pub struct ReplicationOutput {
     pub daily: DailySeries,
     /// Events processed.
     pub events: u64,
+    /// Events scheduled at a bad time (a model bug; see `Scheduler::bad_times`).
+    pub bad_event_times: u64,
     /// |demand - delivered - in system| / demand over the whole run (0 when nothing was demanded).
     pub mass_balance_relative_error: f64,
     /// Sampled accidents of the observed period (empty without a risk model).
@@ -545,6 +547,7 @@ impl Replication<'_> {
                 days: self.daily.days,
             },
             events,
+            bad_event_times: self.sched.bad_times(),
             mass_balance_relative_error: mass_error / scale,
             accidents: self.risk.map(|r| r.accidents).unwrap_or_default(),
             saturation: self.saturation,

@@ -9,7 +9,7 @@
 //! - locate every scenario error by file and line.
 //!
 //! CI runs a short pass (`HAZFLOW_FUZZ_CASES`, default 40). A long pass, reported in the closing note of
-//! the issue: `HAZFLOW_FUZZ_CASES=3000 cargo test --release --test cli fuzz -- --nocapture`; with
+//! the issue: `HAZFLOW_FUZZ_CASES=3000 cargo test --test cli fuzz -- --nocapture`; with
 //! `HAZFLOW_FUZZ_PLAN=1` the Liuzhou plan is mutated too.
 
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! The dispersion models against field measurements (data in tests/data, with their sources): the
 //! passive Gaussian plume against Prairie Grass, the Britter-McQuaid dense plume (with its passive
 //! hand-over) against LNG spills on water (Burro, Coyote, Maplin Sands). Statistics: FAC2, FB, NMSE
-//! (Hanna et al. 1993), MG and VG. `cargo test --release --test risk_tools trials -- --nocapture` prints
+//! (Hanna et al. 1993), MG and VG. `cargo test --test risk_tools trials -- --nocapture` prints
 //! the table that docs/risk.md quotes.
 
 use std::path::Path;
