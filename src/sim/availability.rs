@@ -57,8 +57,10 @@ fn is_open_at(window: (f64, f64), time: f64) -> bool {
     }
 }
 
-impl Replication<'_> {
-    pub(crate) fn availability_of(&self, target: Target) -> &Availability {
+impl<'m> Replication<'m> {
+    /// The calendar of `target`: borrowed from the model, not from the replication, so event handlers
+    /// read it while they change the replication's state (no clone per event).
+    pub(crate) fn availability_of(&self, target: Target) -> &'m Availability {
         let m = self.m;
         match target {
             Target::Site(s) => &m.sites[s].availability,
@@ -174,7 +176,7 @@ impl Replication<'_> {
     /// A reason to be down begins: closes the target on the first one and schedules the reason's end.
     pub(crate) fn on_down(&mut self, index: usize, reason: Reason) {
         let now = self.sched.now();
-        let a = self.availability_of(self.targets[index].target).clone();
+        let a = self.availability_of(self.targets[index].target);
         match reason {
             Reason::Daily => {
                 let window = a.daily_window.expect("daily events only for windows");
@@ -206,7 +208,7 @@ impl Replication<'_> {
     /// A reason to be down ends: reopens the target when none is left and schedules the next occurrence.
     pub(crate) fn on_up(&mut self, index: usize, reason: Reason) {
         let now = self.sched.now();
-        let a = self.availability_of(self.targets[index].target).clone();
+        let a = self.availability_of(self.targets[index].target);
         match reason {
             Reason::Daily => {
                 let window = a.daily_window.expect("daily events only for windows");

@@ -459,10 +459,12 @@ impl<'m> Replication<'m> {
 
     /// Continues everyone whose tank or storage request completed.
     pub(crate) fn handle_woken(&mut self, woken: &mut Vec<Woken<Requester>>) {
-        // Handling a wake-up can wake others (a truck's put frees a consumer); drain until quiet.
-        while !woken.is_empty() {
-            let batch: Vec<Woken<Requester>> = std::mem::take(woken);
-            for w in batch {
+        // Handling a wake-up can wake others (a truck's put frees a consumer); drain until quiet. The
+        // two buffers swap roles and `woken` goes back empty with its capacity, so the replication's
+        // reusable buffer is not reallocated every time something wakes.
+        let mut batch = std::mem::take(woken);
+        while !batch.is_empty() {
+            for w in batch.drain(..) {
                 let now = self.sched.now();
                 match w.requester {
                     Requester::Producer(i) => {
@@ -486,6 +488,11 @@ impl<'m> Replication<'m> {
                     Requester::Cargo(id) => self.cargo_woken(id, w.side),
                 }
             }
+            std::mem::swap(woken, &mut batch);
+        }
+        // Both are empty now: keep the one with room.
+        if batch.capacity() > woken.capacity() {
+            std::mem::swap(woken, &mut batch);
         }
     }
 
