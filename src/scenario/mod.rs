@@ -227,6 +227,30 @@ const NOT_DATA: &[&str] = &[
     "margin_km",
 ];
 
+/// Whether a source cites a seed document: a `NNN_<16 hex digits>.txt:LINE` citation (the seed files'
+/// names) anywhere in it, or an explicit `seed:` prefix. Any other `.txt:` (a note, a data file) is an
+/// ordinary reference.
+pub(crate) fn is_seed_citation(source: &str) -> bool {
+    if source.starts_with("seed:") {
+        return true;
+    }
+    source.match_indices(".txt:").any(|(at, _)| {
+        let name = source[..at].rsplit(|c: char| !c.is_ascii_alphanumeric() && c != '_');
+        let line = source[at + 5..]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        let is_seed_name = |n: &str| {
+            let b = n.as_bytes();
+            b.len() == 20
+                && b[..3].iter().all(u8::is_ascii_digit)
+                && b[3] == b'_'
+                && b[4..].iter().all(|c| c.is_ascii_hexdigit())
+        };
+        line > 0 && name.into_iter().next().is_some_and(is_seed_name)
+    })
+}
+
 fn count_numbers(node: &Node, path: String, inherited: Option<&str>, p: &mut Provenance) {
     match &node.value {
         NodeValue::Table(entries) => {
@@ -253,7 +277,7 @@ fn count_numbers(node: &Node, path: String, inherited: Option<&str>, p: &mut Pro
         }
         NodeValue::Leaf(toml::Value::Integer(_) | toml::Value::Float(_)) => match inherited {
             Some(s) if s.starts_with("assumption:") => p.assumption += 1,
-            Some(s) if s.starts_with("seed") || s.contains(".txt:") => p.seed += 1,
+            Some(s) if is_seed_citation(s) => p.seed += 1,
             Some(_) => p.literature += 1,
             None => p.unsourced.push(path),
         },
@@ -403,3 +427,26 @@ const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../scenarios/examples/one-of-each.toml"),
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::is_seed_citation;
+
+    #[test]
+    fn only_seed_document_citations_count_as_seed_facts() {
+        assert!(is_seed_citation("000_69054961ed18131b.txt:66"));
+        assert!(is_seed_citation(
+            "plan, 003_cea03bdf2b5fe175.txt:106 and :107"
+        ));
+        assert!(is_seed_citation("seed: the 2025 plan's table 3"));
+        for other in [
+            "notes.txt:5",
+            "my-measurements.txt:12",
+            "000_69054961ed18131b.txt:",
+            "seedling survey 2019",
+            "Purple Book, table 3.1",
+        ] {
+            assert!(!is_seed_citation(other), "{other}");
+        }
+    }
+}
