@@ -9,7 +9,10 @@
 //!
 //! Files: `state.rs` (entities and facility state), `availability.rs` (opening hours, closures, failures),
 //! `cargo.rs` (consignments and trucks), `convoy.rs` (pools, trains, barges), `lock.rs` (ship locks),
-//! `output.rs` (metrics and daily series).
+//! `choice.rs` (mode choice per shipment), `tallies.rs` (cargo counters and the mass balance), `daily.rs`
+//! (daily series and facility names), `output.rs` (metrics), `saturation.rs` (the guard against queues
+//! that grow without bound), `risk/` (accidents sampled from what moves, parks and queues), `scene.rs`
+//! (the units near an accident), `risk_output.rs` (risk metrics of a replication).
 
 mod availability;
 mod cargo;

@@ -48,7 +48,7 @@ pub fn pollaczek_khinchine_wait(lambda: f64, service_mean: f64, service_second_m
 pub struct PriorityClass {
     /// Poisson arrival rate.
     pub lambda: f64,
-    /// E[S].
+    /// E\[S\], the mean service time.
     pub service_mean: f64,
     /// E[S^2].
     pub service_second_moment: f64,
