@@ -148,9 +148,9 @@ impl PrecisionArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a scenario's replications and write results (default: the built-in scenario).
+    /// Run a scenario's replications and write results (default: the Liuzhou 2025 plan).
     Run {
-        /// Scenario file (TOML). Without it, the built-in default scenario runs.
+        /// Scenario file (TOML). Without it: scenarios/liuzhou-2025-plan.toml here, or the built-in copy.
         scenario: Option<PathBuf>,
         #[command(flatten)]
         run: RunArgs,

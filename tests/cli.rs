@@ -138,6 +138,37 @@ fn run_without_a_scenario_uses_the_embedded_default_from_any_directory() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue "Reports" (default scenario): in a checkout, `run` without a path ran the copy built into the
+/// binary, so edits to `scenarios/liuzhou-2025-plan.toml` were silently ignored. It now runs the file.
+#[test]
+fn run_without_a_scenario_in_a_checkout_runs_its_default_file() {
+    let dir = scratch("default-on-disk");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    std::fs::create_dir_all(dir.join("scenarios/risk")).unwrap();
+    let plan = std::fs::read_to_string(root.join("liuzhou-2025-plan.toml")).unwrap();
+    let edited = plan.replacen("name = \"liuzhou-2025-plan\"", "name = \"edited-plan\"", 1);
+    assert_ne!(plan, edited, "the plan names itself");
+    std::fs::write(dir.join("scenarios/liuzhou-2025-plan.toml"), edited).unwrap();
+    std::fs::copy(
+        root.join("risk/purple-book.toml"),
+        dir.join("scenarios/risk/purple-book.toml"),
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_hazflow"))
+        .current_dir(&dir)
+        .args(["run", "--reps", "1", "--no-plots", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("running scenarios/liuzhou-2025-plan.toml of this checkout"));
+    let summary = std::fs::read_to_string(dir.join("out/summary.csv")).unwrap();
+    assert!(
+        summary.lines().nth(1).unwrap().starts_with("edited-plan,"),
+        "the edit counts"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Writes a what-if of the example and checks that running it fails cleanly with a located message.
 fn assert_rejected(name: &str, body: &str, expected: &[&str]) {
     let dir = scratch(name);

@@ -60,11 +60,26 @@ impl AppError {
     }
 }
 
-/// Loads a scenario from `path`, or the built-in default when `path` is `None`.
+/// Loads a scenario from `path`. Without one: the default scenario of the checkout the command runs in
+/// (`scenarios/liuzhou-2025-plan.toml`, so edits to it count), or else the copy built into the binary;
+/// stderr says which.
 pub fn load_scenario(path: Option<&Path>) -> Result<(LoadedScenario, String), AppError> {
+    let default_on_disk = Path::new("scenarios").join(EmbeddedFiles::default_scenario());
     match path {
         Some(p) => Ok((scenario::load(p)?, p.display().to_string())),
+        None if default_on_disk.is_file() => {
+            eprintln!(
+                "no scenario given: running {} of this checkout",
+                default_on_disk.display()
+            );
+            let loaded = scenario::load(&default_on_disk)?;
+            Ok((loaded, default_on_disk.display().to_string()))
+        }
         None => {
+            eprintln!(
+                "no scenario given and no {} here: running the copy built into hazflow",
+                default_on_disk.display()
+            );
             let default = EmbeddedFiles::default_scenario();
             let loaded = scenario::load_with(default, &EmbeddedFiles::shipped())?;
             Ok((loaded, format!("embedded:{}", default.display())))
