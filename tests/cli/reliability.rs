@@ -172,6 +172,13 @@ fn what_if(base: &str, tail: &str) -> String {
     format!("[scenario]\nname = \"x\"\nextends = \"{base}\"\n\n{tail}\n")
 }
 
+/// Writes `what_if(base, tail)` as `dir/name` and returns its path.
+fn write_what_if(dir: &Path, name: &str, base: &str, tail: &str) -> std::path::PathBuf {
+    let file = dir.join(name);
+    std::fs::write(&file, what_if(base, tail)).unwrap();
+    file
+}
+
 /// Runs hazflow in `dir` and returns the output.
 fn hazflow_in(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hazflow"))
@@ -300,15 +307,12 @@ fn a_replication_that_would_start_billions_is_refused() {
     );
     let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/liuzhou-2025-plan.toml");
     let dir = scratch("plan-1000");
-    let file = dir.join("plan-1000.toml");
-    std::fs::write(
-        &file,
-        what_if(
-            &plan.display().to_string(),
-            "[demand]\nchemical_factor = 1000\nbackground_factor = 1000",
-        ),
-    )
-    .unwrap();
+    let file = write_what_if(
+        &dir,
+        "plan-1000.toml",
+        &plan.display().to_string(),
+        "[demand]\nchemical_factor = 1000\nbackground_factor = 1000",
+    );
     let o = hazflow(&["validate", file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
@@ -324,15 +328,12 @@ fn a_replication_that_would_start_billions_is_refused() {
 #[test]
 fn a_saturated_replication_stops_and_names_the_queue() {
     let dir = scratch("saturated");
-    let file = dir.join("heavy.toml");
-    std::fs::write(
-        &file,
-        what_if(
-            &example().display().to_string(),
-            "[demand]\nchemical_factor = 1000\nbackground_factor = 1000",
-        ),
-    )
-    .unwrap();
+    let file = write_what_if(
+        &dir,
+        "heavy.toml",
+        &example().display().to_string(),
+        "[demand]\nchemical_factor = 1000\nbackground_factor = 1000",
+    );
     let out = dir.join("out");
     let o = hazflow(&[
         "run",
@@ -363,17 +364,14 @@ fn a_saturated_replication_stops_and_names_the_queue() {
 #[test]
 fn utilisation_stays_a_fraction_and_nonsense_numbers_are_refused() {
     let dir = scratch("utilisation");
-    let file = dir.join("flaky.toml");
-    std::fs::write(
-        &file,
-        what_if(
-            &example().display().to_string(),
-            "[[carrier]]\nid = \"hopper-wagon\"\npayload_t = 1\n\n[[lock]]\nid = \"mid-lock\"\n\n[[lock.line]]\n\
+    let file = write_what_if(
+        &dir,
+        "flaky.toml",
+        &example().display().to_string(),
+        "[[carrier]]\nid = \"hopper-wagon\"\npayload_t = 1\n\n[[lock]]\nid = \"mid-lock\"\n\n[[lock.line]]\n\
              id = \"line-1\"\ndisruptions = { failures = { time_between_h = { dist = \"exponential\", mean = 0.05 }, \
              duration_h = { dist = \"exponential\", mean = 0.02 } } }",
-        ),
-    )
-    .unwrap();
+    );
     let out = dir.join("out");
     let o = hazflow(&[
         "run",
@@ -539,15 +537,12 @@ fn a_batch_of_odd_names_runs_and_stays_in_its_folder() {
 #[test]
 fn a_failed_new_batch_leaves_nothing() {
     let dir = scratch("failed-batch");
-    let file = dir.join("heavy.toml");
-    std::fs::write(
-        &file,
-        what_if(
-            &example().display().to_string(),
-            "[demand]\nchemical_factor = 1000\nbackground_factor = 1000",
-        ),
-    )
-    .unwrap();
+    let file = write_what_if(
+        &dir,
+        "heavy.toml",
+        &example().display().to_string(),
+        "[demand]\nchemical_factor = 1000\nbackground_factor = 1000",
+    );
     let out = dir.join("out");
     let o = hazflow(&[
         "batch",
@@ -668,15 +663,12 @@ fn invalid_utf8_is_located() {
 fn a_flood_of_errors_is_capped() {
     let serves = vec!["\"nowhere\""; 20_000].join(",");
     let dir = scratch("serves");
-    let file = dir.join("serves.toml");
-    std::fs::write(
-        &file,
-        what_if(
-            &example().display().to_string(),
-            &format!("[[parking]]\nid = \"park-gate-lot\"\nserves = [{serves}]"),
-        ),
-    )
-    .unwrap();
+    let file = write_what_if(
+        &dir,
+        "serves.toml",
+        &example().display().to_string(),
+        &format!("[[parking]]\nid = \"park-gate-lot\"\nserves = [{serves}]"),
+    );
     let o = hazflow(&["validate", file.to_str().unwrap()]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2));
