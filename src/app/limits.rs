@@ -3,7 +3,7 @@
 //! below and a `--max-...` option for the user who means it.
 
 use super::AppError;
-use crate::experiment::risk_fold::map_grid;
+use crate::experiment::risk_fold::map_cells;
 use crate::field_path;
 use crate::model::{HOURS_PER_YEAR, Model};
 use crate::scenario::{LoadedScenario, ScenarioError, readable};
@@ -50,9 +50,7 @@ impl Limits {
         if let Some(risk) = &model.risk {
             let cell_m = ir_cell_m.unwrap_or(risk.grid.cell_m);
             let [x0, x1, y0, y1] = risk.bounds_km;
-            // In floating point: the cell count of a bad input overflows any integer.
-            let cells = ((x1 - x0) * 1000.0 / cell_m).ceil().max(1.0)
-                * ((y1 - y0) * 1000.0 / cell_m).ceil().max(1.0);
+            let cells = map_cells(risk, cell_m);
             // NaN cells (a NaN cell size) fail too.
             if cells.is_nan() || cells > self.max_grid_cells as f64 {
                 let message = format!(
@@ -75,14 +73,6 @@ impl Limits {
                     )),
                 });
             }
-            debug_assert_eq!(
-                cells as usize,
-                {
-                    let g = map_grid(risk, cell_m);
-                    g.nx * g.ny
-                },
-                "the budget counts the cells the map allocates"
-            );
         }
         if let Some(risk) = &model.risk {
             let accidents = risk.sampled_accidents_per_year * model.run_h() / HOURS_PER_YEAR;

@@ -138,6 +138,13 @@ pub fn climate_of(r: &RiskModel) -> Climate {
     }
 }
 
+/// Cells the map would have with cells of `cell_m`, in floating point: a bad input's count overflows any
+/// integer, and budgets are checked on it before [`map_grid`] allocates.
+pub fn map_cells(r: &RiskModel, cell_m: f64) -> f64 {
+    let [x0, x1, y0, y1] = r.bounds_km;
+    ((x1 - x0) * 1000.0 / cell_m).ceil().max(1.0) * ((y1 - y0) * 1000.0 / cell_m).ceil().max(1.0)
+}
+
 /// The map's grid over the modelled area with cells of `cell_m`.
 pub fn map_grid(r: &RiskModel, cell_m: f64) -> Grid {
     let [x0, x1, y0, y1] = r.bounds_km;
