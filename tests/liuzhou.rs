@@ -1,6 +1,7 @@
 //! The shipped Liuzhou scenarios: every one validates, is fully sourced and runs; the 2020 baseline
 //! reproduces the 2020 facts it models; the what-ifs move the results the way their question implies.
 
+use hazflow::sim::{Metric, SourceCategory, WaitCause};
 use std::path::{Path, PathBuf};
 
 use hazflow::experiment::RunSummary;
@@ -32,7 +33,7 @@ fn run(name: &str, replications: u64) -> RunSummary {
     common::run_scenario(&scenario_path(name), 2025, replications)
 }
 
-fn mean(s: &RunSummary, metric: &str, subject: &str, detail: &str) -> f64 {
+fn mean(s: &RunSummary, metric: Metric, subject: &str, detail: &str) -> f64 {
     s.get(metric, subject, detail)
         .unwrap_or_else(|| panic!("no {metric}/{subject}/{detail}"))
         .mean()
@@ -74,15 +75,21 @@ fn the_2020_baseline_reproduces_the_2020_facts() {
         "guantang-dock/berths",
         "yanghe-dock/berths",
     ];
-    let port: f64 = berths.iter().map(|b| mean(&s, "throughput_t", b, "")).sum();
+    let port: f64 = berths
+        .iter()
+        .map(|b| mean(&s, Metric::ThroughputT, b, ""))
+        .sum();
     println!("2020 port throughput {port:.0} t (fact 453000 t)");
     assert!(
         (port - 453_000.0).abs() < 0.03 * 453_000.0,
         "port throughput {port}"
     );
-    assert_eq!(s.get("mode_share", "water", "chemical").unwrap().max(), 0.0);
-    let caustic = mean(&s, "delivered_t", "caustic-soda", "road")
-        + mean(&s, "delivered_t", "caustic-soda", "rail");
+    assert_eq!(
+        s.get(Metric::ModeShare, "water", "chemical").unwrap().max(),
+        0.0
+    );
+    let caustic = mean(&s, Metric::DeliveredT, "caustic-soda", "road")
+        + mean(&s, Metric::DeliveredT, "caustic-soda", "rail");
     println!("2020 caustic soda delivered {caustic:.0} t (416000 t expected)");
     assert!(
         (caustic - 416_000.0).abs() < 0.05 * 416_000.0,
@@ -94,9 +101,13 @@ fn the_2020_baseline_reproduces_the_2020_facts() {
 fn a_single_honghua_line_raises_lock_waiting() {
     let (plan, single) = (run("liuzhou-2025-plan", 6), run("honghua-single-line", 6));
     let wait = |s: &RunSummary| {
-        s.get("wait_hours_mean", "honghua-lock", "total")
-            .unwrap()
-            .clone()
+        s.get(
+            Metric::WaitHoursMean,
+            "honghua-lock",
+            WaitCause::Total.name(),
+        )
+        .unwrap()
+        .clone()
     };
     let (p, q) = (wait(&plan), wait(&single));
     println!(
@@ -114,9 +125,14 @@ fn a_single_honghua_line_raises_lock_waiting() {
 #[test]
 fn the_2025_plan_risk_is_dominated_by_chlorine_on_the_road() {
     let plan = run("liuzhou-2025-plan", 10);
-    let pll = mean(&plan, "pll_per_year", "all", "");
-    let chlorine = mean(&plan, "pll_per_year", "chlorine", "substance");
-    let road = mean(&plan, "pll_per_year", "transport_road", "source");
+    let pll = mean(&plan, Metric::PllPerYear, "all", "");
+    let chlorine = mean(&plan, Metric::PllPerYear, "chlorine", "substance");
+    let road = mean(
+        &plan,
+        Metric::PllPerYear,
+        SourceCategory::TransportRoad.name(),
+        "source",
+    );
     assert!(
         pll > 0.0 && chlorine > 0.5 * pll && road > 0.5 * pll,
         "{pll} {chlorine} {road}"
@@ -147,7 +163,7 @@ fn without_hazmat_parking_trucks_wait_on_public_roads() {
         run("hazmat-parking-not-built", 6),
     );
     let unsafe_wait = |s: &RunSummary| {
-        s.get("unsafe_wait_vehicle_hours", "all", "")
+        s.get(Metric::UnsafeWaitVehicleHours, "all", "")
             .unwrap()
             .clone()
     };
@@ -162,12 +178,12 @@ fn without_hazmat_parking_trucks_wait_on_public_roads() {
     assert!(q.mean() - q.ci95_half_width() > p.mean() + p.ci95_half_width());
     // The risk moves with them: no parked-tanker accidents without lots, more on the roadside.
     let frequency =
-        |s: &RunSummary, source: &str| mean(s, "accident_frequency_per_year", source, "source");
-    assert!(frequency(&plan, "parked_tanker") > 0.0);
-    assert_eq!(frequency(&none, "parked_tanker"), 0.0);
+        |s: &RunSummary, source: &str| mean(s, Metric::AccidentFrequencyPerYear, source, "source");
+    assert!(frequency(&plan, SourceCategory::ParkedTanker.name()) > 0.0);
+    assert_eq!(frequency(&none, SourceCategory::ParkedTanker.name()), 0.0);
     assert!(
-        frequency(&none, "tanker_waiting_on_road")
-            > 2.0 * frequency(&plan, "tanker_waiting_on_road")
+        frequency(&none, SourceCategory::TankerWaitingOnRoad.name())
+            > 2.0 * frequency(&plan, SourceCategory::TankerWaitingOnRoad.name())
     );
 }
 
@@ -181,8 +197,8 @@ fn the_2025_output_target_raises_utilisation() {
         "rail-jiaoliu-south/paths-forward",
     ] {
         let (p, t) = (
-            mean(&plan, "utilisation", facility, ""),
-            mean(&target, "utilisation", facility, ""),
+            mean(&plan, Metric::Utilisation, facility, ""),
+            mean(&target, Metric::Utilisation, facility, ""),
         );
         println!("{facility}: utilisation {p:.2} -> {t:.2}");
         assert!(t > p, "{facility}: {p} -> {t}");
@@ -240,8 +256,9 @@ fn the_plan_carries_hydrogen_in_tube_trailers_and_keeps_hazmat_off_the_centre() 
     let model = compile(&scenario::load(&scenario_path(name)).unwrap()).unwrap();
     let risk = model.risk.as_ref().unwrap();
     // The trailers move the hydrogen: a 4 t buffer emptied by 0.3 t loads must not jam.
-    let delivered = common::metric(&plan, "flow_delivered_t", "liutang-hydrogen-local", "").mean();
-    let demand = common::metric(&plan, "flow_demand_t", "liutang-hydrogen-local", "").mean();
+    let delivered =
+        common::metric(&plan, Metric::FlowDeliveredT, "liutang-hydrogen-local", "").mean();
+    let demand = common::metric(&plan, Metric::FlowDemandT, "liutang-hydrogen-local", "").mean();
     assert!(
         delivered >= 0.95 * demand && demand > 2000.0,
         "hydrogen delivered {delivered} of {demand} t"

@@ -1,6 +1,7 @@
 //! The logistics model's behaviour: an analytic check through the whole model, and directional checks of
 //! every mechanism (each compares two runs with the same seed, so the difference is the mechanism's).
 
+use hazflow::sim::{Metric, WaitCause};
 use std::path::{Path, PathBuf};
 
 use hazflow::experiment::{ReplicationStats, RunSummary};
@@ -27,7 +28,7 @@ fn run_text(name: &str, text: &str, replications: u64) -> RunSummary {
     summary
 }
 
-fn get<'a>(s: &'a RunSummary, metric: &str, subject: &str, detail: &str) -> &'a ReplicationStats {
+fn get<'a>(s: &'a RunSummary, metric: Metric, subject: &str, detail: &str) -> &'a ReplicationStats {
     common::metric(s, metric, subject, detail)
 }
 
@@ -77,8 +78,13 @@ t_per_year = 394200 # 1.5 trucks of 30 t per hour
 split = { road = 1.0 }
 "#;
     let summary = run_text("mm2", text, 12);
-    let wait = get(&summary, "wait_hours_mean", "sink/road-bays", "total");
-    let utilisation = get(&summary, "utilisation", "sink/road-bays", "");
+    let wait = get(
+        &summary,
+        Metric::WaitHoursMean,
+        "sink/road-bays",
+        WaitCause::Total.name(),
+    );
+    let utilisation = get(&summary, Metric::Utilisation, "sink/road-bays", "");
     let theory = analytic::mmc(2, 1.5, 1.0);
     println!(
         "M/M/2 bays: wait {} +- {} (Erlang C {}), utilisation {}",
@@ -101,10 +107,10 @@ split = { road = 1.0 }
 #[test]
 fn fixed_split_sends_the_configured_share_by_each_mode() {
     let s = run_text("split-example", WHAT_IF, 8);
-    let export = get(&s, "flow_demand_t", "caustic-export", "").mean();
-    let inland = get(&s, "flow_demand_t", "caustic-inland", "").mean();
-    let water = get(&s, "demand_t", "caustic-soda", "water").mean();
-    let road = get(&s, "demand_t", "caustic-soda", "road").mean();
+    let export = get(&s, Metric::FlowDemandT, "caustic-export", "").mean();
+    let inland = get(&s, Metric::FlowDemandT, "caustic-inland", "").mean();
+    let water = get(&s, Metric::DemandT, "caustic-soda", "water").mean();
+    let road = get(&s, Metric::DemandT, "caustic-soda", "road").mean();
     assert!(
         (water / export - 0.7).abs() < 0.02,
         "water share {}",
@@ -112,7 +118,7 @@ fn fixed_split_sends_the_configured_share_by_each_mode() {
     );
     assert!(((road - inland) / export - 0.3).abs() < 0.02);
     // Everything demanded is delivered or still on its way, and the run checked mass balance.
-    assert!(get(&s, "mass_balance_error_t", "all", "whole run").max() < 1e-6 * export);
+    assert!(get(&s, Metric::MassBalanceErrorT, "all", "whole run").max() < 1e-6 * export);
 }
 
 #[test]
@@ -123,10 +129,10 @@ fn without_a_parking_lot_waiting_trucks_stand_on_the_road() {
         &format!("{WHAT_IF}[[parking]]\nid = \"park-gate-lot\"\nslots = 0\n"),
         8,
     );
-    let in_lot = get(&base, "parking_occupancy_mean", "park-gate-lot", "").mean();
+    let in_lot = get(&base, Metric::ParkingOccupancyMean, "park-gate-lot", "").mean();
     let (before, after) = (
-        get(&base, "unsafe_wait_vehicle_hours", "all", "").mean(),
-        get(&none, "unsafe_wait_vehicle_hours", "all", "").mean(),
+        get(&base, Metric::UnsafeWaitVehicleHours, "all", "").mean(),
+        get(&none, Metric::UnsafeWaitVehicleHours, "all", "").mean(),
     );
     println!("unsafe waiting: {before} with the lot, {after} without; lot occupancy {in_lot}");
     assert!(in_lot > 0.0);
@@ -147,11 +153,20 @@ fn hazmat_bans_hold_trucks_and_lifting_them_removes_the_wait() {
         &format!("{WHAT_IF}[[link]]\nid = \"r-junction-dock\"\nhazmat_ban_hours = []\n"),
         4,
     );
-    assert!(get(&base, "wait_hours_mean", "r-junction-dock", "closed").mean() > 0.1);
     assert!(
         get(
             &base,
-            "unsafe_wait_vehicle_hours",
+            Metric::WaitHoursMean,
+            "r-junction-dock",
+            WaitCause::Closed.name()
+        )
+        .mean()
+            > 0.1
+    );
+    assert!(
+        get(
+            &base,
+            Metric::UnsafeWaitVehicleHours,
             "roadside:junction-a",
             ""
         )
@@ -161,7 +176,7 @@ fn hazmat_bans_hold_trucks_and_lifting_them_removes_the_wait() {
     assert_eq!(
         get(
             &lifted,
-            "unsafe_wait_vehicle_hours",
+            Metric::UnsafeWaitVehicleHours,
             "roadside:junction-a",
             ""
         )
@@ -170,7 +185,11 @@ fn hazmat_bans_hold_trucks_and_lifting_them_removes_the_wait() {
     );
     assert!(
         lifted
-            .get("wait_hours_mean", "r-junction-dock", "total")
+            .get(
+                Metric::WaitHoursMean,
+                "r-junction-dock",
+                WaitCause::Total.name()
+            )
             .is_none(),
         "a link that never holds reports no waits"
     );
@@ -192,7 +211,15 @@ fn a_second_lock_line_cuts_lock_waiting_and_a_long_outage_raises_it() {
         ),
         8,
     );
-    let wait = |s: &RunSummary| get(s, "wait_hours_mean", "mid-lock", "total").mean();
+    let wait = |s: &RunSummary| {
+        get(
+            s,
+            Metric::WaitHoursMean,
+            "mid-lock",
+            WaitCause::Total.name(),
+        )
+        .mean()
+    };
     println!(
         "lock wait: one line {}, two lines {}, 30-day outage {}",
         wait(&base),
@@ -202,8 +229,20 @@ fn a_second_lock_line_cuts_lock_waiting_and_a_long_outage_raises_it() {
     assert!(wait(&two) < wait(&base));
     assert!(wait(&outage) > wait(&base));
     assert!(
-        get(&outage, "wait_hours_mean", "mid-lock", "closed").mean()
-            > get(&base, "wait_hours_mean", "mid-lock", "closed").mean()
+        get(
+            &outage,
+            Metric::WaitHoursMean,
+            "mid-lock",
+            WaitCause::Closed.name()
+        )
+        .mean()
+            > get(
+                &base,
+                Metric::WaitHoursMean,
+                "mid-lock",
+                WaitCause::Closed.name()
+            )
+            .mean()
     );
 }
 
@@ -217,8 +256,15 @@ fn production_blocks_when_transport_cannot_take_the_product_away() {
         ),
         4,
     );
-    let lost =
-        |s: &RunSummary| get(s, "production_lost_t", "riverside-park/caustic-soda", "").mean();
+    let lost = |s: &RunSummary| {
+        get(
+            s,
+            Metric::ProductionLostT,
+            "riverside-park/caustic-soda",
+            "",
+        )
+        .mean()
+    };
     println!(
         "production lost: {} balanced, {} with 30 % of the transport",
         lost(&base),
@@ -238,7 +284,7 @@ fn timetabled_trains_leave_every_interval() {
         4,
     );
     // One train every 48 h, each holding a 4 h path (6 paths a day): utilisation 4/48.
-    let utilisation = get(&s, "utilisation", "rail-mine-park/paths-forward", "").mean();
+    let utilisation = get(&s, Metric::Utilisation, "rail-mine-park/paths-forward", "").mean();
     assert!((utilisation - 4.0 / 48.0).abs() < 0.003, "{utilisation}");
 }
 
@@ -260,8 +306,8 @@ fn heavier_trains_carry_the_same_tonnage_in_fewer_trains() {
     );
     // Train paths used per tonne delivered (supply into the park tank is pulled, so tonnage can differ).
     let paths = |s: &RunSummary| {
-        get(s, "utilisation", "rail-mine-park/paths-forward", "").mean()
-            / get(s, "flow_delivered_t", "salt-in", "").mean()
+        get(s, Metric::Utilisation, "rail-mine-park/paths-forward", "").mean()
+            / get(s, Metric::FlowDeliveredT, "salt-in", "").mean()
     };
     // 4000 t: 47 wagons of 84 t gross (2820 t net); 5000 t: 59 wagons (3540 t net).
     let ratio = paths(&t4000) / paths(&t5000);
@@ -282,7 +328,7 @@ fn generalised_cost_choice_avoids_a_closed_dock() {
         ),
         4,
     );
-    let water = |s: &RunSummary| get(s, "demand_t", "caustic-soda", "water").mean();
+    let water = |s: &RunSummary| get(s, Metric::DemandT, "caustic-soda", "water").mean();
     println!(
         "caustic by water: {} with the dock open, {} with a 90-day closure",
         water(&open),
@@ -301,12 +347,16 @@ fn a_what_if_can_remove_an_element() {
         2,
     );
     assert!(
-        s.get("parking_occupancy_mean", "park-gate-lot", "")
+        s.get(Metric::ParkingOccupancyMean, "park-gate-lot", "")
             .is_none()
     );
     assert!(
-        s.get("unsafe_wait_vehicle_hours", "roadside:riverside-park", "")
-            .is_some()
+        s.get(
+            Metric::UnsafeWaitVehicleHours,
+            "roadside:riverside-park",
+            ""
+        )
+        .is_some()
     );
 }
 
@@ -318,13 +368,13 @@ fn supply_into_a_full_tank_is_held_back_not_parked_outside() {
         "{WHAT_IF}[[flow]]\nid = \"salt-in\"\nt_per_year = 300000\n[rail]\nmax_wait_h = 24\n"
     );
     let s = run_text("pull", &oversupply, 4);
-    let held = get(&s, "flow_not_released_t", "salt-in", "tank full").mean();
-    let delivered = get(&s, "flow_delivered_t", "salt-in", "").mean();
+    let held = get(&s, Metric::FlowNotReleasedT, "salt-in", "tank full").mean();
+    let delivered = get(&s, Metric::FlowDeliveredT, "salt-in", "").mean();
     println!("salt: {delivered} t delivered, {held} t not released (consumption 150 kt/yr)");
     assert!(
         (delivered - 150_000.0).abs() < 0.05 * 150_000.0,
         "delivered {delivered}"
     );
     assert!(held > 100_000.0, "held back {held}");
-    assert!(get(&s, "queue_max", "riverside-park/rail-tracks", "").max() < 10.0);
+    assert!(get(&s, Metric::QueueMax, "riverside-park/rail-tracks", "").max() < 10.0);
 }

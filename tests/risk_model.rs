@@ -2,6 +2,7 @@
 //! force, domino cascades respond to the layout, closures push delay into the logistics, inert goods never
 //! kill, and results do not depend on the thread count.
 
+use hazflow::sim::{Metric, SourceCategory};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -38,7 +39,7 @@ fn run_text(name: &str, text: &str, data_override: Option<&str>, replications: u
     summary
 }
 
-fn get<'a>(s: &'a RunSummary, metric: &str, subject: &str, detail: &str) -> &'a ReplicationStats {
+fn get<'a>(s: &'a RunSummary, metric: Metric, subject: &str, detail: &str) -> &'a ReplicationStats {
     common::metric(s, metric, subject, detail)
 }
 
@@ -71,9 +72,17 @@ fn importance_sampling_is_unbiased_against_brute_force() {
     // Importance sampling: about ten times more accidents sampled, each weighing about 1/10.
     let is = run_text("is", &sampled(50.0), Some(FREQUENT), reps);
     for (metric, subject, detail) in [
-        ("accident_frequency_per_year", "transport_road", "source"),
-        ("pll_per_year", "transport_road", "source"),
-        ("fn_frequency_per_year", "all", "N>=1"),
+        (
+            Metric::AccidentFrequencyPerYear,
+            SourceCategory::TransportRoad.name(),
+            "source",
+        ),
+        (
+            Metric::PllPerYear,
+            SourceCategory::TransportRoad.name(),
+            "source",
+        ),
+        (Metric::FnFrequencyPerYear, "all", "N>=1"),
     ] {
         let (b, i) = (
             get(&brute, metric, subject, detail),
@@ -87,16 +96,16 @@ fn importance_sampling_is_unbiased_against_brute_force() {
             i.mean()
         );
     }
-    let b_count = get(&brute, "accidents_sampled", "all", "").mean();
-    let i_count = get(&is, "accidents_sampled", "all", "").mean();
+    let b_count = get(&brute, Metric::AccidentsSampled, "all", "").mean();
+    let i_count = get(&is, Metric::AccidentsSampled, "all", "").mean();
     assert!(i_count > 5.0 * b_count, "{i_count} vs {b_count}");
     // Analytic: 20 000 t of chlorine a year in 30 t tankers over the 80 km expressway inland, and
     // 40 % of 60 000 t of methanol over the 260 km expressway from the port, at 1e-4 per tanker-km.
     let expected = (20_000.0 / 30.0 * 80.0 + 0.4 * 60_000.0 / 30.0 * 260.0) * 1e-4;
     let f = get(
         &is,
-        "accident_frequency_per_year",
-        "transport_road",
+        Metric::AccidentFrequencyPerYear,
+        SourceCategory::TransportRoad.name(),
         "source",
     )
     .mean();
@@ -186,15 +195,15 @@ fn accident_closures_push_delay_into_the_logistics() {
     let off = run_text("off", &text("off"), None, 10);
     let every = run_text("every", &text("every_sampled"), None, 10);
     assert_eq!(
-        get(&off, "accident_closures_per_year", "all", "").mean(),
+        get(&off, Metric::AccidentClosuresPerYear, "all", "").mean(),
         0.0
     );
-    assert!(get(&every, "accident_closures_per_year", "all", "").mean() > 10.0);
-    assert!(get(&every, "accident_delay_vehicle_hours_per_year", "all", "").mean() > 0.0);
+    assert!(get(&every, Metric::AccidentClosuresPerYear, "all", "").mean() > 10.0);
+    assert!(get(&every, Metric::AccidentDelayVehicleHoursPerYear, "all", "").mean() > 0.0);
     let delivered = |s: &RunSummary| {
         ["road", "rail", "water"]
             .iter()
-            .map(|m| get(s, "delivered_t", "all flows", m).mean())
+            .map(|m| get(s, Metric::DeliveredT, "all flows", m).mean())
             .sum::<f64>()
     };
     assert!(

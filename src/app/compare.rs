@@ -12,6 +12,7 @@ use crate::experiment::paired::{
     MetricName, PairedMetric, median_variance_reduction, paired_comparison,
 };
 use crate::report::{self, ReportError};
+use crate::sim::Metric;
 
 /// `comparison.json`: the headline of a comparison.
 #[derive(Clone, Debug, Serialize)]
@@ -182,7 +183,10 @@ pub fn compare(a: &Path, b: &Path, options: &BatchOptions) -> Result<CompareRepo
         .iter()
         .filter(|m| {
             (m.key[1] == "all" || m.key[1] == "all flows")
-                && !matches!(m.key[0].as_str(), "events" | "mass_balance_error_t")
+                && !matches!(
+                    Metric::from_name(&m.key[0]),
+                    Some(Metric::Events | Metric::MassBalanceErrorT)
+                )
         })
         .map(|m| HeadlineRow {
             metric: m.key[0].clone(),

@@ -9,10 +9,12 @@ use super::batch::{BatchOptions, BatchReport, batch_variants, run_batch, sweep_v
 use super::compare::read_replications;
 use super::sweep::SweepSetting;
 use crate::experiment::paired::paired_comparison;
+use crate::model::Mode;
 use crate::report::{
     self, Row,
     findings::{DemandLevel, Difference, Estimate, Findings, WhatIfFinding},
 };
+use crate::sim::{Metric, SourceCategory, WaitCause};
 
 /// The plan, then the baseline and the what-ifs, as shipped in `scenarios/`.
 pub const SHIPPED_SCENARIOS: [&str; 10] = [
@@ -56,44 +58,54 @@ pub struct FindingsOptions {
 }
 
 /// The figures compared for every what-if: label, metric, subject, detail.
-const COMPARED: [(&str, &str, &str, &str); 9] = [
+const COMPARED: [(&str, Metric, &str, &str); 9] = [
     (
         "Honghua lock mean wait",
-        "wait_hours_mean",
+        Metric::WaitHoursMean,
         "honghua-lock",
-        "total",
+        WaitCause::Total.name(),
     ),
     (
         "unsafe hazmat waiting",
-        "unsafe_wait_vehicle_hours",
+        Metric::UnsafeWaitVehicleHours,
         "all",
         "",
     ),
     (
         "road hazmat transport in the area",
-        "hazmat_tkm",
-        "road",
+        Metric::HazmatTkm,
+        Mode::Road.name(),
         "all links",
     ),
-    ("chemical road share", "mode_share", "road", "chemical"),
-    ("chemical water share", "mode_share", "water", "chemical"),
-    ("PLL", "pll_per_year", "all", ""),
-    ("F(N ≥ 10)", "fn_frequency_per_year", "all", "N>=10"),
+    (
+        "chemical road share",
+        Metric::ModeShare,
+        Mode::Road.name(),
+        "chemical",
+    ),
+    (
+        "chemical water share",
+        Metric::ModeShare,
+        Mode::Water.name(),
+        "chemical",
+    ),
+    ("PLL", Metric::PllPerYear, "all", ""),
+    ("F(N ≥ 10)", Metric::FnFrequencyPerYear, "all", "N>=10"),
     (
         "domino PLL (deaths beyond the primary events')",
-        "pll_per_year",
+        Metric::PllPerYear,
         "domino",
         "beyond_primary",
     ),
     (
         "delay from accident closures",
-        "accident_delay_vehicle_hours_per_year",
+        Metric::AccidentDelayVehicleHoursPerYear,
         "all",
         "",
     ),
 ];
 
-fn estimate(rows: &[Row], metric: &str, subject: &str, detail: &str) -> Estimate {
+fn estimate(rows: &[Row], metric: Metric, subject: &str, detail: &str) -> Estimate {
     Estimate::of(report::find(rows, metric, subject, detail))
 }
 
@@ -186,16 +198,16 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
     let plan_dir = run_dir(&scenarios, 0);
     let plan = report::read_summary(&plan_dir.join("summary.csv"))?;
     let plan_delivered = [
-        ("chemicals by road", "chemical flows", "road"),
-        ("by rail", "chemical flows", "rail"),
-        ("by water", "chemical flows", "water"),
-        ("and all freight by water", "all flows", "water"),
+        ("chemicals by road", "chemical flows", Mode::Road),
+        ("by rail", "chemical flows", Mode::Rail),
+        ("by water", "chemical flows", Mode::Water),
+        ("and all freight by water", "all flows", Mode::Water),
     ]
     .iter()
     .map(|(label, subject, mode)| {
         (
             label.to_string(),
-            estimate(&plan, "delivered_t", subject, mode),
+            estimate(&plan, Metric::DeliveredT, subject, mode.name()),
         )
     })
     .collect();
@@ -213,37 +225,43 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
     let plan_risk = [
         (
             "accident frequency",
-            "accident_frequency_per_year",
+            Metric::AccidentFrequencyPerYear,
             "all",
             "",
             "/yr",
         ),
-        ("PLL", "pll_per_year", "all", "", "deaths/yr"),
+        ("PLL", Metric::PllPerYear, "all", "", "deaths/yr"),
         (
             "of which added by domino escalation",
-            "pll_per_year",
+            Metric::PllPerYear,
             "domino",
             "beyond_primary",
             "deaths/yr",
         ),
-        ("F(N ≥ 10)", "fn_frequency_per_year", "all", "N>=10", "/yr"),
+        (
+            "F(N ≥ 10)",
+            Metric::FnFrequencyPerYear,
+            "all",
+            "N>=10",
+            "/yr",
+        ),
         (
             "F(N ≥ 100)",
-            "fn_frequency_per_year",
+            Metric::FnFrequencyPerYear,
             "all",
             "N>=100",
             "/yr",
         ),
         (
             "F(N ≥ 1000)",
-            "fn_frequency_per_year",
+            Metric::FnFrequencyPerYear,
             "all",
             "N>=1000",
             "/yr",
         ),
         (
             "domino accidents",
-            "domino_frequency_per_year",
+            Metric::DominoFrequencyPerYear,
             "all",
             "depth>=1",
             "/yr",
@@ -253,7 +271,7 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
     .map(|(label, m, s, d, unit)| {
         (
             label.to_string(),
-            estimate(&plan, m, s, d),
+            estimate(&plan, *m, s, d),
             unit.to_string(),
         )
     })
@@ -288,13 +306,13 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         .collect();
     let road_hazmat_t = hazmat_commodities
         .iter()
-        .map(|c| estimate(&plan, "delivered_t", c, "road").mean)
+        .map(|c| estimate(&plan, Metric::DeliveredT, c, Mode::Road.name()).mean)
         .filter(|t| t.is_finite())
         .sum();
     let road_releases = estimate(
         &plan,
-        "accident_frequency_per_year",
-        "transport_road",
+        Metric::AccidentFrequencyPerYear,
+        SourceCategory::TransportRoad.name(),
         "source",
     )
     .mean;
@@ -325,7 +343,7 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
             .into_iter()
             .map(|(u, w, _)| (u.subject.clone(), Estimate::of(Some(u)), Estimate::of(w)))
             .collect();
-        let awaiting_pickup_t = estimate(&rows, "awaiting_pickup_t", "all", "end of run");
+        let awaiting_pickup_t = estimate(&rows, Metric::AwaitingPickupT, "all", "end of run");
         demand_levels.push(DemandLevel {
             factor: variant.parameters[0].parse().unwrap_or(f64::NAN),
             busiest,
@@ -342,11 +360,16 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         across.push((
             variant.name.clone(),
             [
-                estimate(&rows, "pll_per_year", "all", ""),
-                estimate(&rows, "unsafe_wait_vehicle_hours", "all", ""),
-                estimate(&rows, "wait_hours_mean", "honghua-lock", "total"),
-                estimate(&rows, "hazmat_tkm", "road", "all links"),
-                estimate(&rows, "fn_frequency_per_year", "all", "N>=10"),
+                estimate(&rows, Metric::PllPerYear, "all", ""),
+                estimate(&rows, Metric::UnsafeWaitVehicleHours, "all", ""),
+                estimate(
+                    &rows,
+                    Metric::WaitHoursMean,
+                    "honghua-lock",
+                    WaitCause::Total.name(),
+                ),
+                estimate(&rows, Metric::HazmatTkm, Mode::Road.name(), "all links"),
+                estimate(&rows, Metric::FnFrequencyPerYear, "all", "N>=10"),
             ],
         ));
         if k == 0 {
@@ -357,9 +380,9 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         let differences = COMPARED
             .iter()
             .filter_map(|(label, metric, subject, detail)| {
-                let m = paired
-                    .iter()
-                    .find(|m| m.key[0] == *metric && m.key[1] == *subject && m.key[2] == *detail)?;
+                let m = paired.iter().find(|m| {
+                    m.key[0] == metric.name() && m.key[1] == *subject && m.key[2] == *detail
+                })?;
                 Some(Difference {
                     label: label.to_string(),
                     unit: m.key[3].clone(),
@@ -378,7 +401,9 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
             let mean = |subject: &str, detail: &str| {
                 values
                     .iter()
-                    .find(|(k, _)| k[0] == "pll_per_year" && k[1] == subject && k[2] == detail)
+                    .find(|(k, _)| {
+                        k[0] == Metric::PllPerYear.name() && k[1] == subject && k[2] == detail
+                    })
                     .map(|(_, v)| v.iter().sum::<f64>() / v.len().max(1) as f64)
             };
             match (mean("domino", "beyond_primary"), mean("all", "")) {

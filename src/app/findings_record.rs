@@ -83,7 +83,7 @@ pub fn deadliest_and_record(
                 record,
             };
             let substance = row.text("substance");
-            let on_road = row.text("source") == "transport_road";
+            let on_road = row.text("source") == crate::sim::SourceCategory::TransportRoad.name();
             if let Some(s) = substances
                 .iter_mut()
                 .find(|s| on_road && s.substance == substance)

@@ -18,7 +18,7 @@ use crate::report::{
     StagedDir,
 };
 use crate::scenario::{self, LoadedScenario};
-use crate::sim::ReplicationOutput;
+use crate::sim::{Metric, MetricKey, ReplicationOutput};
 
 /// One block of a run split into `count` contiguous blocks of replications, `index` counted from 1 (as
 /// Slurm's `SLURM_ARRAY_TASK_ID` with `--array=1-N`).
@@ -299,12 +299,12 @@ pub(crate) fn write_results(
             );
             analysis.stop = Some((rule, precision, met));
             analysis.pooled.push((
-                crate::sim::MetricKey::new("relative_standard_error", "all", "pll", "ratio"),
+                MetricKey::new(Metric::RelativeStandardError, "all", "pll", "ratio"),
                 precision.pll_rse,
             ));
             analysis.pooled.push((
-                crate::sim::MetricKey::new(
-                    "relative_standard_error",
+                MetricKey::new(
+                    Metric::RelativeStandardError,
                     "all",
                     format!("worst F(N>=n) above {:e}/yr", rule.floor_per_year),
                     "ratio",
@@ -312,8 +312,8 @@ pub(crate) fn write_results(
                 precision.fn_rse,
             ));
             analysis.pooled.push((
-                crate::sim::MetricKey::new(
-                    "target_rse_met",
+                MetricKey::new(
+                    Metric::TargetRseMet,
                     "all",
                     format!("{}", rule.target_rse),
                     "bool",
@@ -468,9 +468,9 @@ pub(crate) fn flag_imprecise(analysis: &mut risk_analysis::RiskAnalysis, summary
         }
     };
     for (metric, subject, detail, label) in [
-        ("pll_per_year", "all", "", "PLL"),
-        ("fn_frequency_per_year", "all", "N>=10", "F(N>=10)"),
-        ("fn_frequency_per_year", "all", "N>=100", "F(N>=100)"),
+        (Metric::PllPerYear, "all", "", "PLL"),
+        (Metric::FnFrequencyPerYear, "all", "N>=10", "F(N>=10)"),
+        (Metric::FnFrequencyPerYear, "all", "N>=100", "F(N>=100)"),
     ] {
         if let Some(s) = summary.get(metric, subject, detail) {
             let e = rse(s);

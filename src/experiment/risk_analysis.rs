@@ -16,7 +16,7 @@ use crate::model::Model;
 use crate::risk::fn_curve::{FnAccumulator, FnStep, Line, frequency_at, worst_ratio};
 use crate::risk::individual::{Grid, Segment, contour_segments};
 use crate::scenario::{CriteriaData, CriterionLine};
-use crate::sim::{FN_POINTS, MetricKey};
+use crate::sim::{FN_POINTS, Metric, MetricKey};
 
 /// Contour levels of the individual-risk map, per year.
 pub const IR_LEVELS: [f64; 4] = [1e-5, 1e-6, 1e-7, 1e-8];
@@ -463,7 +463,7 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
         for (n, stats) in fold.window_stats(link, k) {
             analysis.rows.push((
                 MetricKey::new(
-                    "fn_frequency_per_km_year",
+                    Metric::FnFrequencyPerKmYear,
                     scope.clone(),
                     format!("worst km, N>={n}"),
                     "1/km/yr",

@@ -234,7 +234,7 @@ impl RiskFold {
                 self.link_pll[l] += scale * a.expected_deaths();
             }
             let key = (
-                a.source.category(a.mode),
+                a.source.category(a.mode).name(),
                 facility_of(m, a.source),
                 r.substances[a.substance].id.clone(),
             );

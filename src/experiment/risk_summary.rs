@@ -3,7 +3,7 @@
 
 use super::risk_analysis::{IR_LEVELS, RiskAnalysis};
 use crate::model::Model;
-use crate::sim::MetricKey;
+use crate::sim::{Metric, MetricKey};
 
 /// Appends the pooled rows of `a` (computed from the whole run, without a spread).
 pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
@@ -11,7 +11,7 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
     for check in &a.checks {
         a.pooled.push((
             MetricKey::new(
-                "criterion_ratio_max",
+                Metric::CriterionRatioMax,
                 check.scope.clone(),
                 format!("{}/{}", check.criteria, check.kind),
                 "ratio",
@@ -21,7 +21,7 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
     }
     for id in &a.criteria {
         a.pooled.push((
-            MetricKey::new("criterion_exceeded", id.clone(), "societal", "count"),
+            MetricKey::new(Metric::CriterionExceeded, id.clone(), "societal", "count"),
             a.checks
                 .iter()
                 .filter(|c| &c.criteria == id && c.max_ratio > 1.0)
@@ -63,12 +63,12 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
         format!("lon {lon:.4} lat {lat:.4}")
     };
     a.pooled.push((
-        MetricKey::new("individual_risk_max_per_year", "map", place(at), "1/yr"),
+        MetricKey::new(Metric::IndividualRiskMaxPerYear, "map", place(at), "1/yr"),
         max,
     ));
     a.pooled.push((
         MetricKey::new(
-            "individual_risk_max_per_year",
+            Metric::IndividualRiskMaxPerYear,
             "populated cells",
             place(at_populated),
             "1/yr",
@@ -77,7 +77,7 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
     ));
     a.pooled.push((
         MetricKey::new(
-            "criterion_ratio_max",
+            Metric::CriterionRatioMax,
             "individual_risk",
             "populated cells",
             "ratio",
@@ -87,7 +87,7 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
     for (k, level) in IR_LEVELS.iter().enumerate() {
         a.pooled.push((
             MetricKey::new(
-                "area_with_individual_risk_km2",
+                Metric::AreaWithIndividualRiskKm2,
                 "map",
                 format!(">={level:e}"),
                 "km2",
@@ -96,7 +96,7 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
         ));
         a.pooled.push((
             MetricKey::new(
-                "people_with_individual_risk",
+                Metric::PeopleWithIndividualRisk,
                 "map",
                 format!(">={level:e}"),
                 "people",
@@ -107,7 +107,7 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
     for c in a.contributors.iter().take(10) {
         a.pooled.push((
             MetricKey::new(
-                "top_contributor_pll_per_year",
+                Metric::TopContributorPllPerYear,
                 c.facility.clone(),
                 format!("{}/{}", c.category, c.substance),
                 "deaths/yr",
@@ -123,7 +123,7 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
         {
             a.pooled.push((
                 MetricKey::new(
-                    "individual_risk_transect_per_year",
+                    Metric::IndividualRiskTransectPerYear,
                     t.link.clone(),
                     format!("d={d}m"),
                     "1/yr",
@@ -135,7 +135,7 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
     for p in &a.protected {
         a.pooled.push((
             MetricKey::new(
-                "protected_individual_risk_per_year",
+                Metric::ProtectedIndividualRiskPerYear,
                 p.id.clone(),
                 p.class.clone(),
                 "1/yr",
@@ -144,7 +144,12 @@ pub fn summary_rows(m: &Model, a: &mut RiskAnalysis) {
         ));
         if let Some(far) = p.far {
             a.pooled.push((
-                MetricKey::new("fatal_accident_rate", p.id.clone(), "workers", "per 1e8 h"),
+                MetricKey::new(
+                    Metric::FatalAccidentRate,
+                    p.id.clone(),
+                    "workers",
+                    "per 1e8 h",
+                ),
                 far,
             ));
         }

@@ -57,7 +57,7 @@ impl StopRule {
     /// The precision of a summary so far.
     pub fn precision(&self, summary: &RunSummary) -> Precision {
         let pll = summary
-            .get("pll_per_year", "all", "")
+            .get(crate::sim::Metric::PllPerYear, "all", "")
             .map_or(f64::INFINITY, |s| {
                 if s.count() > 1 && s.mean() > 0.0 {
                     s.std_dev() / (s.count() as f64).sqrt() / s.mean()
@@ -164,7 +164,12 @@ pub struct RunSummary {
 
 impl RunSummary {
     /// The summary of one metric, if the run reported it.
-    pub fn get(&self, metric: &str, subject: &str, detail: &str) -> Option<&ReplicationStats> {
+    pub fn get(
+        &self,
+        metric: crate::sim::Metric,
+        subject: &str,
+        detail: &str,
+    ) -> Option<&ReplicationStats> {
         self.keys
             .iter()
             .position(|k| k.metric == metric && k.subject == subject && k.detail == detail)

@@ -12,7 +12,7 @@ use std::sync::{Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use crate::sim::{Accident, DailySeries, MetricKey, ReplicationOutput};
+use crate::sim::{Accident, DailySeries, Metric, MetricKey, ReplicationOutput};
 
 /// Bumped whenever the stored layout changes; older files are recomputed, never misread.
 const FORMAT: u32 = 1;
@@ -28,7 +28,7 @@ struct StoredKey {
 impl From<&MetricKey> for StoredKey {
     fn from(key: &MetricKey) -> Self {
         Self {
-            metric: key.metric.to_string(),
+            metric: key.metric.name().to_string(),
             subject: key.subject.clone(),
             detail: key.detail.clone(),
             unit: key.unit.to_string(),
@@ -37,18 +37,29 @@ impl From<&MetricKey> for StoredKey {
 }
 
 impl StoredKey {
-    fn to_key(&self) -> MetricKey {
-        MetricKey {
-            metric: intern(&self.metric),
+    /// The key, or an error naming a metric this build does not know (a file of another version).
+    fn to_key(&self) -> Result<MetricKey, String> {
+        let metric = Metric::from_name(&self.metric)
+            .ok_or_else(|| format!("metric `{}` is unknown to this build", self.metric))?;
+        Ok(MetricKey {
+            metric,
             subject: self.subject.clone(),
             detail: self.detail.clone(),
             unit: intern(&self.unit),
-        }
+        })
     }
 }
 
-/// Metric names and units are `&'static str` in the simulation (they are compiled in); names read back
-/// from a file are interned once each, so memory stays bounded by the number of distinct names.
+fn to_keys(stored: &[StoredKey], path: &Path) -> Result<Vec<MetricKey>, String> {
+    stored
+        .iter()
+        .map(StoredKey::to_key)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Units are `&'static str` in the simulation (they are compiled in); units read back from a file are
+/// interned once each, so memory stays bounded by the number of distinct units.
 fn intern(text: &str) -> &'static str {
     static TABLE: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
     let mut table = TABLE
@@ -165,14 +176,14 @@ pub fn read_chunk(path: &Path) -> Result<Vec<(u64, ReplicationOutput)>, String> 
             chunk.format
         ));
     }
-    let metric_keys: Vec<MetricKey> = chunk.metric_keys.iter().map(StoredKey::to_key).collect();
-    let daily_keys: Vec<MetricKey> = chunk.daily_keys.iter().map(StoredKey::to_key).collect();
+    let metric_keys = to_keys(&chunk.metric_keys, path)?;
+    let daily_keys = to_keys(&chunk.daily_keys, path)?;
     chunk
         .replications
         .into_iter()
         .map(|r| {
             let keys: Vec<MetricKey> = match &r.own_metric_keys {
-                Some(own) => own.iter().map(StoredKey::to_key).collect(),
+                Some(own) => to_keys(own, path)?,
                 None => metric_keys.clone(),
             };
             if keys.len() != r.metrics.len() {
@@ -237,7 +248,7 @@ mod tests {
 
     #[test]
     fn outputs_round_trip_bit_for_bit() {
-        let key = |m: &'static str, s: &str| MetricKey {
+        let key = |m: Metric, s: &str| MetricKey {
             metric: m,
             subject: s.into(),
             detail: String::new(),
@@ -245,12 +256,12 @@ mod tests {
         };
         let output = ReplicationOutput {
             metrics: vec![
-                (key("wait_hours_mean", "lock"), 0.1 + 0.2),
-                (key("delivered_t", "all"), f64::NAN),
-                (key("x", "y"), -0.0),
+                (key(Metric::WaitHoursMean, "lock"), 0.1 + 0.2),
+                (key(Metric::DeliveredT, "all"), f64::NAN),
+                (key(Metric::Events, "y"), -0.0),
             ],
             daily: DailySeries {
-                keys: vec![key("queue", "lock")],
+                keys: vec![key(Metric::QueueMean, "lock")],
                 days: vec![vec![1.0 / 3.0], vec![2.5e-300]],
             },
             events: 42,

@@ -13,7 +13,7 @@ pub use risk_model::{ContainerKind, ContainerRules, RiskModel};
 pub use workload::Starts;
 
 use crate::des::Sampler;
-pub use crate::scenario::{CommodityKind, HandlingGroup, Mode, RoadType};
+pub use crate::scenario::{ByMode, CommodityKind, HandlingGroup, Mode, RoadType};
 
 /// Index of a node.
 pub type NodeId = usize;

@@ -77,7 +77,7 @@ pub fn write_summary(
         let [mean, half, sd, min, max, reps] = stats_fields(stats);
         w.write_record([
             scenario,
-            key.metric,
+            key.metric.name(),
             &key.subject,
             &key.detail,
             key.unit,
@@ -96,7 +96,7 @@ pub fn write_summary(
             let v = format_number(*value);
             w.write_record([
                 scenario,
-                key.metric,
+                key.metric.name(),
                 &key.subject,
                 &key.detail,
                 key.unit,
@@ -142,7 +142,7 @@ pub fn write_timeseries(
             w.write_record([
                 scenario,
                 &day,
-                key.metric,
+                key.metric.name(),
                 &key.subject,
                 key.unit,
                 &mean,
@@ -195,7 +195,7 @@ impl ReplicationsWriter {
                 .write_record([
                     &self.scenario,
                     &replication,
-                    key.metric,
+                    key.metric.name(),
                     &key.subject,
                     &key.detail,
                     key.unit,

@@ -7,12 +7,14 @@ use std::path::Path;
 
 use super::html::{bar_chart, embedded_image, escape, page, readable, table, with_interval};
 use super::{Manifest, ReportError};
+use crate::model::Mode;
+use crate::sim::{Metric, WaitCause};
 
 /// One row of a `summary.csv`.
 #[derive(Clone, Debug)]
 pub struct Row {
     /// Metric.
-    pub metric: String,
+    pub metric: Metric,
     /// Subject.
     pub subject: String,
     /// Detail.
@@ -45,8 +47,12 @@ pub fn read_summary(path: &Path) -> Result<Vec<Row>, ReportError> {
             path: path.to_path_buf(),
             message: e.to_string(),
         })?;
+        // A metric this build does not know (a file of another version) has no place in its report.
+        let Some(metric) = Metric::from_name(&r[1]) else {
+            continue;
+        };
         rows.push(Row {
-            metric: r[1].to_string(),
+            metric,
             subject: r[2].to_string(),
             detail: r[3].to_string(),
             unit: r[4].to_string(),
@@ -58,7 +64,7 @@ pub fn read_summary(path: &Path) -> Result<Vec<Row>, ReportError> {
 }
 
 /// The row of a metric, if present.
-pub fn find<'a>(rows: &'a [Row], metric: &str, subject: &str, detail: &str) -> Option<&'a Row> {
+pub fn find<'a>(rows: &'a [Row], metric: Metric, subject: &str, detail: &str) -> Option<&'a Row> {
     rows.iter()
         .find(|r| r.metric == metric && r.subject == subject && r.detail == detail)
 }
@@ -73,57 +79,62 @@ pub fn read_csv(path: &Path) -> Vec<csv::StringRecord> {
 /// The network totals a planner reads first, as (label, row) pairs present in `rows`.
 fn key_figures(rows: &[Row]) -> Vec<(String, &Row)> {
     let mut out = Vec::new();
-    let mut push = |label: &str, metric: &str, subject: &str, detail: &str| {
+    let mut push = |label: &str, metric: Metric, subject: &str, detail: &str| {
         if let Some(r) = find(rows, metric, subject, detail) {
             out.push((label.to_string(), r));
         }
     };
-    for mode in ["road", "rail", "water"] {
+    for mode in Mode::ALL.map(Mode::name) {
         push(
             &format!("delivered by {mode}"),
-            "delivered_t",
+            Metric::DeliveredT,
             "all flows",
             mode,
         );
     }
-    for mode in ["road", "rail", "water"] {
+    for mode in Mode::ALL.map(Mode::name) {
         push(
             &format!("chemical mode share, {mode}"),
-            "mode_share",
+            Metric::ModeShare,
             mode,
             "chemical",
         );
     }
     push(
         "unsafe hazmat waiting (roadside and lots)",
-        "unsafe_wait_vehicle_hours",
+        Metric::UnsafeWaitVehicleHours,
         "all",
         "",
     );
     push(
         "accident frequency",
-        "accident_frequency_per_year",
+        Metric::AccidentFrequencyPerYear,
         "all",
         "",
     );
-    push("potential loss of life (PLL)", "pll_per_year", "all", "");
-    push("F(N ≥ 10)", "fn_frequency_per_year", "all", "N>=10");
-    push("F(N ≥ 100)", "fn_frequency_per_year", "all", "N>=100");
+    push(
+        "potential loss of life (PLL)",
+        Metric::PllPerYear,
+        "all",
+        "",
+    );
+    push("F(N ≥ 10)", Metric::FnFrequencyPerYear, "all", "N>=10");
+    push("F(N ≥ 100)", Metric::FnFrequencyPerYear, "all", "N>=100");
     push(
         "domino (escalating) accidents",
-        "domino_frequency_per_year",
+        Metric::DominoFrequencyPerYear,
         "all",
         "depth>=1",
     );
     push(
         "domino PLL (deaths beyond the primary events')",
-        "pll_per_year",
+        Metric::PllPerYear,
         "domino",
         "beyond_primary",
     );
     push(
         "delay caused by accident closures",
-        "accident_delay_vehicle_hours_per_year",
+        Metric::AccidentDelayVehicleHoursPerYear,
         "all",
         "",
     );
@@ -140,15 +151,28 @@ fn key_table(rows: &[Row]) -> String {
 
 /// Facilities by utilisation, busiest first, with their mean and 95th-percentile waits.
 pub fn bottlenecks(rows: &[Row], top: usize) -> Vec<(&Row, Option<&Row>, Option<&Row>)> {
-    let mut busy: Vec<&Row> = rows.iter().filter(|r| r.metric == "utilisation").collect();
+    let mut busy: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.metric == Metric::Utilisation)
+        .collect();
     busy.sort_by(|a, b| b.mean.total_cmp(&a.mean));
     busy.into_iter()
         .take(top)
         .map(|u| {
             (
                 u,
-                find(rows, "wait_hours_mean", &u.subject, "total"),
-                find(rows, "wait_hours_p95", &u.subject, "total"),
+                find(
+                    rows,
+                    Metric::WaitHoursMean,
+                    &u.subject,
+                    WaitCause::Total.name(),
+                ),
+                find(
+                    rows,
+                    Metric::WaitHoursP95,
+                    &u.subject,
+                    WaitCause::Total.name(),
+                ),
             )
         })
         .collect()
@@ -175,9 +199,9 @@ pub fn write_run_report(dir: &Path, manifest: &Manifest) -> Result<(), ReportErr
     body.push_str(&key_table(&rows));
 
     body.push_str("<h2>Mode split and throughput</h2>");
-    let shares: Vec<(String, f64, f64)> = ["road", "rail", "water"]
+    let shares: Vec<(String, f64, f64)> = Mode::ALL
         .iter()
-        .filter_map(|m| find(&rows, "mode_share", m, "chemical"))
+        .filter_map(|m| find(&rows, Metric::ModeShare, m.name(), "chemical"))
         .map(|r| (r.subject.clone(), r.mean, r.half_width))
         .collect();
     if !shares.is_empty() {
@@ -282,7 +306,7 @@ pub fn write_run_report(dir: &Path, manifest: &Manifest) -> Result<(), ReportErr
         body.push_str("<h2>Domino cascades</h2>");
         let depths: Vec<(String, f64, f64)> = rows
             .iter()
-            .filter(|r| r.metric == "escalation_depth_frequency_per_year")
+            .filter(|r| r.metric == Metric::EscalationDepthFrequencyPerYear)
             .map(|r| (r.detail.clone(), r.mean, r.half_width))
             .collect();
         if !depths.is_empty() {
@@ -308,7 +332,7 @@ pub fn write_run_report(dir: &Path, manifest: &Manifest) -> Result<(), ReportErr
         .iter()
         .map(|r| {
             vec![
-                r.metric.clone(),
+                r.metric.name().to_string(),
                 r.subject.clone(),
                 r.detail.clone(),
                 r.unit.clone(),
@@ -362,18 +386,33 @@ pub fn write_batch_report(
         entries.len()
     );
     body.push_str(extra);
-    let figures: [(&str, &str, &str, &str); 6] = [
+    let figures: [(&str, Metric, &str, &str); 6] = [
         (
             "unsafe waiting, veh-h",
-            "unsafe_wait_vehicle_hours",
+            Metric::UnsafeWaitVehicleHours,
             "all",
             "",
         ),
-        ("road delivered, t", "delivered_t", "all flows", "road"),
-        ("rail delivered, t", "delivered_t", "all flows", "rail"),
-        ("water delivered, t", "delivered_t", "all flows", "water"),
-        ("PLL, deaths/yr", "pll_per_year", "all", ""),
-        ("F(N ≥ 10), /yr", "fn_frequency_per_year", "all", "N>=10"),
+        (
+            "road delivered, t",
+            Metric::DeliveredT,
+            "all flows",
+            Mode::Road.name(),
+        ),
+        (
+            "rail delivered, t",
+            Metric::DeliveredT,
+            "all flows",
+            Mode::Rail.name(),
+        ),
+        (
+            "water delivered, t",
+            Metric::DeliveredT,
+            "all flows",
+            Mode::Water.name(),
+        ),
+        ("PLL, deaths/yr", Metric::PllPerYear, "all", ""),
+        ("F(N ≥ 10), /yr", Metric::FnFrequencyPerYear, "all", "N>=10"),
     ];
     let mut header: Vec<&str> = vec!["scenario"];
     header.extend(parameters.iter().map(String::as_str));

@@ -8,6 +8,7 @@ use plotters::prelude::*;
 
 use super::{ReportError, io_error};
 use crate::experiment::RunSummary;
+use crate::sim::{Metric, WaitCause};
 
 static FONT: &[u8] = include_bytes!("fonts/DejaVuSans.ttf");
 static REGISTER: Once = Once::new();
@@ -219,7 +220,7 @@ where
 }
 
 /// Picks `(subject, mean, half-width)` of a metric (and detail) from the summary.
-fn pick(summary: &RunSummary, metric: &str, detail: Option<&str>) -> Vec<Bar> {
+fn pick(summary: &RunSummary, metric: Metric, detail: Option<&str>) -> Vec<Bar> {
     summary
         .keys
         .iter()
@@ -235,7 +236,7 @@ fn top(mut items: Vec<Bar>, n: usize) -> Vec<Bar> {
     items
 }
 
-fn daily(summary: &RunSummary, metric: &str, n: usize) -> Vec<Line> {
+fn daily(summary: &RunSummary, metric: Metric, n: usize) -> Vec<Line> {
     let mut series: Vec<(String, Vec<f64>, f64)> = summary
         .daily_keys
         .iter()
@@ -261,9 +262,14 @@ pub fn write_plots(
 ) -> Result<(), ReportError> {
     register_font();
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let modes: Vec<Bar> = pick(summary, "delivered_t", None)
+    let modes: Vec<Bar> = pick(summary, Metric::DeliveredT, None)
         .into_iter()
-        .zip(summary.keys.iter().filter(|k| k.metric == "delivered_t"))
+        .zip(
+            summary
+                .keys
+                .iter()
+                .filter(|k| k.metric == Metric::DeliveredT),
+        )
         .filter(|(_, k)| k.subject == "all flows" || k.subject == "chemical flows")
         .map(|((_, v, h), k)| {
             (
@@ -306,7 +312,14 @@ pub fn write_plots(
         },
     )?;
 
-    let waits = top(pick(summary, "wait_hours_mean", Some("total")), 25);
+    let waits = top(
+        pick(
+            summary,
+            Metric::WaitHoursMean,
+            Some(WaitCause::Total.name()),
+        ),
+        25,
+    );
     let title = format!("{scenario}: mean wait by facility");
     let height = 120 + 28 * waits.len().max(1) as u32;
     both(
@@ -318,7 +331,7 @@ pub fn write_plots(
         |r| bars(r, &title, "hours (95 % CI)", &waits),
     )?;
 
-    let utilisation = top(pick(summary, "utilisation", None), 25);
+    let utilisation = top(pick(summary, Metric::Utilisation, None), 25);
     let title = format!("{scenario}: utilisation by facility");
     let height = 120 + 28 * utilisation.len().max(1) as u32;
     both(
@@ -344,7 +357,7 @@ pub fn write_plots(
         },
     )?;
 
-    let queues = daily(summary, "queue_mean", 6);
+    let queues = daily(summary, Metric::QueueMean, 6);
     let title = format!("{scenario}: daily mean queue length (longest six)");
     both(
         dir,
@@ -371,7 +384,7 @@ pub fn write_plots(
         },
     )?;
 
-    let stocks = daily(summary, "stock_mean_t", 8);
+    let stocks = daily(summary, Metric::StockMeanT, 8);
     let title = format!("{scenario}: daily mean stock levels");
     both(
         dir,

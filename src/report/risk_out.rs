@@ -109,7 +109,7 @@ impl AccidentsWriter {
                     ((a.time_h / 24.0).floor() as i64 + 1).to_string(),
                     format!("{:.2}", (a.time_h + m.warmup_h).rem_euclid(24.0)),
                     a.night.to_string(),
-                    a.source.category(a.mode).to_string(),
+                    a.source.category(a.mode).name().to_string(),
                     facility_of(m, a.source),
                     a.mode.map_or(String::new(), |x| x.name().to_string()),
                     m.commodities[a.commodity].id.clone(),

@@ -261,13 +261,49 @@ impl Mode {
     /// All modes, in reporting order.
     pub const ALL: [Mode; 3] = [Mode::Road, Mode::Rail, Mode::Water];
 
+    /// Number of modes.
+    pub const COUNT: usize = Mode::ALL.len();
+
+    /// Position in [`Mode::ALL`].
+    pub const fn index(self) -> usize {
+        match self {
+            Mode::Road => 0,
+            Mode::Rail => 1,
+            Mode::Water => 2,
+        }
+    }
+
     /// Lower-case name as in scenario files.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Mode::Road => "road",
             Mode::Rail => "rail",
             Mode::Water => "water",
         }
+    }
+}
+
+/// One value per mode, indexed by [`Mode`] (instead of a bare `[T; 3]` and an index that must agree).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ByMode<T>(pub [T; Mode::COUNT]);
+
+impl<T> ByMode<T> {
+    /// Pairs of mode and value, in reporting order.
+    pub fn iter(&self) -> impl Iterator<Item = (Mode, &T)> {
+        Mode::ALL.into_iter().zip(self.0.iter())
+    }
+}
+
+impl<T> std::ops::Index<Mode> for ByMode<T> {
+    type Output = T;
+    fn index(&self, mode: Mode) -> &T {
+        &self.0[mode.index()]
+    }
+}
+
+impl<T> std::ops::IndexMut<Mode> for ByMode<T> {
+    fn index_mut(&mut self, mode: Mode) -> &mut T {
+        &mut self.0[mode.index()]
     }
 }
 

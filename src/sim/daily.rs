@@ -1,6 +1,7 @@
 //! Daily averages of queue lengths and stock levels, and the names facilities carry in the outputs.
 
 use super::Replication;
+use super::metric::Metric;
 use super::output::MetricKey;
 use crate::des::TimeWeighted;
 use crate::model::{Mode, Model};
@@ -43,7 +44,7 @@ impl DailyRecorder {
                 add(
                     Source::RoadQueue(s),
                     MetricKey::new(
-                        "queue_mean",
+                        Metric::QueueMean,
                         format!("{}/road-bays", site.id),
                         "",
                         "vehicles",
@@ -54,7 +55,7 @@ impl DailyRecorder {
                 add(
                     Source::RailQueue(s),
                     MetricKey::new(
-                        "queue_mean",
+                        Metric::QueueMean,
                         format!("{}/rail-tracks", site.id),
                         "",
                         "vehicles",
@@ -64,34 +65,34 @@ impl DailyRecorder {
             for g in 0..state.berths.len() {
                 add(
                     Source::BerthQueue(s, g),
-                    MetricKey::new("queue_mean", berth_name(m, s, g), "", "vessels"),
+                    MetricKey::new(Metric::QueueMean, berth_name(m, s, g), "", "vessels"),
                 );
             }
             if state.storage.is_some() {
                 add(
                     Source::Storage(s),
-                    MetricKey::new("stock_mean_t", format!("{}/storage", site.id), "", "t"),
+                    MetricKey::new(Metric::StockMeanT, format!("{}/storage", site.id), "", "t"),
                 );
             }
         }
         for (l, lock) in m.locks.iter().enumerate() {
             add(
                 Source::LockQueue(l),
-                MetricKey::new("queue_mean", lock.id.clone(), "", "vessels"),
+                MetricKey::new(Metric::QueueMean, lock.id.clone(), "", "vessels"),
             );
         }
         for (t, tank) in m.tanks.iter().enumerate() {
             let _ = tank;
             add(
                 Source::Tank(t),
-                MetricKey::new("stock_mean_t", tank_name(m, t), "", "t"),
+                MetricKey::new(Metric::StockMeanT, tank_name(m, t), "", "t"),
             );
         }
         for (p, name) in place_names(m).into_iter().enumerate() {
             if let Some(name) = name {
                 add(
                     Source::Roadside(p),
-                    MetricKey::new("hazmat_trucks_on_road_mean", name, "", "vehicles"),
+                    MetricKey::new(Metric::HazmatTrucksOnRoadMean, name, "", "vehicles"),
                 );
             }
         }

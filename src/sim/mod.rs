@@ -12,7 +12,8 @@
 //! `choice.rs` (mode choice per shipment), `tallies.rs` (cargo counters and the mass balance), `daily.rs`
 //! (daily series and facility names), `output.rs` (metrics), `saturation.rs` (the guard against queues
 //! that grow without bound), `risk/` (accidents sampled from what moves, parks and queues), `scene.rs`
-//! (the units near an accident), `risk_output.rs` (risk metrics of a replication).
+//! (the units near an accident), `risk_output.rs` (risk metrics of a replication), `metric.rs` (the names of
+//! metrics, wait causes and accident categories).
 
 mod availability;
 mod cargo;
@@ -20,6 +21,7 @@ mod choice;
 mod convoy;
 mod daily;
 mod lock;
+mod metric;
 mod output;
 mod risk;
 mod risk_output;
@@ -35,11 +37,12 @@ use crate::model::{FlowId, HOURS_PER_YEAR, Model, SiteKind};
 
 use availability::{Reason, TargetState};
 use lock::LockState;
+pub use metric::{Metric, SourceCategory, WaitCause};
 pub use output::{DailySeries, MetricKey, ReplicationOutput};
 pub use risk::{
     ANY_WEATHER, Accident, AccidentSource, Branch, Condition, ReleaseKind, sampling_shares,
 };
-pub use risk_output::{CATEGORIES, FN_POINTS, MAX_DEPTH, can_escalate, facilities, facility_of};
+pub use risk_output::{FN_POINTS, MAX_DEPTH, can_escalate, facilities, facility_of};
 pub use saturation::{DEFAULT_MAX_IN_SYSTEM, Saturation};
 use state::*;
 

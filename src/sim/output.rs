@@ -3,16 +3,16 @@
 
 use super::Replication;
 use super::daily::{berth_name, place_names, tank_name};
+use super::metric::{Metric, WaitCause};
 use super::state::Stage;
-use super::tallies::mode_index;
 use crate::des::WaitTallies;
-use crate::model::Mode;
+use crate::model::{ByMode, Mode};
 
 /// Identifies one measured quantity: a tidy row's key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct MetricKey {
-    /// What is measured (`wait_hours_mean`, `delivered_t`, ...).
-    pub metric: &'static str,
+    /// What is measured.
+    pub metric: Metric,
     /// Of what (a facility, commodity, mode, link, flow; `all` for totals).
     pub subject: String,
     /// A breakdown of the subject (a cause, a mode), or empty.
@@ -23,7 +23,7 @@ pub struct MetricKey {
 
 impl MetricKey {
     pub(crate) fn new(
-        metric: &'static str,
+        metric: Metric,
         subject: impl Into<String>,
         detail: impl Into<String>,
         unit: &'static str,
@@ -68,16 +68,16 @@ pub struct ReplicationOutput {
 fn push_waits(out: &mut Vec<(MetricKey, f64)>, subject: &str, waits: &WaitTallies) {
     let closed = waits.closed();
     for (cause, tally) in [
-        ("total", waits.total()),
-        ("congestion", waits.congestion()),
-        ("closed", &closed),
+        (WaitCause::Total, waits.total()),
+        (WaitCause::Congestion, waits.congestion()),
+        (WaitCause::Closed, &closed),
     ] {
         out.push((
-            MetricKey::new("wait_hours_mean", subject, cause, "h"),
+            MetricKey::new(Metric::WaitHoursMean, subject, cause.name(), "h"),
             tally.mean(),
         ));
         out.push((
-            MetricKey::new("wait_hours_p95", subject, cause, "h"),
+            MetricKey::new(Metric::WaitHoursP95, subject, cause.name(), "h"),
             tally.quantile(0.95).unwrap_or(0.0),
         ));
     }
@@ -155,64 +155,71 @@ impl Replication<'_> {
             })
             .collect();
         for &(c, mode) in &used {
-            let i = c * 3 + mode_index(mode);
             out.push((
-                MetricKey::new("demand_t", m.commodities[c].id.clone(), mode.name(), "t"),
-                t.demand_by_mode[i],
+                MetricKey::new(
+                    Metric::DemandT,
+                    m.commodities[c].id.clone(),
+                    mode.name(),
+                    "t",
+                ),
+                t.demand_by_mode[c][mode],
             ));
             out.push((
-                MetricKey::new("delivered_t", m.commodities[c].id.clone(), mode.name(), "t"),
-                t.delivered_by_mode[i],
+                MetricKey::new(
+                    Metric::DeliveredT,
+                    m.commodities[c].id.clone(),
+                    mode.name(),
+                    "t",
+                ),
+                t.delivered_by_mode[c][mode],
             ));
         }
         for mode in Mode::ALL {
-            let all: f64 = (0..m.commodities.len())
-                .map(|c| t.demand_by_mode[c * 3 + mode_index(mode)])
-                .sum();
+            let all: f64 = t.demand_by_mode.iter().map(|by_mode| by_mode[mode]).sum();
             out.push((
-                MetricKey::new("demand_t", "all flows", mode.name(), "t"),
+                MetricKey::new(Metric::DemandT, "all flows", mode.name(), "t"),
                 all,
             ));
             out.push((
-                MetricKey::new("delivered_t", "all flows", mode.name(), "t"),
-                t.all_by_mode[mode_index(mode)],
+                MetricKey::new(Metric::DeliveredT, "all flows", mode.name(), "t"),
+                t.all_by_mode[mode],
             ));
             out.push((
-                MetricKey::new("delivered_t", "chemical flows", mode.name(), "t"),
-                t.chemical_by_mode[mode_index(mode)],
+                MetricKey::new(Metric::DeliveredT, "chemical flows", mode.name(), "t"),
+                t.chemical_by_mode[mode],
             ));
         }
         for (scope, by_mode) in [("chemical", t.chemical_by_mode), ("all", t.all_by_mode)] {
-            let total: f64 = by_mode.iter().sum();
+            let total: f64 = by_mode.0.iter().sum();
             for mode in Mode::ALL {
                 let share = if total > 0.0 {
-                    by_mode[mode_index(mode)] / total
+                    by_mode[mode] / total
                 } else {
                     0.0
                 };
                 out.push((
-                    MetricKey::new("mode_share", mode.name(), scope, "fraction"),
+                    MetricKey::new(Metric::ModeShare, mode.name(), scope, "fraction"),
                     share,
                 ));
             }
         }
         for (f, flow) in m.flows.iter().enumerate() {
             out.push((
-                MetricKey::new("flow_demand_t", flow.id.clone(), "", "t"),
+                MetricKey::new(Metric::FlowDemandT, flow.id.clone(), "", "t"),
                 t.flow_demand[f],
             ));
             out.push((
-                MetricKey::new("flow_delivered_t", flow.id.clone(), "", "t"),
+                MetricKey::new(Metric::FlowDeliveredT, flow.id.clone(), "", "t"),
                 t.flow_delivered[f],
             ));
             if flow.destination_tank.is_some() {
                 out.push((
-                    MetricKey::new("flow_not_released_t", flow.id.clone(), "tank full", "t"),
+                    MetricKey::new(Metric::FlowNotReleasedT, flow.id.clone(), "tank full", "t"),
                     t.flow_skipped[f],
                 ));
             }
             out.push((
-                MetricKey::new("transit_hours_mean", flow.id.clone(), "", "h"),
+                MetricKey::new(Metric::TransitHoursMean, flow.id.clone(), "", "h"),
                 t.flow_transit[f].mean(),
             ));
         }
@@ -226,20 +233,20 @@ impl Replication<'_> {
                                 tonnes: f64,
                                 unit: &'static str| {
                 out.push((
-                    MetricKey::new("throughput_t", name.clone(), "", "t"),
+                    MetricKey::new(Metric::ThroughputT, name.clone(), "", "t"),
                     tonnes,
                 ));
                 out.push((
-                    MetricKey::new("utilisation", name.clone(), "", "fraction"),
+                    MetricKey::new(Metric::Utilisation, name.clone(), "", "fraction"),
                     utilisation,
                 ));
                 push_waits(&mut out, &name, &stats.waits);
                 out.push((
-                    MetricKey::new("queue_mean", name.clone(), "", unit),
+                    MetricKey::new(Metric::QueueMean, name.clone(), "", unit),
                     stats.queue_length.mean(now),
                 ));
                 out.push((
-                    MetricKey::new("queue_max", name, "", unit),
+                    MetricKey::new(Metric::QueueMax, name, "", unit),
                     stats.queue_max as f64,
                 ));
             };
@@ -275,7 +282,7 @@ impl Replication<'_> {
                 let handled: f64 = state.berths.iter().map(|g| g.tonnes).sum();
                 out.push((
                     MetricKey::new(
-                        "throughput_share_of_design",
+                        Metric::ThroughputShareOfDesign,
                         site.id.clone(),
                         "",
                         "fraction",
@@ -286,19 +293,19 @@ impl Replication<'_> {
             if let Some(storage) = &state.storage {
                 let name = format!("{}/storage", site.id);
                 out.push((
-                    MetricKey::new("stock_mean_t", name.clone(), "", "t"),
+                    MetricKey::new(Metric::StockMeanT, name.clone(), "", "t"),
                     storage.level_stats().mean(now),
                 ));
                 out.push((
-                    MetricKey::new("stock_max_t", name.clone(), "", "t"),
+                    MetricKey::new(Metric::StockMaxT, name.clone(), "", "t"),
                     storage.level_stats().max(),
                 ));
                 out.push((
-                    MetricKey::new("throughput_t", name.clone(), "", "t"),
+                    MetricKey::new(Metric::ThroughputT, name.clone(), "", "t"),
                     state.storage_in_t,
                 ));
                 out.push((
-                    MetricKey::new("wait_hours_mean", name, "room", "h"),
+                    MetricKey::new(Metric::WaitHoursMean, name, "room", "h"),
                     storage.put_wait_hours.mean(),
                 ));
             }
@@ -307,39 +314,39 @@ impl Replication<'_> {
             let state = &self.locks[l];
             let name = lock.id.clone();
             out.push((
-                MetricKey::new("throughput_t", name.clone(), "", "t"),
+                MetricKey::new(Metric::ThroughputT, name.clone(), "", "t"),
                 state.tonnes,
             ));
             out.push((
-                MetricKey::new("utilisation", name.clone(), "", "fraction"),
+                MetricKey::new(Metric::Utilisation, name.clone(), "", "fraction"),
                 state.utilisation(now),
             ));
             push_waits(&mut out, &name, &state.waits);
             out.push((
-                MetricKey::new("queue_mean", name.clone(), "", "vessels"),
+                MetricKey::new(Metric::QueueMean, name.clone(), "", "vessels"),
                 state.queue_length.mean(now),
             ));
             out.push((
-                MetricKey::new("queue_max", name.clone(), "", "vessels"),
+                MetricKey::new(Metric::QueueMax, name.clone(), "", "vessels"),
                 state.queue_max as f64,
             ));
             out.push((
-                MetricKey::new("lockages", name.clone(), "", "count"),
+                MetricKey::new(Metric::Lockages, name.clone(), "", "count"),
                 state.lockages as f64,
             ));
             out.push((
-                MetricKey::new("empty_lockages", name.clone(), "", "count"),
+                MetricKey::new(Metric::EmptyLockages, name.clone(), "", "count"),
                 state.empty_lockages as f64,
             ));
             out.push((
-                MetricKey::new("vessels", name, "", "count"),
+                MetricKey::new(Metric::Vessels, name, "", "count"),
                 state.vessels as f64,
             ));
         }
-        let mut hazmat_tkm_by_mode = [0.0; 3];
+        let mut hazmat_tkm_by_mode = ByMode::<f64>::default();
         for (l, link) in m.links.iter().enumerate() {
             let state = &self.links[l];
-            hazmat_tkm_by_mode[mode_index(link.mode)] += state.hazmat_tkm;
+            hazmat_tkm_by_mode[link.mode] += state.hazmat_tkm;
             let used_by_routes = m.routes.iter().any(|r| {
                 r.legs
                     .iter()
@@ -349,12 +356,12 @@ impl Replication<'_> {
                 continue;
             }
             out.push((
-                MetricKey::new("hazmat_tkm", link.id.clone(), link.mode.name(), "t*km"),
+                MetricKey::new(Metric::HazmatTkm, link.id.clone(), link.mode.name(), "t*km"),
                 state.hazmat_tkm,
             ));
             out.push((
                 MetricKey::new(
-                    "vehicle_km",
+                    Metric::VehicleKm,
                     link.id.clone(),
                     link.mode.name(),
                     "vehicle-km",
@@ -363,7 +370,7 @@ impl Replication<'_> {
             ));
             out.push((
                 MetricKey::new(
-                    "hazmat_vehicle_km",
+                    Metric::HazmatVehicleKm,
                     link.id.clone(),
                     link.mode.name(),
                     "vehicle-km",
@@ -382,12 +389,12 @@ impl Replication<'_> {
                         if direction == 0 { "forward" } else { "reverse" }
                     );
                     out.push((
-                        MetricKey::new("utilisation", name.clone(), "", "fraction"),
+                        MetricKey::new(Metric::Utilisation, name.clone(), "", "fraction"),
                         r.utilisation(now),
                     ));
                     push_waits(&mut out, &name, &r.stats().waits);
                     out.push((
-                        MetricKey::new("queue_max", name, "", "trains"),
+                        MetricKey::new(Metric::QueueMax, name, "", "trains"),
                         r.stats().queue_max as f64,
                     ));
                 }
@@ -395,8 +402,8 @@ impl Replication<'_> {
         }
         for mode in Mode::ALL {
             out.push((
-                MetricKey::new("hazmat_tkm", mode.name(), "all links", "t*km"),
-                hazmat_tkm_by_mode[mode_index(mode)],
+                MetricKey::new(Metric::HazmatTkm, mode.name(), "all links", "t*km"),
+                hazmat_tkm_by_mode[mode],
             ));
         }
 
@@ -408,22 +415,27 @@ impl Replication<'_> {
             let on_road = place.on_road.integral(now);
             unsafe_total += on_road;
             out.push((
-                MetricKey::new("unsafe_wait_vehicle_hours", name.clone(), "", "vehicle-h"),
+                MetricKey::new(
+                    Metric::UnsafeWaitVehicleHours,
+                    name.clone(),
+                    "",
+                    "vehicle-h",
+                ),
                 on_road,
             ));
             if p < m.parkings.len() {
                 out.push((
-                    MetricKey::new("parking_occupancy_mean", name.clone(), "", "vehicles"),
+                    MetricKey::new(Metric::ParkingOccupancyMean, name.clone(), "", "vehicles"),
                     place.in_lot.mean(now),
                 ));
                 out.push((
-                    MetricKey::new("parking_occupancy_max", name, "", "vehicles"),
+                    MetricKey::new(Metric::ParkingOccupancyMax, name, "", "vehicles"),
                     place.in_lot.max(),
                 ));
             }
         }
         out.push((
-            MetricKey::new("unsafe_wait_vehicle_hours", "all", "", "vehicle-h"),
+            MetricKey::new(Metric::UnsafeWaitVehicleHours, "all", "", "vehicle-h"),
             unsafe_total,
         ));
 
@@ -432,15 +444,15 @@ impl Replication<'_> {
             let name = tank_name(m, k);
             let level = self.tanks[k].level_stats();
             out.push((
-                MetricKey::new("stock_mean_t", name.clone(), "", "t"),
+                MetricKey::new(Metric::StockMeanT, name.clone(), "", "t"),
                 level.mean(now),
             ));
             out.push((
-                MetricKey::new("stock_min_t", name.clone(), "", "t"),
+                MetricKey::new(Metric::StockMinT, name.clone(), "", "t"),
                 level.min(),
             ));
             out.push((
-                MetricKey::new("stock_max_t", name.clone(), "", "t"),
+                MetricKey::new(Metric::StockMaxT, name.clone(), "", "t"),
                 level.max(),
             ));
             let blocked =
@@ -457,13 +469,13 @@ impl Replication<'_> {
                 };
             if m.producers.iter().any(|p| p.tank == k) {
                 out.push((
-                    MetricKey::new("production_lost_t", name.clone(), "", "t"),
+                    MetricKey::new(Metric::ProductionLostT, name.clone(), "", "t"),
                     blocked(&m.producers, &self.producers),
                 ));
             }
             if m.consumers.iter().any(|p| p.tank == k) {
                 out.push((
-                    MetricKey::new("consumer_shortfall_t", name.clone(), "", "t"),
+                    MetricKey::new(Metric::ConsumerShortfallT, name.clone(), "", "t"),
                     blocked(&m.consumers, &self.consumers),
                 ));
             }
@@ -508,28 +520,28 @@ impl Replication<'_> {
             .map(|c| c.tonnes)
             .sum();
         out.push((
-            MetricKey::new("in_transit_t", "all", "end of run", "t"),
+            MetricKey::new(Metric::InTransitT, "all", "end of run", "t"),
             in_transit,
         ));
         out.push((
-            MetricKey::new("in_stock_t", "all", "end of run", "t"),
+            MetricKey::new(Metric::InStockT, "all", "end of run", "t"),
             stored_by_cargo,
         ));
         out.push((
-            MetricKey::new("awaiting_pickup_t", "all", "end of run", "t"),
+            MetricKey::new(Metric::AwaitingPickupT, "all", "end of run", "t"),
             awaiting,
         ));
         out.push((
-            MetricKey::new("stranded_t", "all", "whole run", "t"),
+            MetricKey::new(Metric::StrandedT, "all", "whole run", "t"),
             t.run_stranded,
         ));
         out.push((
-            MetricKey::new("mass_balance_error_t", "all", "whole run", "t"),
+            MetricKey::new(Metric::MassBalanceErrorT, "all", "whole run", "t"),
             mass_error,
         ));
         let events = self.sched.events_processed();
         out.push((
-            MetricKey::new("events", "all", "whole run", "count"),
+            MetricKey::new(Metric::Events, "all", "whole run", "count"),
             events as f64,
         ));
         if let Some(risk) = &self.risk {

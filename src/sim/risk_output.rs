@@ -2,6 +2,7 @@
 //! metrics (so that every one gets a Monte-Carlo confidence interval over the replications), and the
 //! accident records themselves for the F-N curves per km and the individual-risk map.
 
+use super::metric::{Metric, SourceCategory};
 use super::output::MetricKey;
 use super::risk::{Accident, AccidentSource, RiskState};
 use crate::model::{HOURS_PER_YEAR, Model};
@@ -11,19 +12,6 @@ use crate::risk::consequence::Outcome;
 pub const FN_POINTS: [f64; 16] = [
     1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 30.0, 50.0, 100.0, 200.0, 300.0, 500.0, 1000.0, 2000.0, 5000.0,
     10000.0,
-];
-
-/// Source categories in reporting order.
-pub const CATEGORIES: [&str; 9] = [
-    "transport_road",
-    "transport_rail",
-    "transport_water",
-    "storage_tank",
-    "loading",
-    "vessel_at_berth",
-    "vessel_at_lock",
-    "parked_tanker",
-    "tanker_waiting_on_road",
 ];
 
 /// Deepest escalation depth reported separately (deeper ones are counted with it).
@@ -76,32 +64,32 @@ pub(crate) fn push_risk_metrics(
     let per_year = |x: f64| x / years;
     let sum = |f: &dyn Fn(&Accident) -> f64| a.iter().map(f).sum::<f64>();
     out.push((
-        MetricKey::new("accidents_sampled", "all", "", "count"),
+        MetricKey::new(Metric::AccidentsSampled, "all", "", "count"),
         a.len() as f64,
     ));
     out.push((
-        MetricKey::new("accident_frequency_per_year", "all", "", "1/yr"),
+        MetricKey::new(Metric::AccidentFrequencyPerYear, "all", "", "1/yr"),
         per_year(sum(&|x| x.weight)),
     ));
     out.push((
-        MetricKey::new("lethal_accident_frequency_per_year", "all", "N>0", "1/yr"),
+        MetricKey::new(Metric::LethalAccidentFrequencyPerYear, "all", "N>0", "1/yr"),
         per_year(sum(&|x| {
             x.weight * x.probability_at_least(f64::MIN_POSITIVE)
         })),
     ));
     out.push((
-        MetricKey::new("pll_per_year", "all", "", "deaths/yr"),
+        MetricKey::new(Metric::PllPerYear, "all", "", "deaths/yr"),
         per_year(sum(&|x| x.weight * x.expected_deaths())),
     ));
     for n in FN_POINTS {
         out.push((
-            MetricKey::new("fn_frequency_per_year", "all", format!("N>={n}"), "1/yr"),
+            MetricKey::new(Metric::FnFrequencyPerYear, "all", format!("N>={n}"), "1/yr"),
             per_year(sum(&|x| x.weight * x.probability_at_least(n))),
         ));
     }
-    for category in CATEGORIES {
+    for category in SourceCategory::ALL {
         out.push((
-            MetricKey::new("pll_per_year", category, "source", "deaths/yr"),
+            MetricKey::new(Metric::PllPerYear, category.name(), "source", "deaths/yr"),
             per_year(sum(&|x| {
                 if x.source.category(x.mode) == category {
                     x.weight * x.expected_deaths()
@@ -111,7 +99,12 @@ pub(crate) fn push_risk_metrics(
             })),
         ));
         out.push((
-            MetricKey::new("accident_frequency_per_year", category, "source", "1/yr"),
+            MetricKey::new(
+                Metric::AccidentFrequencyPerYear,
+                category.name(),
+                "source",
+                "1/yr",
+            ),
             per_year(sum(&|x| {
                 if x.source.category(x.mode) == category {
                     x.weight
@@ -127,7 +120,7 @@ pub(crate) fn push_risk_metrics(
     for s in used {
         out.push((
             MetricKey::new(
-                "pll_per_year",
+                Metric::PllPerYear,
                 r.substances[s].id.clone(),
                 "substance",
                 "deaths/yr",
@@ -143,7 +136,12 @@ pub(crate) fn push_risk_metrics(
     }
     for facility in facilities(m) {
         out.push((
-            MetricKey::new("pll_per_year", facility.clone(), "facility", "deaths/yr"),
+            MetricKey::new(
+                Metric::PllPerYear,
+                facility.clone(),
+                "facility",
+                "deaths/yr",
+            ),
             per_year(sum(&|x| {
                 if facility_of(m, x.source) == facility {
                     x.weight * x.expected_deaths()
@@ -155,11 +153,11 @@ pub(crate) fn push_risk_metrics(
     }
     // Domino deaths are those beyond the primary event's own.
     out.push((
-        MetricKey::new("pll_per_year", "domino", "beyond_primary", "deaths/yr"),
+        MetricKey::new(Metric::PllPerYear, "domino", "beyond_primary", "deaths/yr"),
         per_year(sum(&|x| x.weight * x.expected_domino_deaths())),
     ));
     out.push((
-        MetricKey::new("domino_frequency_per_year", "all", "depth>=1", "1/yr"),
+        MetricKey::new(Metric::DominoFrequencyPerYear, "all", "depth>=1", "1/yr"),
         per_year(sum(&|x| x.weight * x.escalation_probability())),
     ));
     for d in 0..=MAX_DEPTH {
@@ -170,7 +168,7 @@ pub(crate) fn push_risk_metrics(
         };
         out.push((
             MetricKey::new(
-                "escalation_depth_frequency_per_year",
+                Metric::EscalationDepthFrequencyPerYear,
                 "fires_and_explosions",
                 label,
                 "1/yr",
@@ -185,16 +183,16 @@ pub(crate) fn push_risk_metrics(
         ));
     }
     out.push((
-        MetricKey::new("accident_closures_per_year", "all", "", "1/yr"),
+        MetricKey::new(Metric::AccidentClosuresPerYear, "all", "", "1/yr"),
         per_year(risk.closures as f64),
     ));
     out.push((
-        MetricKey::new("accident_closure_hours_per_year", "all", "", "h/yr"),
+        MetricKey::new(Metric::AccidentClosureHoursPerYear, "all", "", "h/yr"),
         per_year(risk.closure_hours),
     ));
     out.push((
         MetricKey::new(
-            "accident_delay_vehicle_hours_per_year",
+            Metric::AccidentDelayVehicleHoursPerYear,
             "all",
             "",
             "veh-h/yr",
@@ -203,7 +201,7 @@ pub(crate) fn push_risk_metrics(
     ));
     out.push((
         MetricKey::new(
-            "accident_delay_vehicle_hours_per_year",
+            Metric::AccidentDelayVehicleHoursPerYear,
             "hazmat",
             "",
             "veh-h/yr",

@@ -1,7 +1,7 @@
 //! Counters of cargo: demand, deliveries, transit times, tank flows, and the whole-run mass balance.
 
 use crate::des::Tally;
-use crate::model::{FlowId, Mode, Model, RouteId};
+use crate::model::{ByMode, FlowId, Model, RouteId};
 
 /// Counters of cargo (reset at the end of the warm-up, except the whole-run mass balance).
 pub(crate) struct Tallies {
@@ -9,12 +9,12 @@ pub(crate) struct Tallies {
     pub(crate) flow_delivered: Vec<f64>,
     pub(crate) flow_skipped: Vec<f64>,
     pub(crate) flow_transit: Vec<Tally>,
-    /// Indexed by commodity * 3 + mode.
-    pub(crate) demand_by_mode: Vec<f64>,
-    pub(crate) delivered_by_mode: Vec<f64>,
+    /// Tonnes by commodity and main mode.
+    pub(crate) demand_by_mode: Vec<ByMode<f64>>,
+    pub(crate) delivered_by_mode: Vec<ByMode<f64>>,
     /// Delivered tonnes by main mode: chemical flows, all flows.
-    pub(crate) chemical_by_mode: [f64; 3],
-    pub(crate) all_by_mode: [f64; 3],
+    pub(crate) chemical_by_mode: ByMode<f64>,
+    pub(crate) all_by_mode: ByMode<f64>,
     pub(crate) tank_produced: Vec<f64>,
     pub(crate) tank_consumed: Vec<f64>,
     pub(crate) tank_out: Vec<f64>,
@@ -27,14 +27,6 @@ pub(crate) struct Tallies {
     pub(crate) run_tank_out: Vec<f64>,
 }
 
-pub(crate) fn mode_index(mode: Mode) -> usize {
-    match mode {
-        Mode::Road => 0,
-        Mode::Rail => 1,
-        Mode::Water => 2,
-    }
-}
-
 impl Tallies {
     pub(crate) fn new(m: &Model) -> Self {
         let (flows, tanks, commodities) = (m.flows.len(), m.tanks.len(), m.commodities.len());
@@ -43,10 +35,10 @@ impl Tallies {
             flow_delivered: vec![0.0; flows],
             flow_skipped: vec![0.0; flows],
             flow_transit: vec![Tally::new(); flows],
-            demand_by_mode: vec![0.0; commodities * 3],
-            delivered_by_mode: vec![0.0; commodities * 3],
-            chemical_by_mode: [0.0; 3],
-            all_by_mode: [0.0; 3],
+            demand_by_mode: vec![ByMode::default(); commodities],
+            delivered_by_mode: vec![ByMode::default(); commodities],
+            chemical_by_mode: ByMode::default(),
+            all_by_mode: ByMode::default(),
             tank_produced: vec![0.0; tanks],
             tank_consumed: vec![0.0; tanks],
             tank_out: vec![0.0; tanks],
@@ -64,11 +56,12 @@ impl Tallies {
         self.flow_delivered.iter_mut().for_each(|x| *x = 0.0);
         self.flow_skipped.iter_mut().for_each(|x| *x = 0.0);
         self.flow_transit.iter_mut().for_each(Tally::reset);
-        self.chemical_by_mode = [0.0; 3];
-        self.all_by_mode = [0.0; 3];
+        self.chemical_by_mode = ByMode::default();
+        self.all_by_mode = ByMode::default();
+        for v in [&mut self.demand_by_mode, &mut self.delivered_by_mode] {
+            v.iter_mut().for_each(|x| *x = ByMode::default());
+        }
         for v in [
-            &mut self.demand_by_mode,
-            &mut self.delivered_by_mode,
             &mut self.tank_produced,
             &mut self.tank_consumed,
             &mut self.tank_out,
@@ -80,8 +73,7 @@ impl Tallies {
 
     pub(crate) fn shipped(&mut self, m: &Model, f: FlowId, route: RouteId, tonnes: f64) {
         self.flow_demand[f] += tonnes;
-        self.demand_by_mode[m.flows[f].commodity * 3 + mode_index(m.routes[route].main_mode)] +=
-            tonnes;
+        self.demand_by_mode[m.flows[f].commodity][m.routes[route].main_mode] += tonnes;
         self.run_demand += tonnes;
     }
 
@@ -95,8 +87,8 @@ impl Tallies {
     ) {
         self.flow_delivered[f] += tonnes;
         self.flow_transit[f].record(transit_h);
-        let mode = mode_index(m.routes[route].main_mode);
-        self.delivered_by_mode[m.flows[f].commodity * 3 + mode] += tonnes;
+        let mode = m.routes[route].main_mode;
+        self.delivered_by_mode[m.flows[f].commodity][mode] += tonnes;
         self.all_by_mode[mode] += tonnes;
         if !m.flows[f].background {
             self.chemical_by_mode[mode] += tonnes;

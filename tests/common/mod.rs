@@ -1,6 +1,7 @@
 //! Helpers shared by the command-line integration tests.
 #![allow(dead_code)]
 
+use hazflow::sim::Metric;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -110,7 +111,7 @@ pub fn run_scenario(file: &Path, seed: u64, replications: u64) -> hazflow::exper
 /// The summary of a metric, or a panic naming it.
 pub fn metric<'a>(
     summary: &'a hazflow::experiment::RunSummary,
-    metric: &str,
+    metric: Metric,
     subject: &str,
     detail: &str,
 ) -> &'a hazflow::experiment::ReplicationStats {

@@ -23,6 +23,7 @@ pub use record::{ANY_WEATHER, Accident, Branch, Condition, ReleaseKind};
 
 use rand::RngExt;
 
+use super::metric::SourceCategory;
 use super::scene::SceneUnit;
 use crate::des::RngStream;
 use crate::model::{LinkId, LockId, Mode, NodeId, ParkingId, SiteId, TankId};
@@ -49,20 +50,20 @@ pub enum AccidentSource {
 }
 
 impl AccidentSource {
-    /// Category name for breakdowns.
-    pub fn category(&self, mode: Option<Mode>) -> &'static str {
+    /// The category of the breakdowns (`mode`: of the transport, for a link).
+    pub fn category(&self, mode: Option<Mode>) -> SourceCategory {
         match self {
             AccidentSource::Transport(_) => match mode {
-                Some(Mode::Rail) => "transport_rail",
-                Some(Mode::Water) => "transport_water",
-                _ => "transport_road",
+                Some(Mode::Rail) => SourceCategory::TransportRail,
+                Some(Mode::Water) => SourceCategory::TransportWater,
+                _ => SourceCategory::TransportRoad,
             },
-            AccidentSource::Tank(_) => "storage_tank",
-            AccidentSource::Loading(_) => "loading",
-            AccidentSource::Berth(_) => "vessel_at_berth",
-            AccidentSource::Lock(_) => "vessel_at_lock",
-            AccidentSource::Parking(_) => "parked_tanker",
-            AccidentSource::Roadside(_) => "tanker_waiting_on_road",
+            AccidentSource::Tank(_) => SourceCategory::StorageTank,
+            AccidentSource::Loading(_) => SourceCategory::Loading,
+            AccidentSource::Berth(_) => SourceCategory::VesselAtBerth,
+            AccidentSource::Lock(_) => SourceCategory::VesselAtLock,
+            AccidentSource::Parking(_) => SourceCategory::ParkedTanker,
+            AccidentSource::Roadside(_) => SourceCategory::TankerWaitingOnRoad,
         }
     }
 }
