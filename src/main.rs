@@ -190,12 +190,15 @@ enum Command {
         #[command(flatten)]
         batch: BatchArgs,
     },
-    /// Run the shipped Liuzhou scenarios and a demand sweep of the plan, compare each what-if with the
-    /// plan, and write docs/liuzhou-findings.md and docs/liuzhou-findings.html.
+    /// Run a case study (by default the shipped Liuzhou one): its scenarios and a demand sweep of its plan,
+    /// compare each what-if with the plan, and write the findings (docs/liuzhou-findings.md and .html).
     Findings {
-        /// Directory of the shipped scenarios.
+        /// Directory of the shipped scenarios, holding the case study `findings.toml`.
         #[arg(long, default_value = "scenarios")]
         scenarios: PathBuf,
+        /// The case-study file (default: `findings.toml` in --scenarios); its scenarios are relative to it.
+        #[arg(long)]
+        case_study: Option<PathBuf>,
         /// Replications per scenario.
         #[arg(long, default_value_t = 200)]
         reps: u64,
@@ -406,6 +409,7 @@ fn main() -> ExitCode {
         },
         Command::Findings {
             scenarios,
+            case_study,
             reps,
             sweep_reps,
             threads,
@@ -413,7 +417,7 @@ fn main() -> ExitCode {
             docs,
         } => {
             let options = app::FindingsOptions {
-                scenarios,
+                case_study: case_study.unwrap_or_else(|| scenarios.join(app::CASE_STUDY_FILE)),
                 replications: reps,
                 sweep_replications: sweep_reps,
                 threads,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::AppError;
 use super::batch::{BatchOptions, BatchReport, batch_variants, run_batch, sweep_variants};
+use super::case_study::{CaseStudy, Figure};
 use super::compare::read_replications;
 use super::sweep::SweepSetting;
 use crate::experiment::paired::paired_comparison;
@@ -14,33 +15,13 @@ use crate::report::{
     self, Row,
     findings::{DemandLevel, Difference, Estimate, Findings, WhatIfFinding},
 };
-use crate::sim::{Metric, SourceCategory, WaitCause};
-
-/// The plan, then the baseline and the what-ifs, as shipped in `scenarios/`.
-pub const SHIPPED_SCENARIOS: [&str; 10] = [
-    "liuzhou-2025-plan.toml",
-    "liuzhou-2020-baseline.toml",
-    "honghua-single-line.toml",
-    "xiangsi-dock-delayed.toml",
-    "hazmat-parking-not-built.toml",
-    "demand-2024-actual.toml",
-    "demand-2025-target.toml",
-    "road-to-rail-water.toml",
-    "flood-season.toml",
-    "water-freight-15mt.toml",
-];
-
-/// Chemical demand factors of the saturation sweep.
-const DEMAND_FACTORS: &str = "1,1.5,2,2.5,3";
-
-/// Utilisation from which a facility counts as saturated (queues then grow quickly).
-const SATURATION: f64 = 0.8;
+use crate::sim::{Metric, SourceCategory};
 
 /// Options of `hazflow findings`.
 #[derive(Clone, Debug)]
 pub struct FindingsOptions {
-    /// Directory of the shipped scenarios.
-    pub scenarios: PathBuf,
+    /// The case-study file (its scenarios are relative to its folder).
+    pub case_study: PathBuf,
     /// Replications per scenario.
     pub replications: u64,
     /// Replications per demand level of the sweep.
@@ -57,56 +38,12 @@ pub struct FindingsOptions {
     pub command: String,
 }
 
-/// The figures compared for every what-if: label, metric, subject, detail.
-const COMPARED: [(&str, Metric, &str, &str); 9] = [
-    (
-        "Honghua lock mean wait",
-        Metric::WaitHoursMean,
-        "honghua-lock",
-        WaitCause::Total.name(),
-    ),
-    (
-        "unsafe hazmat waiting",
-        Metric::UnsafeWaitVehicleHours,
-        "all",
-        "",
-    ),
-    (
-        "road hazmat transport in the area",
-        Metric::HazmatTkm,
-        Mode::Road.name(),
-        "all links",
-    ),
-    (
-        "chemical road share",
-        Metric::ModeShare,
-        Mode::Road.name(),
-        "chemical",
-    ),
-    (
-        "chemical water share",
-        Metric::ModeShare,
-        Mode::Water.name(),
-        "chemical",
-    ),
-    ("PLL", Metric::PllPerYear, "all", ""),
-    ("F(N ≥ 10)", Metric::FnFrequencyPerYear, "all", "N>=10"),
-    (
-        "domino PLL (deaths beyond the primary events')",
-        Metric::PllPerYear,
-        "domino",
-        "beyond_primary",
-    ),
-    (
-        "delay from accident closures",
-        Metric::AccidentDelayVehicleHoursPerYear,
-        "all",
-        "",
-    ),
-];
-
 fn estimate(rows: &[Row], metric: Metric, subject: &str, detail: &str) -> Estimate {
     Estimate::of(report::find(rows, metric, subject, detail))
+}
+
+fn estimate_of(rows: &[Row], figure: &Figure) -> Estimate {
+    estimate(rows, figure.metric, &figure.subject, &figure.detail)
 }
 
 fn run_dir(batch: &BatchReport, k: usize) -> PathBuf {
@@ -137,10 +74,12 @@ fn batch_options(
 
 /// Runs everything and writes the two documents; returns their paths.
 pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppError> {
-    let paths: Vec<PathBuf> = SHIPPED_SCENARIOS
-        .iter()
-        .map(|f| options.scenarios.join(f))
-        .collect();
+    let study = CaseStudy::load(&options.case_study)?;
+    let folder = options
+        .case_study
+        .parent()
+        .map_or_else(|| PathBuf::from("."), PathBuf::from);
+    let paths = study.scenario_paths(&folder);
     let variants = batch_variants(&paths)?;
     let descriptions: Vec<String> = variants
         .iter()
@@ -175,7 +114,8 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         ),
     )?;
     drop(variants);
-    let setting = SweepSetting::parse(&format!("demand.chemical_factor={DEMAND_FACTORS}"))
+    let factors: Vec<String> = study.demand_factors.iter().map(f64::to_string).collect();
+    let setting = SweepSetting::parse(&format!("demand.chemical_factor={}", factors.join(",")))
         .map_err(AppError::Usage)?;
     let sweep_variants = sweep_variants(
         &paths[0],
@@ -197,20 +137,11 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
 
     let plan_dir = run_dir(&scenarios, 0);
     let plan = report::read_summary(&plan_dir.join("summary.csv"))?;
-    let plan_delivered = [
-        ("chemicals by road", "chemical flows", Mode::Road),
-        ("by rail", "chemical flows", Mode::Rail),
-        ("by water", "chemical flows", Mode::Water),
-        ("and all freight by water", "all flows", Mode::Water),
-    ]
-    .iter()
-    .map(|(label, subject, mode)| {
-        (
-            label.to_string(),
-            estimate(&plan, Metric::DeliveredT, subject, mode.name()),
-        )
-    })
-    .collect();
+    let plan_delivered = study
+        .plan_delivered
+        .iter()
+        .map(|f| (f.label.clone(), estimate_of(&plan, f)))
+        .collect();
     let plan_busiest = report::bottlenecks(&plan, 8)
         .into_iter()
         .map(|(u, w, p95)| {
@@ -222,60 +153,11 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
             )
         })
         .collect();
-    let plan_risk = [
-        (
-            "accident frequency",
-            Metric::AccidentFrequencyPerYear,
-            "all",
-            "",
-            "/yr",
-        ),
-        ("PLL", Metric::PllPerYear, "all", "", "deaths/yr"),
-        (
-            "of which added by domino escalation",
-            Metric::PllPerYear,
-            "domino",
-            "beyond_primary",
-            "deaths/yr",
-        ),
-        (
-            "F(N ≥ 10)",
-            Metric::FnFrequencyPerYear,
-            "all",
-            "N>=10",
-            "/yr",
-        ),
-        (
-            "F(N ≥ 100)",
-            Metric::FnFrequencyPerYear,
-            "all",
-            "N>=100",
-            "/yr",
-        ),
-        (
-            "F(N ≥ 1000)",
-            Metric::FnFrequencyPerYear,
-            "all",
-            "N>=1000",
-            "/yr",
-        ),
-        (
-            "domino accidents",
-            Metric::DominoFrequencyPerYear,
-            "all",
-            "depth>=1",
-            "/yr",
-        ),
-    ]
-    .iter()
-    .map(|(label, m, s, d, unit)| {
-        (
-            label.to_string(),
-            estimate(&plan, *m, s, d),
-            unit.to_string(),
-        )
-    })
-    .collect();
+    let plan_risk = study
+        .plan_risk
+        .iter()
+        .map(|f| (f.label.clone(), estimate_of(&plan, f), f.unit.clone()))
+        .collect();
     let number = |t: &str| t.parse::<f64>().unwrap_or(f64::NAN);
     // criterion_check.csv: scenario, criteria, scope, kind, max_ratio, at_n, exceeded, region.
     let mut plan_exceedances: Vec<(String, String, String, f64, f64)> =
@@ -359,32 +241,22 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         let rows = report::read_summary(&run_dir(&scenarios, k).join("summary.csv"))?;
         across.push((
             variant.name.clone(),
-            [
-                estimate(&rows, Metric::PllPerYear, "all", ""),
-                estimate(&rows, Metric::UnsafeWaitVehicleHours, "all", ""),
-                estimate(
-                    &rows,
-                    Metric::WaitHoursMean,
-                    "honghua-lock",
-                    WaitCause::Total.name(),
-                ),
-                estimate(&rows, Metric::HazmatTkm, Mode::Road.name(), "all links"),
-                estimate(&rows, Metric::FnFrequencyPerYear, "all", "N>=10"),
-            ],
+            study.across.iter().map(|f| estimate_of(&rows, f)).collect(),
         ));
         if k == 0 {
             continue;
         }
         let values = read_replications(&run_dir(&scenarios, k).join("replications.csv"), reps)?;
         let paired = paired_comparison(&plan_values, &values);
-        let differences = COMPARED
+        let differences = study
+            .compared
             .iter()
-            .filter_map(|(label, metric, subject, detail)| {
+            .filter_map(|f| {
                 let m = paired.iter().find(|m| {
-                    m.key[0] == metric.name() && m.key[1] == *subject && m.key[2] == *detail
+                    m.key[0] == f.metric.name() && m.key[1] == f.subject && m.key[2] == f.detail
                 })?;
                 Some(Difference {
-                    label: label.to_string(),
+                    label: f.label.clone(),
                     unit: m.key[3].clone(),
                     plan: m.a.mean(),
                     what_if: m.b.mean(),
@@ -446,9 +318,18 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         plan_record,
         plan_contributors,
         demand_levels,
-        saturation_threshold: SATURATION,
+        saturation_threshold: study.saturation_utilisation,
         what_ifs,
         across,
+        across_charts: study
+            .across
+            .iter()
+            .map(|f| (f.chart.clone(), f.label.clone(), f.unit.clone()))
+            .collect(),
+        title: study.title.clone(),
+        document: study.document.clone(),
+        html_title: study.html_title.clone(),
+        intro: study.intro.clone(),
         plan_plots: vec![
             (
                 plots.join("fn_curves.svg"),

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 mod batch;
+mod case_study;
 mod compare;
 mod findings;
 mod findings_record;
@@ -17,8 +18,9 @@ pub use batch::{
     BatchOptions, BatchPlan, BatchReport, PlannedVariant, Variant, batch_variants, run_batch,
     sweep_variants,
 };
+pub use case_study::{CASE_STUDY_FILE, CaseStudy, Figure};
 pub use compare::{CompareReport, ComparisonSummary, HeadlineRow, compare, read_replications};
-pub use findings::{FindingsOptions, SHIPPED_SCENARIOS, findings};
+pub use findings::{FindingsOptions, findings};
 pub use limits::Limits;
 pub use merge::{MergeOptions, ShardRecord, merge};
 pub use run::{RunOptions, RunReport, Shard, run};

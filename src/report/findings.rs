@@ -1,5 +1,6 @@
-//! `docs/liuzhou-findings.md` and its HTML twin: the figures of `hazflow findings`, written as Markdown
-//! (plots as SVG files beside it) and as one self-contained HTML page (plots embedded).
+//! The findings document (`docs/liuzhou-findings.md` for the shipped case study) and its HTML twin: the
+//! figures of `hazflow findings`, written as Markdown (plots as SVG files beside it) and as one
+//! self-contained HTML page (plots embedded).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -111,8 +112,18 @@ pub struct Findings {
     pub saturation_threshold: f64,
     /// The what-ifs.
     pub what_ifs: Vec<WhatIfFinding>,
-    /// Per scenario (plan first): PLL, unsafe waiting, Honghua wait, road hazmat t-km, F(N>=10).
-    pub across: Vec<(String, [Estimate; 5])>,
+    /// Per scenario (plan first): one estimate per chart of `across_charts`.
+    pub across: Vec<(String, Vec<Estimate>)>,
+    /// The charts across scenarios: file, title, unit.
+    pub across_charts: Vec<(String, String, String)>,
+    /// The documents' heading.
+    pub title: String,
+    /// File stem of the documents and of their chart folder.
+    pub document: String,
+    /// Title of the HTML page.
+    pub html_title: String,
+    /// The paragraph under the heading.
+    pub intro: String,
     /// Plots of the plan's run to show (file, caption).
     pub plan_plots: Vec<(PathBuf, String)>,
 }
@@ -356,26 +367,13 @@ fn sections(f: &Findings) -> Vec<Section> {
         ));
     }
     let mut charts = Vec::new();
-    for (k, (file, title, unit)) in [
-        ("pll.svg", "Potential loss of life", "deaths/yr"),
-        ("unsafe-waiting.svg", "Unsafe hazmat waiting", "vehicle-h"),
-        ("lock-wait.svg", "Honghua lock mean wait", "h"),
-        (
-            "road-hazmat.svg",
-            "Road hazmat transport in the area",
-            "t·km",
-        ),
-        ("fn10.svg", "F(N ≥ 10)", "1/yr"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
+    for (k, (file, title, unit)) in f.across_charts.iter().enumerate() {
         let bars: Vec<(String, f64, f64)> = f
             .across
             .iter()
             .map(|(name, e)| (name.clone(), e[k].mean, e[k].half_width))
             .collect();
-        charts.push((file.to_string(), bar_chart(title, unit, &bars)));
+        charts.push((file.clone(), bar_chart(title, unit, &bars)));
     }
     out.push(Section {
         heading: "Effect of each what-if on capacity and on risk".into(),
@@ -453,27 +451,22 @@ fn markdown_table(header: &[String], rows: &[Vec<String>]) -> String {
     md
 }
 
-const INTRO: &str = "Produced by hazflow from the shipped Liuzhou scenarios (`scenarios/`). Every number in those \
-scenarios has a source (a seed-document line, a paper, or a listed assumption: see scenarios/README.md); the \
-figures below are simulation results with 95 % confidence intervals over replications, and inherit the \
-assumptions' uncertainty, which the intervals do not include. Dispersion is passive Gaussian (screening level).";
-
-/// Writes `<docs>/liuzhou-findings.md`, `<docs>/liuzhou-findings/*.svg` and `<docs>/liuzhou-findings.html`
-/// (each file written to a temporary name and renamed).
+/// Writes `<docs>/<document>.md`, `<docs>/<document>/*.svg` and `<docs>/<document>.html` (each file
+/// written to a temporary name and renamed).
 pub fn write_findings(docs: &Path, f: &Findings) -> Result<(PathBuf, PathBuf), ReportError> {
-    let assets_name = "liuzhou-findings";
+    let assets_name = f.document.as_str();
     let assets = docs.join(assets_name);
     std::fs::create_dir_all(&assets).map_err(io_error(&assets))?;
     let sections = sections(f);
     let mut md = format!(
-        "# Liuzhou: what the plans carry and what risk they run\n\n{INTRO}\n\nRegenerate with `{}` \
-         (hazflow {}, seed {}, {} replications per scenario).\n",
-        f.command, f.hazflow_version, f.seed, f.replications
+        "# {}\n\n{}\n\nRegenerate with `{}` (hazflow {}, seed {}, {} replications per scenario).\n",
+        f.title, f.intro, f.command, f.hazflow_version, f.seed, f.replications
     );
     let mut html = format!(
-        "<h1>Liuzhou: what the plans carry and what risk they run</h1><p>{}</p><p class=\"meta\">Regenerate with \
-         <code>{}</code> (hazflow {}, seed {}, {} replications per scenario).</p>",
-        escape(&INTRO.replace('`', "")),
+        "<h1>{}</h1><p>{}</p><p class=\"meta\">Regenerate with <code>{}</code> (hazflow {}, seed {}, {} \
+         replications per scenario).</p>",
+        escape(&f.title),
+        escape(&f.intro.replace('`', "")),
         escape(&f.command),
         escape(&f.hazflow_version),
         f.seed,
@@ -517,10 +510,10 @@ pub fn write_findings(docs: &Path, f: &Findings) -> Result<(PathBuf, PathBuf), R
             }
         }
     }
-    let md_path = docs.join("liuzhou-findings.md");
+    let md_path = docs.join(format!("{assets_name}.md"));
     write_atomically(&md_path, md.as_bytes())?;
-    let html_path = docs.join("liuzhou-findings.html");
-    let html = page("Liuzhou findings (hazflow)", &html);
+    let html_path = docs.join(format!("{assets_name}.html"));
+    let html = page(&f.html_title, &html);
     write_atomically(&html_path, html.as_bytes())?;
     Ok((md_path, html_path))
 }

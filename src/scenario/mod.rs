@@ -26,6 +26,7 @@ pub use error::{Diagnostic, MAX_DIAGNOSTICS, ScenarioError, readable};
 pub use exposure::*;
 pub use facilities::*;
 pub use flows::*;
+pub(crate) use load::line_column;
 pub use load::{
     DiskFiles, FieldPath, IntoSegment, MAX_EXTENDS_DEPTH, MAX_INPUT_BYTES, Segment, SourceFiles,
     SourceProvider, read_input_file,
