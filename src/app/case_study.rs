@@ -46,6 +46,8 @@ pub struct CaseStudy {
     pub html_title: String,
     /// The paragraph under the heading.
     pub intro: String,
+    /// What the documents call the plan, the first scenario (`2025 plan`).
+    pub plan_label: String,
     /// Scenario files relative to the case study's folder, the plan first.
     pub scenarios: Vec<String>,
     /// Chemical demand factors of the plan's saturation sweep.

@@ -186,6 +186,14 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         .filter(|r| primary.is_some_and(|p| &r[5] == p) && r.get(9) == Some("true"))
         .map(|r| (r[2].to_string(), r[4].to_string(), number(&r[8])))
         .collect();
+    // Domino deaths over all deaths, as a ratio of means.
+    let plan_domino_share = match (
+        report::find(&plan, Metric::PllPerYear, "domino", "beyond_primary"),
+        report::find(&plan, Metric::PllPerYear, "all", ""),
+    ) {
+        (Some(domino), Some(all)) if all.mean > 0.0 => Some(domino.mean / all.mean),
+        _ => None,
+    };
     let road_hazmat_t = hazmat_commodities
         .iter()
         .map(|c| estimate(&plan, Metric::DeliveredT, c, Mode::Road.name()).mean)
@@ -330,16 +338,23 @@ pub fn findings(options: &FindingsOptions) -> Result<(PathBuf, PathBuf), AppErro
         document: study.document.clone(),
         html_title: study.html_title.clone(),
         intro: study.intro.clone(),
+        plan_label: study.plan_label.clone(),
+        plan_domino_share,
         plan_plots: vec![
             (
                 plots.join("fn_curves.svg"),
-                "2025 plan: F-N curves (overall, worst route km, worst establishment) with replication \
-                 bands and criterion lines"
-                    .into(),
+                format!(
+                    "{}: F-N curves (overall, worst route km, worst establishment) with replication \
+                     bands and criterion lines",
+                    study.plan_label
+                ),
             ),
             (
                 plots.join("individual_risk_map.svg"),
-                "2025 plan: individual risk with contours 1e-5 … 1e-8 per year".into(),
+                format!(
+                    "{}: individual risk with contours 1e-5 … 1e-8 per year",
+                    study.plan_label
+                ),
             ),
         ],
     };

@@ -122,6 +122,10 @@ pub struct Findings {
     pub document: String,
     /// Title of the HTML page.
     pub html_title: String,
+    /// What the documents call the plan (`2025 plan`).
+    pub plan_label: String,
+    /// Share of the plan's PLL added by domino escalation (ratio of means), when the plan kills at all.
+    pub plan_domino_share: Option<f64>,
     /// The paragraph under the heading.
     pub intro: String,
     /// Plots of the plan's run to show (file, caption).
@@ -156,7 +160,8 @@ fn sections(f: &Findings) -> Vec<Section> {
         .map(|(label, e)| format!("{label} {} t", e.text()))
         .collect();
     text.push(format!(
-        "In the observed year the 2025 plan delivers {} (means over {} replications with 95 % intervals).",
+        "In the observed year the {} delivers {} (means over {} replications with 95 % intervals).",
+        f.plan_label,
         delivered.join("; "),
         f.replications
     ));
@@ -220,7 +225,10 @@ fn sections(f: &Findings) -> Vec<Section> {
         })
         .collect();
     out.push(Section {
-        heading: "What the 2025 plan carries, and where it first saturates".into(),
+        heading: format!(
+            "What the {} carries, and where it first saturates",
+            f.plan_label
+        ),
         text,
         tables: vec![
             (
@@ -265,19 +273,11 @@ fn sections(f: &Findings) -> Vec<Section> {
             .collect::<Vec<_>>()
             .join("; ")
     )];
-    let pll = |label: &str| {
-        f.plan_risk
-            .iter()
-            .find(|(l, _, _)| l == label)
-            .map(|(_, e, _)| e.mean)
-    };
-    if let (Some(all), Some(domino)) = (pll("PLL"), pll("of which in domino cascades"))
-        && all > 0.0
-    {
+    if let Some(share) = f.plan_domino_share {
         text.push(format!(
             "Domino cascades (escalation to tanks, parked tankers, wagons or barges present at that moment) \
              account for {:.1} % of the plan's PLL.",
-            100.0 * domino / all
+            100.0 * share
         ));
     }
     text.extend(exceedance_text(f));
