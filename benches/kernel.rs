@@ -5,8 +5,9 @@
 //! * `queue_hold`: the classic hold model (pop the earliest event, push one at now + Exp(1)) with 10, 1k
 //!   and 100k pending events;
 //! * `replications`: 8 replications of M/M/3 on 1 and on 2 threads;
-//! * `model`: one replication of the full logistics model on `scenarios/examples/one-of-each.toml`, whose
-//!   events per second are compared with the kernel's M/M/3.
+//! * `model`: one replication of the full logistics model on `scenarios/examples/one-of-each.toml` and on
+//!   the Liuzhou 2025 plan (`scenarios/liuzhou-2025-plan.toml`, risk included), whose events per second are
+//!   compared with the kernel's M/M/3.
 //!
 //! After criterion's own report, the ratios are printed from its `estimates.json` files.
 
@@ -158,12 +159,20 @@ fn bench_replications(c: &mut Criterion) {
     group.finish();
 }
 
-fn example_model() -> hazflow::model::Model {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/one-of-each.toml");
-    let loaded = hazflow::scenario::load(&path).expect("the example scenario loads");
-    hazflow::model::compile(&loaded).expect("the example scenario compiles")
+/// The model of a shipped scenario, by its path under `scenarios/`.
+fn shipped_model(file: &str) -> hazflow::model::Model {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(file);
+    let loaded = hazflow::scenario::load(&path).expect("the shipped scenario loads");
+    hazflow::model::compile(&loaded).expect("the shipped scenario compiles")
 }
+
+/// The models of the `model` group: benchmark id and scenario file.
+const MODELS: [(&str, &str); 2] = [
+    ("example", "examples/one-of-each.toml"),
+    ("liuzhou-plan", "liuzhou-2025-plan.toml"),
+];
 
 fn model_events(model: &hazflow::model::Model) -> u64 {
     hazflow::sim::Replication::new(model, &StreamSeeder::new(7), 0)
@@ -172,19 +181,22 @@ fn model_events(model: &hazflow::model::Model) -> u64 {
 }
 
 fn bench_model(c: &mut Criterion) {
-    let model = example_model();
     let seeder = StreamSeeder::new(7);
     let mut group = c.benchmark_group("model");
-    group.throughput(Throughput::Elements(model_events(&model)));
-    group.bench_function("example", |b| {
-        b.iter(|| {
-            black_box(
-                hazflow::sim::Replication::new(&model, &seeder, 0)
-                    .run()
-                    .events,
-            )
-        })
-    });
+    group.sample_size(10);
+    for (id, file) in MODELS {
+        let model = shipped_model(file);
+        group.throughput(Throughput::Elements(model_events(&model)));
+        group.bench_function(id, |b| {
+            b.iter(|| {
+                black_box(
+                    hazflow::sim::Replication::new(&model, &seeder, 0)
+                        .run()
+                        .events,
+                )
+            })
+        });
+    }
     group.finish();
 }
 
@@ -235,11 +247,16 @@ fn report_ratios() {
             k1 / k100
         );
     }
-    if let (Some(model_ns), Some(kernel)) = (mean_ns("model/example"), mean_ns("mm3/kernel")) {
-        let model_rate = model_events(&example_model()) as f64 / model_ns * 1e9;
+    for (id, file) in MODELS {
+        let (Some(model_ns), Some(kernel)) =
+            (mean_ns(&format!("model/{id}")), mean_ns("mm3/kernel"))
+        else {
+            continue;
+        };
+        let model_rate = model_events(&shipped_model(file)) as f64 / model_ns * 1e9;
         let kernel_rate = kernel_events / kernel * 1e9;
         println!(
-            "model: example scenario {:.1} M events/s, kernel M/M/3 {:.1} M events/s, model/kernel = {:.2}",
+            "model: {id} {:.1} M events/s, kernel M/M/3 {:.1} M events/s, model/kernel = {:.2}",
             model_rate / 1e6,
             kernel_rate / 1e6,
             model_rate / kernel_rate
