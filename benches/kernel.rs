@@ -168,11 +168,21 @@ fn shipped_model(file: &str) -> hazflow::model::Model {
     hazflow::model::compile(&loaded).expect("the shipped scenario compiles")
 }
 
-/// The models of the `model` group: benchmark id and scenario file.
-const MODELS: [(&str, &str); 2] = [
-    ("example", "examples/one-of-each.toml"),
-    ("liuzhou-plan", "liuzhou-2025-plan.toml"),
+/// The models of the `model` group: benchmark id, scenario file, and whether accidents are sampled (the
+/// plan without its risk model isolates the logistics loop from the consequence physics).
+const MODELS: [(&str, &str, bool); 3] = [
+    ("example", "examples/one-of-each.toml", true),
+    ("liuzhou-plan", "liuzhou-2025-plan.toml", true),
+    ("liuzhou-plan-no-risk", "liuzhou-2025-plan.toml", false),
 ];
+
+fn bench_subject(file: &str, with_risk: bool) -> hazflow::model::Model {
+    let mut model = shipped_model(file);
+    if !with_risk {
+        model.risk = None;
+    }
+    model
+}
 
 fn model_events(model: &hazflow::model::Model) -> u64 {
     hazflow::sim::Replication::new(model, &StreamSeeder::new(7), 0)
@@ -184,8 +194,8 @@ fn bench_model(c: &mut Criterion) {
     let seeder = StreamSeeder::new(7);
     let mut group = c.benchmark_group("model");
     group.sample_size(10);
-    for (id, file) in MODELS {
-        let model = shipped_model(file);
+    for (id, file, with_risk) in MODELS {
+        let model = bench_subject(file, with_risk);
         group.throughput(Throughput::Elements(model_events(&model)));
         group.bench_function(id, |b| {
             b.iter(|| {
@@ -247,13 +257,13 @@ fn report_ratios() {
             k1 / k100
         );
     }
-    for (id, file) in MODELS {
+    for (id, file, with_risk) in MODELS {
         let (Some(model_ns), Some(kernel)) =
             (mean_ns(&format!("model/{id}")), mean_ns("mm3/kernel"))
         else {
             continue;
         };
-        let model_rate = model_events(&shipped_model(file)) as f64 / model_ns * 1e9;
+        let model_rate = model_events(&bench_subject(file, with_risk)) as f64 / model_ns * 1e9;
         let kernel_rate = kernel_events / kernel * 1e9;
         println!(
             "model: {id} {:.1} M events/s, kernel M/M/3 {:.1} M events/s, model/kernel = {:.2}",
