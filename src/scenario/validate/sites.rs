@@ -1,0 +1,330 @@
+//! Checks of the goods and the sites that hold them: commodities, carriers, parks with their tanks,
+//! docks with their berths, locks with their lines, and terminals.
+
+use std::collections::BTreeSet;
+
+use super::super::check::Check;
+use super::super::facilities::{Dock, LockLine, Park};
+use super::super::types::Scenario;
+use super::serde_key;
+use crate::field_path;
+
+/// Checks the commodities' densities and the carriers' payloads, tares, classes and speeds.
+pub(super) fn check_commodities_and_carriers(c: &mut Check, s: &Scenario) {
+    for (i, x) in s.commodity.iter().enumerate() {
+        c.positive(
+            field_path!["commodity", i, "density_t_per_m3"],
+            x.density_t_per_m3.value,
+        );
+    }
+    for (i, x) in s.carrier.iter().enumerate() {
+        c.positive(field_path!["carrier", i, "payload_t"], x.payload_t.value);
+        c.non_negative(field_path!["carrier", i, "tare_t"], x.tare_t.value);
+        if let Some(v) = &x.vessel_class_t {
+            c.positive(field_path!["carrier", i, "vessel_class_t"], v.value);
+        }
+        if let Some(v) = &x.speed_km_per_h {
+            c.positive(field_path!["carrier", i, "speed_km_per_h"], v.value);
+        }
+    }
+}
+
+/// Checks every park: its handling times and hours, its tank groups, and the producers and consumers
+/// that fill and draw from them.
+pub(super) fn check_parks(c: &mut Check, s: &Scenario, commodities: &BTreeSet<&str>) {
+    for (i, p) in s.park.iter().enumerate() {
+        c.dist(
+            field_path!["park", i, "truck_handling_h"],
+            &p.truck_handling_h,
+            true,
+        );
+        c.dist(
+            field_path!["park", i, "wagon_handling_h"],
+            &p.wagon_handling_h,
+            true,
+        );
+        c.daily_window(
+            field_path!["park", i, "operating_hours"],
+            &p.operating_hours,
+        );
+        c.disruptions(field_path!["park", i, "disruptions"], &p.disruptions);
+        let tanks = check_park_tanks(c, i, p, commodities);
+        check_park_rates(c, i, p, &tanks);
+    }
+}
+
+/// Checks the tank groups of park `i`; returns the commodities it has tanks for.
+fn check_park_tanks<'s>(
+    c: &mut Check,
+    i: usize,
+    p: &'s Park,
+    commodities: &BTreeSet<&str>,
+) -> BTreeSet<&'s str> {
+    let mut tanks = BTreeSet::new();
+    for (j, t) in p.tank.iter().enumerate() {
+        if !commodities.contains(t.commodity.as_str()) {
+            c.error(
+                field_path!["park", i, "tank", j, "commodity"],
+                format!("unknown commodity \"{}\"", t.commodity),
+            );
+        }
+        if !tanks.insert(t.commodity.as_str()) {
+            c.error(
+                field_path!["park", i, "tank", j, "commodity"],
+                format!("a second tank group for \"{}\" (merge them)", t.commodity),
+            );
+        }
+        c.positive(
+            field_path!["park", i, "tank", j, "capacity_t"],
+            t.capacity_t.value,
+        );
+        c.non_negative(
+            field_path!["park", i, "tank", j, "initial_t"],
+            t.initial_t.value,
+        );
+        if t.initial_t.value > t.capacity_t.value {
+            c.error(
+                field_path!["park", i, "tank", j, "initial_t"],
+                format!(
+                    "initial level {} t exceeds the capacity {} t",
+                    t.initial_t.value, t.capacity_t.value
+                ),
+            );
+        }
+        if t.count == 0 {
+            c.error(
+                field_path!["park", i, "tank", j, "count"],
+                "expected at least 1 tank",
+            );
+        }
+    }
+    tanks
+}
+
+/// Checks the producers and consumers of park `i` against the commodities it has `tanks` for.
+fn check_park_rates(c: &mut Check, i: usize, p: &Park, tanks: &BTreeSet<&str>) {
+    for (table, rates) in [("producer", &p.producer), ("consumer", &p.consumer)] {
+        for (j, r) in rates.iter().enumerate() {
+            if !tanks.contains(r.commodity.as_str()) {
+                c.error(
+                    field_path!["park", i, table, j, "commodity"],
+                    format!(
+                        "the park has no tank for \"{}\" to {}",
+                        r.commodity,
+                        if table == "producer" {
+                            "fill"
+                        } else {
+                            "draw from"
+                        }
+                    ),
+                );
+            }
+            c.positive(
+                field_path!["park", i, table, j, "t_per_year"],
+                r.t_per_year.value,
+            );
+            if let Some(b) = &r.batch_t {
+                c.positive(field_path!["park", i, table, j, "batch_t"], b.value);
+                let capacity = p
+                    .tank
+                    .iter()
+                    .find(|t| t.commodity == r.commodity)
+                    .map(|t| t.capacity_t.value);
+                if let Some(cap) = capacity
+                    && b.value > cap
+                {
+                    c.error(
+                        field_path!["park", i, table, j, "batch_t"],
+                        format!("a batch of {} t cannot fit in the {cap} t tank", b.value),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Checks every dock: its berth groups, handling rates, storage, land access, and hours.
+pub(super) fn check_docks(c: &mut Check, s: &Scenario) {
+    for (i, d) in s.dock.iter().enumerate() {
+        check_dock_berths(c, i, d);
+        if d.handling_t_per_h.is_empty() {
+            c.error(
+                field_path!["dock", i, "handling_t_per_h"],
+                "give at least one handling rate, e.g. { liquid_bulk = 300 }",
+            );
+        }
+        for (group, rate) in &d.handling_t_per_h {
+            c.positive(
+                field_path!["dock", i, "handling_t_per_h", serde_key(group)],
+                rate.value,
+            );
+        }
+        c.positive(field_path!["dock", i, "storage_t"], d.storage_t.value);
+        if d.truck_bays == 0 && d.rail_tracks == 0 {
+            c.error(
+                field_path!["dock", i, "truck_bays"],
+                "a dock needs a truck gate or a rail siding to reach land",
+            );
+        }
+        c.dist(
+            field_path!["dock", i, "truck_handling_h"],
+            &d.truck_handling_h,
+            true,
+        );
+        c.dist(
+            field_path!["dock", i, "wagon_handling_h"],
+            &d.wagon_handling_h,
+            true,
+        );
+        c.daily_window(
+            field_path!["dock", i, "operating_hours"],
+            &d.operating_hours,
+        );
+        c.disruptions(field_path!["dock", i, "disruptions"], &d.disruptions);
+    }
+}
+
+/// Checks the berth groups of dock `i`: at least one, each with berths and a class of its own.
+fn check_dock_berths(c: &mut Check, i: usize, d: &Dock) {
+    if d.berths.is_empty() {
+        c.error(
+            field_path!["dock", i, "berths"],
+            "a dock needs at least one berth group",
+        );
+    }
+    for (j, b) in d.berths.iter().enumerate() {
+        if b.count.value == 0 {
+            c.error(
+                field_path!["dock", i, "berths", j, "count"],
+                "expected at least 1 berth",
+            );
+        }
+        c.positive(
+            field_path!["dock", i, "berths", j, "class_t"],
+            b.class_t.value,
+        );
+        if d.berths[..j]
+            .iter()
+            .any(|other| other.class_t.value == b.class_t.value)
+        {
+            c.error(
+                field_path!["dock", i, "berths", j, "class_t"],
+                format!(
+                    "a second berth group of class {} t: add its berths to the first group's count",
+                    b.class_t.value
+                ),
+            );
+        }
+    }
+}
+
+/// Checks every lock: its upstream node, its lines, and its hours.
+pub(super) fn check_locks(c: &mut Check, s: &Scenario, nodes: &BTreeSet<&str>) {
+    for (i, l) in s.lock.iter().enumerate() {
+        if !nodes.contains(l.upstream.as_str()) {
+            c.error(
+                field_path!["lock", i, "upstream"],
+                format!("unknown node \"{}\"", l.upstream),
+            );
+        }
+        if l.line.is_empty() {
+            c.error(
+                field_path!["lock", i, "line"],
+                "a lock needs at least one [[lock.line]]",
+            );
+        }
+        let mut line_ids = BTreeSet::new();
+        for (j, line) in l.line.iter().enumerate() {
+            if !line_ids.insert(line.id.as_str()) {
+                c.error(
+                    field_path!["lock", i, "line", j, "id"],
+                    format!("duplicate line id \"{}\"", line.id),
+                );
+            }
+            check_lock_line(c, i, j, line);
+        }
+        c.daily_window(
+            field_path!["lock", i, "operating_hours"],
+            &l.operating_hours,
+        );
+    }
+}
+
+/// Checks line `j` of lock `i`: its chamber, and a lockage given either as one cycle or as its parts.
+fn check_lock_line(c: &mut Check, i: usize, j: usize, line: &LockLine) {
+    c.positive(
+        field_path!["lock", i, "line", j, "chamber_capacity_t"],
+        line.chamber_capacity_t.value,
+    );
+    if line.max_vessels.value == 0 {
+        c.error(
+            field_path!["lock", i, "line", j, "max_vessels"],
+            "expected at least 1 vessel per lockage",
+        );
+    }
+    let parts = [
+        ("doors_h", &line.doors_h),
+        ("levelling_h", &line.levelling_h),
+        ("entry_h", &line.entry_h),
+        ("exit_h", &line.exit_h),
+    ];
+    match &line.cycle_h {
+        Some(cycle) => {
+            c.dist(field_path!["lock", i, "line", j, "cycle_h"], cycle, true);
+            if let Some((name, _)) = parts.iter().find(|(_, p)| p.is_some()) {
+                c.error(
+                    field_path!["lock", i, "line", j, *name],
+                    "give either `cycle_h` or the parts of a lockage (doors_h, levelling_h, entry_h, exit_h), not both",
+                );
+            }
+        }
+        None => {
+            if line.levelling_h.is_none() {
+                c.error(
+                    field_path!["lock", i, "line", j],
+                    "a lock line needs `cycle_h`, or `levelling_h` (with doors_h, entry_h and exit_h)",
+                );
+            }
+            for (name, part) in parts {
+                if let Some(d) = part {
+                    c.dist(field_path!["lock", i, "line", j, name], d, false);
+                }
+            }
+        }
+    }
+    if let Some(e) = &line.empty_cycle_h {
+        c.dist(field_path!["lock", i, "line", j, "empty_cycle_h"], e, true);
+    }
+    c.disruptions(
+        field_path!["lock", i, "line", j, "disruptions"],
+        &line.disruptions,
+    );
+}
+
+/// Checks every terminal: its bays, storage, handling times and hours.
+pub(super) fn check_terminals(c: &mut Check, s: &Scenario) {
+    for (i, t) in s.terminal.iter().enumerate() {
+        if t.bays.road == 0 && t.bays.rail == 0 {
+            c.error(
+                field_path!["terminal", i, "bays"],
+                "a terminal needs truck bays or rail tracks",
+            );
+        }
+        c.positive(field_path!["terminal", i, "storage_t"], t.storage_t.value);
+        c.dist(
+            field_path!["terminal", i, "truck_handling_h"],
+            &t.truck_handling_h,
+            true,
+        );
+        c.dist(
+            field_path!["terminal", i, "wagon_handling_h"],
+            &t.wagon_handling_h,
+            true,
+        );
+        c.daily_window(
+            field_path!["terminal", i, "operating_hours"],
+            &t.operating_hours,
+        );
+        c.disruptions(field_path!["terminal", i, "disruptions"], &t.disruptions);
+    }
+}
