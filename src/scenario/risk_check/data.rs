@@ -1,354 +1,14 @@
-//! Loading and checking risk data files, and checking a scenario's `[risk]` table against them.
+//! Checks of the risk data files themselves: people, probits, substances, ignition, releases and
+//! containers, loss-of-containment frequencies, transport rates, criteria, and sources.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
-use super::check::Check;
-use super::error::{Diagnostic, ScenarioError};
-use super::load::{Document, SourceProvider};
-use super::risk_data::*;
-use super::types::{CommodityKind, Scenario};
-use super::{FieldPath, SourceFiles, serde_path};
+use super::super::FieldPath;
+use super::super::check::Check;
+use super::super::error::Diagnostic;
+use super::super::risk_data::*;
+use super::LoadedRiskData;
 use crate::field_path;
-
-/// Risk data read from its files, with the means to locate any field.
-pub struct LoadedRiskData {
-    /// The typed, layered data.
-    pub data: RiskData,
-    pub(crate) document: Document,
-}
-
-impl LoadedRiskData {
-    /// The data files, first layer first.
-    pub fn files(&self) -> &SourceFiles {
-        &self.document.files
-    }
-
-    /// A located diagnostic in the data files.
-    pub fn diagnostic(&self, path: &[super::Segment], message: impl Into<String>) -> Diagnostic {
-        self.document.diagnostic(path, message)
-    }
-}
-
-/// Checks the scenario's own `[risk]` table (references into the data are checked after loading).
-pub(crate) fn validate_rules(s: &Scenario, c: &mut Check) {
-    let Some(r) = &s.risk else { return };
-    if r.data.is_empty() {
-        c.error(
-            field_path!["risk", "data"],
-            "expected at least one risk data file, e.g. [\"risk/purple-book.toml\"]",
-        );
-    }
-    let commodities: BTreeSet<&str> = s.commodity.iter().map(|x| x.id.as_str()).collect();
-    for id in r.substances.keys() {
-        if !commodities.contains(id.as_str()) {
-            c.error(
-                field_path!["risk", "substances", id.clone()],
-                format!("no [[commodity]] has id \"{id}\""),
-            );
-        }
-    }
-    let rh = r.relative_humidity.value;
-    if !(0.0..=1.0).contains(&rh) {
-        c.error(
-            field_path!["risk", "relative_humidity"],
-            format!("expected a fraction in 0..=1 (70 % is 0.7), got {rh}"),
-        );
-    }
-    if !(-50.0..=60.0).contains(&r.ambient_c.value) {
-        c.error(
-            field_path!["risk", "ambient_c"],
-            "expected an air temperature in -50..=60 C",
-        );
-    }
-    c.non_negative(
-        field_path!["risk", "release_height_m"],
-        r.release_height_m.value,
-    );
-    if r.weather.is_empty() {
-        c.error(
-            field_path!["risk", "weather"],
-            "expected at least one weather class",
-        );
-    }
-    let mut ids = BTreeSet::new();
-    for (i, w) in r.weather.iter().enumerate() {
-        if !ids.insert(w.id.as_str()) {
-            c.error(
-                field_path!["risk", "weather", i, "id"],
-                format!("duplicate weather id \"{}\"", w.id),
-            );
-        }
-        c.positive(
-            field_path!["risk", "weather", i, "wind_m_s"],
-            w.wind_m_s.value,
-        );
-        c.non_negative(
-            field_path!["risk", "weather", i, "day_share"],
-            w.day_share.value,
-        );
-        c.non_negative(
-            field_path!["risk", "weather", i, "night_share"],
-            w.night_share.value,
-        );
-    }
-    for (name, total) in [
-        (
-            "day_share",
-            r.weather.iter().map(|w| w.day_share.value).sum::<f64>(),
-        ),
-        (
-            "night_share",
-            r.weather.iter().map(|w| w.night_share.value).sum::<f64>(),
-        ),
-    ] {
-        if !r.weather.is_empty() && (total - 1.0).abs() > 1e-6 {
-            c.error(
-                field_path!["risk", "weather"],
-                format!("the weather classes' {name} values sum to {total}, expected 1"),
-            );
-        }
-    }
-    let rose = &r.wind_rose.from_sector_shares;
-    if rose.len() != 12 {
-        c.error(
-            field_path!["risk", "wind_rose", "from_sector_shares"],
-            format!(
-                "expected 12 sector shares (N, 30, ... 330 degrees), got {}",
-                rose.len()
-            ),
-        );
-    } else if rose.iter().any(|x| !(x.is_finite() && *x >= 0.0))
-        || (rose.iter().sum::<f64>() - 1.0).abs() > 1e-6
-    {
-        c.error(
-            field_path!["risk", "wind_rose", "from_sector_shares"],
-            format!(
-                "expected non-negative shares summing to 1, got sum {}",
-                rose.iter().sum::<f64>()
-            ),
-        );
-    }
-    let l = &r.layout;
-    for (name, v) in [
-        ("tank_spacing_m", l.tank_spacing_m.value),
-        ("tank_group_spacing_m", l.tank_group_spacing_m.value),
-        ("tanker_spacing_m", l.tanker_spacing_m.value),
-        ("wagon_spacing_m", l.wagon_spacing_m.value),
-        ("vessel_spacing_m", l.vessel_spacing_m.value),
-        ("handling_to_tanks_m", l.handling_to_tanks_m.value),
-    ] {
-        c.positive(field_path!["risk", "layout", name], v);
-    }
-    if let Some(s) = &l.segregation_m {
-        c.non_negative(field_path!["risk", "layout", "segregation_m"], s.value);
-    }
-    if let Some(u) = &r.urban_density_per_km2 {
-        c.non_negative(field_path!["risk", "urban_density_per_km2"], u.value);
-    }
-    for (name, p) in [
-        ("transport", &r.explosion.transport),
-        ("site", &r.explosion.site),
-    ] {
-        if let Some(v) = p.congested_volume_m3 {
-            c.positive(
-                field_path!["risk", "explosion", name, "congested_volume_m3"],
-                v,
-            );
-        }
-    }
-    for (name, d) in [
-        ("road_h", &r.closures.road_h),
-        ("rail_h", &r.closures.rail_h),
-        ("water_h", &r.closures.water_h),
-        ("facility_h", &r.closures.facility_h),
-    ] {
-        c.dist(field_path!["risk", "closures", name], d, true);
-    }
-    let e = r.sampling.events_per_source_year;
-    if !(e.is_finite() && e > 0.0) {
-        c.error(
-            field_path!["risk", "sampling", "events_per_source_year"],
-            format!("expected a number > 0, got {e}"),
-        );
-    }
-    c.positive(field_path!["risk", "domino", "radius_m"], r.domino.radius_m);
-    c.positive(field_path!["risk", "grid", "cell_m"], r.grid.cell_m);
-    c.non_negative(field_path!["risk", "grid", "margin_km"], r.grid.margin_km);
-}
-
-/// Loads the data files named in `[risk] data` (relative to the file that names them) and checks them
-/// and the scenario's references into them.
-pub(crate) fn load_risk_data(
-    s: &Scenario,
-    scenario_doc: &Document,
-    provider: &dyn SourceProvider,
-) -> Result<Option<LoadedRiskData>, ScenarioError> {
-    let Some(r) = &s.risk else { return Ok(None) };
-    let paths: Vec<PathBuf> = (0..r.data.len())
-        .map(|i| {
-            let named_in = scenario_doc.file_of(&field_path!["risk", "data", i]);
-            named_in.parent().unwrap_or(Path::new("")).join(&r.data[i])
-        })
-        .collect();
-    // A data file that cannot be read at all is reported at the `[risk] data` entry that names it.
-    let loaded = load_layers(&paths, provider).map_err(|mut e| {
-        for d in &mut e.diagnostics {
-            if d.line.is_none()
-                && let Some(i) = paths.iter().position(|p| *p == d.file)
-            {
-                let message = format!("the risk data file {}: {}", d.file.display(), d.message);
-                *d = scenario_doc.diagnostic(&field_path!["risk", "data", i], message);
-            }
-        }
-        e
-    })?;
-    let mut out = Vec::new();
-    // References from the scenario into the data.
-    let mut c = Check::new(scenario_doc);
-    let substances: BTreeSet<&str> = loaded
-        .data
-        .substance
-        .iter()
-        .map(|x| x.id.as_str())
-        .collect();
-    for (commodity, substance) in &r.substances {
-        if !substances.contains(substance.as_str()) {
-            c.error(
-                field_path!["risk", "substances", commodity.clone()],
-                format!(
-                    "no [[substance]] \"{substance}\" in the risk data (known: {})",
-                    substances.iter().copied().collect::<Vec<_>>().join(", ")
-                ),
-            );
-        }
-    }
-    for x in &s.commodity {
-        if x.kind != CommodityKind::NonHazardous && !r.substances.contains_key(&x.id) {
-            c.error(
-                field_path!["risk", "substances"],
-                format!(
-                    "hazardous commodity \"{}\" has no substance; map it (use \"inert\" for goods without off-site lethal effects)",
-                    x.id
-                ),
-            );
-        }
-    }
-    let known = || {
-        loaded
-            .data
-            .criteria
-            .iter()
-            .map(|x| x.id.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let ids = r.criteria.ids();
-    if ids.is_empty() {
-        c.error(
-            field_path!["risk", "criteria"],
-            format!("expected at least one criteria set (known: {})", known()),
-        );
-    }
-    for id in &ids {
-        if !loaded.data.criteria.iter().any(|x| x.id == *id) {
-            c.error(
-                field_path!["risk", "criteria"],
-                format!(
-                    "no [[criteria]] \"{id}\" in the risk data (known: {})",
-                    known()
-                ),
-            );
-        }
-    }
-    let mut seen = BTreeSet::new();
-    for (i, p) in r.protected.iter().enumerate() {
-        if !seen.insert(p.id.as_str()) {
-            c.error(
-                field_path!["risk", "protected", i, "id"],
-                format!("duplicate id \"{}\"", p.id),
-            );
-        }
-        if !((-180.0..=180.0).contains(&p.lon) && (-90.0..=90.0).contains(&p.lat)) {
-            c.error(
-                field_path!["risk", "protected", i, "lon"],
-                format!(
-                    "expected longitude and latitude in degrees, got ({}, {})",
-                    p.lon, p.lat
-                ),
-            );
-        }
-        for id in &ids {
-            if let Some(set) = loaded.data.criteria.iter().find(|x| x.id == *id)
-                && !set.protected.is_empty()
-                && !set.protected.iter().any(|l| l.class == p.class)
-            {
-                c.error(
-                    field_path!["risk", "protected", i, "class"],
-                    format!(
-                        "criteria \"{id}\" has no class \"{}\" (known: {})",
-                        p.class,
-                        set.protected
-                            .iter()
-                            .map(|l| l.class.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-            }
-        }
-        for (name, v) in [("people", &p.people), ("workers", &p.workers)] {
-            if let Some(v) = v {
-                c.non_negative(field_path!["risk", "protected", i, name], v.value);
-            }
-        }
-        if let Some(h) = p.hours_per_year
-            && !(h > 0.0 && h <= 8760.0)
-        {
-            c.error(
-                field_path!["risk", "protected", i, "hours_per_year"],
-                format!("expected hours in a year, 0 < h <= 8760, got {h}"),
-            );
-        }
-    }
-    out.extend(c.finish());
-    if out.is_empty() {
-        Ok(Some(loaded))
-    } else {
-        Err(ScenarioError { diagnostics: out })
-    }
-}
-
-/// Loads risk data layers (first file first, later files override), parses and checks them.
-pub fn load_layers(
-    paths: &[PathBuf],
-    provider: &dyn SourceProvider,
-) -> Result<LoadedRiskData, ScenarioError> {
-    let document = Document::load_layers(paths, provider)?;
-    let data: RiskData = match serde_path_to_error::deserialize(document.to_value()) {
-        Ok(d) => d,
-        Err(e) => {
-            let path = serde_path(e.path());
-            let message = e.inner().message().trim().to_string();
-            return Err(ScenarioError::single(document.diagnostic(&path, message)));
-        }
-    };
-    let ranges = super::ranges::check_ranges(&document);
-    if !ranges.is_empty() {
-        return Err(ScenarioError {
-            diagnostics: ranges,
-        });
-    }
-    let loaded = LoadedRiskData { data, document };
-    let problems = check_data(&loaded);
-    if problems.is_empty() {
-        Ok(loaded)
-    } else {
-        Err(ScenarioError {
-            diagnostics: problems,
-        })
-    }
-}
 
 /// Known `[[loc]]` ids and the fields each must have.
 const LOC_FIELDS: &[(&str, &[&str])] = &[
@@ -403,10 +63,23 @@ fn probability(c: &mut Check, path: FieldPath, v: f64) {
         c.error(path, format!("expected a probability in 0..=1, got {v}"));
     }
 }
-
-fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
+/// Checks the loaded data; returns every problem found.
+pub(super) fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
     let d = &loaded.data;
     let mut c = Check::new(&loaded.document);
+    let probits = check_people_and_probits(&mut c, d);
+    check_substances(&mut c, d, &probits);
+    check_ignition(&mut c, d);
+    check_release(&mut c, d);
+    check_loc(&mut c, d);
+    check_transport(&mut c, d);
+    check_criteria(&mut c, d);
+    check_data_sources(&mut c, d);
+    c.finish()
+}
+
+/// Checks the `[people]` vulnerability settings and the toxic probits; returns the probit ids.
+fn check_people_and_probits<'d>(c: &mut Check, d: &'d RiskData) -> BTreeSet<&'d str> {
     let p = &d.people;
     for (name, v) in [
         ("lethal_flux_kw_m2", p.lethal_flux_kw_m2.value),
@@ -417,12 +90,12 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
         c.positive(field_path!["people", name], v);
     }
     probability(
-        &mut c,
+        c,
         field_path!["people", "societal_clothing_factor"],
         p.societal_clothing_factor.value,
     );
     probability(
-        &mut c,
+        c,
         field_path!["people", "indoor_blast_lethality"],
         p.indoor_blast_lethality.value,
     );
@@ -441,9 +114,15 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
         c.positive(field_path!["toxic_probit", i, "b"], t.b);
         c.positive(field_path!["toxic_probit", i, "n"], t.n);
     }
+    probits
+}
+
+/// Checks that every substance has the properties its state and hazards need, and that its toxic
+/// probit is one of `probits`.
+fn check_substances(c: &mut Check, d: &RiskData, probits: &BTreeSet<&str>) {
     for (i, s) in d.substance.iter().enumerate() {
         use SubstanceState::*;
-        let need = |c: &mut Check, name: &str, v: &Option<super::Sourced<f64>>| match v {
+        let need = |c: &mut Check, name: &str, v: &Option<super::super::Sourced<f64>>| match v {
             None => c.error(
                 field_path!["substance", i],
                 format!("substance \"{}\" needs `{name}`", s.id),
@@ -457,38 +136,38 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
                     format!("no [[toxic_probit]] \"{id}\""),
                 );
             }
-            need(&mut c, "molar_mass_g_mol", &s.molar_mass_g_mol);
+            need(c, "molar_mass_g_mol", &s.molar_mass_g_mol);
             if s.state == Liquid {
-                need(&mut c, "vapour_pressure_pa", &s.vapour_pressure_pa);
+                need(c, "vapour_pressure_pa", &s.vapour_pressure_pa);
             }
         }
         let flammable = s.ignition != IgnitionCategory::None;
         if flammable {
             need(
-                &mut c,
+                c,
                 "heat_of_combustion_mj_per_kg",
                 &s.heat_of_combustion_mj_per_kg,
             );
-            need(&mut c, "radiative_fraction", &s.radiative_fraction);
+            need(c, "radiative_fraction", &s.radiative_fraction);
         }
         match s.state {
-            Liquid => need(&mut c, "liquid_density_kg_m3", &s.liquid_density_kg_m3),
+            Liquid => need(c, "liquid_density_kg_m3", &s.liquid_density_kg_m3),
             LiquefiedPressurised => {
-                need(&mut c, "liquid_density_kg_m3", &s.liquid_density_kg_m3);
-                need(&mut c, "storage_pressure_bar", &s.storage_pressure_bar);
-                need(&mut c, "molar_mass_g_mol", &s.molar_mass_g_mol);
-                need(&mut c, "boiling_point_k", &s.boiling_point_k);
-                need(&mut c, "liquid_cp_kj_kg_k", &s.liquid_cp_kj_kg_k);
+                need(c, "liquid_density_kg_m3", &s.liquid_density_kg_m3);
+                need(c, "storage_pressure_bar", &s.storage_pressure_bar);
+                need(c, "molar_mass_g_mol", &s.molar_mass_g_mol);
+                need(c, "boiling_point_k", &s.boiling_point_k);
+                need(c, "liquid_cp_kj_kg_k", &s.liquid_cp_kj_kg_k);
                 need(
-                    &mut c,
+                    c,
                     "heat_of_vaporisation_kj_kg",
                     &s.heat_of_vaporisation_kj_kg,
                 );
             }
             CompressedGas => {
-                need(&mut c, "storage_pressure_bar", &s.storage_pressure_bar);
-                need(&mut c, "molar_mass_g_mol", &s.molar_mass_g_mol);
-                need(&mut c, "gamma", &s.gamma);
+                need(c, "storage_pressure_bar", &s.storage_pressure_bar);
+                need(c, "molar_mass_g_mol", &s.molar_mass_g_mol);
+                need(c, "gamma", &s.gamma);
                 if let Some(g) = &s.gamma
                     && g.value <= 1.0
                 {
@@ -501,27 +180,27 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
             Inert => {}
         }
         if flammable && s.state == Liquid {
-            need(&mut c, "burning_rate_kg_m2_s", &s.burning_rate_kg_m2_s);
-            need(&mut c, "flame_flux_kw_m2", &s.flame_flux_kw_m2);
+            need(c, "burning_rate_kg_m2_s", &s.burning_rate_kg_m2_s);
+            need(c, "flame_flux_kw_m2", &s.flame_flux_kw_m2);
         }
         if let Some(f) = &s.fireball_radiative_fraction {
             probability(
-                &mut c,
+                c,
                 field_path!["substance", i, "fireball_radiative_fraction"],
                 f.value,
             );
         }
         if flammable && matches!(s.state, LiquefiedPressurised | CompressedGas) {
-            need(
-                &mut c,
-                "lower_flammability_kg_m3",
-                &s.lower_flammability_kg_m3,
-            );
+            need(c, "lower_flammability_kg_m3", &s.lower_flammability_kg_m3);
         }
         if s.state == LiquefiedPressurised && flammable {
-            need(&mut c, "burning_rate_kg_m2_s", &s.burning_rate_kg_m2_s);
+            need(c, "burning_rate_kg_m2_s", &s.burning_rate_kg_m2_s);
         }
     }
+}
+
+/// Checks the ignition probabilities and the explosion and aerosol settings.
+fn check_ignition(c: &mut Check, d: &RiskData) {
     let g = &d.ignition;
     for (name, band) in [
         ("gas_low", g.gas_low),
@@ -529,7 +208,7 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
         ("gas_high", g.gas_high),
     ] {
         for (k, v) in band.iter().enumerate() {
-            probability(&mut c, field_path!["ignition", name, k], *v);
+            probability(c, field_path!["ignition", name, k], *v);
         }
     }
     for (name, v) in [
@@ -541,7 +220,7 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
         ("tnt_efficiency", g.tnt_efficiency.value),
         ("fireball_mass_fraction", g.fireball_mass_fraction.value),
     ] {
-        probability(&mut c, field_path!["ignition", name], v);
+        probability(c, field_path!["ignition", name], v);
     }
     c.positive(
         field_path!["ignition", "exploding_cloud_s"],
@@ -556,6 +235,10 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
             ),
         );
     }
+}
+
+/// Checks the release settings, the containers, and the largest pool areas.
+fn check_release(c: &mut Check, d: &RiskData) {
     let r = &d.release;
     for (name, v) in [
         ("ten_minute_s", r.ten_minute_s.value),
@@ -578,7 +261,7 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
         field_path!["release", "ground", "diffusivity_m2_s"],
         r.ground.diffusivity_m2_s,
     );
-    check_containers(&mut c, d);
+    check_containers(c, d);
     for (name, v) in [
         ("road", r.max_pool_area_m2.road),
         ("rail", r.max_pool_area_m2.rail),
@@ -586,6 +269,11 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
     ] {
         c.positive(field_path!["release", "max_pool_area_m2", name], v);
     }
+}
+
+/// Checks the loss-of-containment entries: every known equipment present with its fields, and no
+/// unknown one.
+fn check_loc(c: &mut Check, d: &RiskData) {
     for (id, fields) in LOC_FIELDS {
         match d.loc.iter().position(|l| l.id == *id) {
             None => c.error(
@@ -642,6 +330,10 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
             );
         }
     }
+}
+
+/// Checks the transport release rates, the lock convention and the escalation probit's unit.
+fn check_transport(c: &mut Check, d: &RiskData) {
     for road in ROAD_TYPES {
         match d.transport.road.get(*road) {
             None => c.error(
@@ -654,7 +346,7 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
                     rate.accidents_per_million_veh_km,
                 );
                 probability(
-                    &mut c,
+                    c,
                     field_path!["transport", "road", *road, "release_given_accident"],
                     rate.release_given_accident,
                 );
@@ -681,6 +373,10 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
             "expected a time unit > 0 s",
         );
     }
+}
+
+/// Checks the criteria sets: individual risk limits, FN lines and protected-place limits.
+fn check_criteria(c: &mut Check, d: &RiskData) {
     for (i, k) in d.criteria.iter().enumerate() {
         c.positive(
             field_path!["criteria", i, "individual_risk_per_year"],
@@ -715,6 +411,10 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
             );
         }
     }
+}
+
+/// Checks that every entry table and the escalation model carry a source.
+fn check_data_sources(c: &mut Check, d: &RiskData) {
     // Every value has a source: each entry table carries `source` (checked non-empty here).
     for (path, source) in d
         .toxic_probit
@@ -760,7 +460,6 @@ fn check_data(loaded: &LoadedRiskData) -> Vec<Diagnostic> {
     {
         c.error(field_path!["escalation"], "expected `source`");
     }
-    c.finish()
 }
 
 /// Containers every transport mode needs, and what their release sizes must satisfy.
@@ -807,7 +506,7 @@ fn check_containers(c: &mut Check, d: &RiskData) {
                 s.share,
             );
             total += s.share;
-            let leak = s.kind != super::risk_data::ContainerRelease::Rupture;
+            let leak = s.kind != ContainerRelease::Rupture;
             match (leak, s.hole_mm) {
                 (true, None) => c.error(
                     field_path!["container", i, "scenarios", j],
