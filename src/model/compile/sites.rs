@@ -1,0 +1,247 @@
+//! The places of the network: parks with their tanks and plants, docks, terminals and externals
+//! (the sites), then the nodes of locks and junctions.
+
+use std::collections::BTreeMap;
+
+use super::super::*;
+use super::{Ctx, position};
+use crate::des::Sampler;
+use crate::field_path;
+use crate::scenario as sc;
+
+/// The nodes of the network and what the sites among them hold, in model order: sites first
+/// (parks, docks, terminals, externals), then locks, then junctions.
+pub(super) struct Places {
+    /// Every node, indexed by `NodeId`.
+    pub(super) nodes: Vec<Node>,
+    /// Every site, indexed by the `NodeKind::Site` of its node.
+    pub(super) sites: Vec<Site>,
+    /// The tank groups of the parks.
+    pub(super) tanks: Vec<Tank>,
+    /// The plants that fill the tanks.
+    pub(super) producers: Vec<Plant>,
+    /// The plants that draw from the tanks.
+    pub(super) consumers: Vec<Plant>,
+    /// The node of the first lock; lock `i` is node `first_lock_node + i`.
+    pub(super) first_lock_node: NodeId,
+}
+
+impl Places {
+    /// Adds the node of the site about to be pushed; returns the node's id.
+    fn push_site_node(&mut self, id: &str, name: &str, at: &Option<sc::Position>) -> NodeId {
+        let node = self.nodes.len();
+        self.nodes.push(Node {
+            id: id.to_string(),
+            name: name.to_string(),
+            kind: NodeKind::Site(self.sites.len()),
+            position: position(at),
+        });
+        node
+    }
+}
+
+/// Compiles the nodes of the scenario: every site with its handling, storage and availability,
+/// then the lock and junction nodes.
+pub(super) fn compile_places(
+    ctx: &mut Ctx,
+    commodity_index: &BTreeMap<&str, usize>,
+    start_day: f64,
+) -> Places {
+    // The scenario outlives the context, so it can be read while the context collects problems.
+    let loaded = ctx.loaded;
+    let s = &loaded.scenario;
+    let mut places = Places {
+        nodes: Vec::new(),
+        sites: Vec::new(),
+        tanks: Vec::new(),
+        producers: Vec::new(),
+        consumers: Vec::new(),
+        first_lock_node: 0,
+    };
+    for (i, p) in s.park.iter().enumerate() {
+        compile_park(ctx, &mut places, i, p, commodity_index, start_day);
+    }
+    for (i, d) in s.dock.iter().enumerate() {
+        let node = places.push_site_node(&d.id, &d.name, &d.position);
+        places.sites.push(Site {
+            node,
+            id: d.id.clone(),
+            kind: SiteKind::Dock,
+            road_bays: d.truck_bays,
+            truck_handling_h: ctx.sampler(
+                field_path!["dock", i, "truck_handling_h"],
+                &d.truck_handling_h,
+            ),
+            rail_tracks: d.rail_tracks,
+            wagon_handling_h: ctx.sampler(
+                field_path!["dock", i, "wagon_handling_h"],
+                &d.wagon_handling_h,
+            ),
+            berths: d
+                .berths
+                .iter()
+                .map(|b| (b.count.value, b.class_t.value))
+                .collect(),
+            handling_t_per_h: d
+                .handling_t_per_h
+                .iter()
+                .map(|(g, r)| (*g, r.value))
+                .collect(),
+            storage_t: Some(d.storage_t.value),
+            hazmat: d.hazmat,
+            design_capacity_t_per_year: d.design_capacity_t_per_year.as_ref().map(|v| v.value),
+            availability: ctx.availability(
+                field_path!["dock", i, "disruptions"],
+                &d.operating_hours,
+                Some(&d.disruptions),
+                start_day,
+            ),
+            tanks: Vec::new(),
+        });
+    }
+    for (i, t) in s.terminal.iter().enumerate() {
+        let node = places.push_site_node(&t.id, &t.name, &t.position);
+        places.sites.push(Site {
+            node,
+            id: t.id.clone(),
+            kind: SiteKind::Terminal,
+            road_bays: t.bays.road,
+            truck_handling_h: ctx.sampler(
+                field_path!["terminal", i, "truck_handling_h"],
+                &t.truck_handling_h,
+            ),
+            rail_tracks: t.bays.rail,
+            wagon_handling_h: ctx.sampler(
+                field_path!["terminal", i, "wagon_handling_h"],
+                &t.wagon_handling_h,
+            ),
+            berths: Vec::new(),
+            handling_t_per_h: Vec::new(),
+            storage_t: Some(t.storage_t.value),
+            hazmat: t.hazmat,
+            design_capacity_t_per_year: None,
+            availability: ctx.availability(
+                field_path!["terminal", i, "disruptions"],
+                &t.operating_hours,
+                Some(&t.disruptions),
+                start_day,
+            ),
+            tanks: Vec::new(),
+        });
+    }
+    for e in &s.external {
+        let node = places.push_site_node(&e.id, &e.name, &e.position);
+        places.sites.push(Site {
+            node,
+            id: e.id.clone(),
+            kind: SiteKind::External,
+            road_bays: 0,
+            truck_handling_h: Sampler::Constant(0.0),
+            rail_tracks: 0,
+            wagon_handling_h: Sampler::Constant(0.0),
+            berths: Vec::new(),
+            handling_t_per_h: Vec::new(),
+            storage_t: None,
+            hazmat: true,
+            design_capacity_t_per_year: None,
+            availability: Availability::default(),
+            tanks: Vec::new(),
+        });
+    }
+    places.first_lock_node = places.nodes.len();
+    for (i, l) in s.lock.iter().enumerate() {
+        places.nodes.push(Node {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            kind: NodeKind::Lock(i),
+            position: position(&l.position),
+        });
+    }
+    for j in &s.junction {
+        places.nodes.push(Node {
+            id: j.id.clone(),
+            name: j.name.clone(),
+            kind: NodeKind::Junction,
+            position: position(&j.position),
+        });
+    }
+    places
+}
+
+/// Compiles park `i`: its node and site, its tank groups, and the plants that fill and draw from them.
+fn compile_park(
+    ctx: &mut Ctx,
+    places: &mut Places,
+    i: usize,
+    p: &sc::Park,
+    commodity_index: &BTreeMap<&str, usize>,
+    start_day: f64,
+) {
+    // The scenario outlives the context, so it can be read while the context collects problems.
+    let loaded = ctx.loaded;
+    let s = &loaded.scenario;
+    let site = places.sites.len();
+    let node = places.push_site_node(&p.id, &p.name, &p.position);
+    let tanks = &mut places.tanks;
+    let mut site_tanks = Vec::new();
+    for t in &p.tank {
+        site_tanks.push(tanks.len());
+        tanks.push(Tank {
+            site,
+            commodity: commodity_index[t.commodity.as_str()],
+            capacity_t: t.capacity_t.value,
+            initial_t: t.initial_t.value,
+            count: t.count,
+        });
+    }
+    for (list, rates) in [
+        (&mut places.producers, &p.producer),
+        (&mut places.consumers, &p.consumer),
+    ] {
+        for r in rates.iter() {
+            let tank = *site_tanks
+                .iter()
+                .find(|&&t| s.commodity[tanks[t].commodity].id == r.commodity)
+                .expect("validated");
+            // Plants follow chemical demand (what-ifs scale both together).
+            let rate_t_per_h = r.t_per_year.value * s.demand.chemical_factor.value / HOURS_PER_YEAR;
+            let batch_t = r
+                .batch_t
+                .as_ref()
+                .map_or(rate_t_per_h * 24.0, |b| b.value)
+                .min(tanks[tank].capacity_t);
+            list.push(Plant {
+                tank,
+                rate_t_per_h,
+                batch_t,
+            });
+        }
+    }
+    places.sites.push(Site {
+        node,
+        id: p.id.clone(),
+        kind: SiteKind::Park,
+        road_bays: p.bays.road,
+        truck_handling_h: ctx.sampler(
+            field_path!["park", i, "truck_handling_h"],
+            &p.truck_handling_h,
+        ),
+        rail_tracks: p.bays.rail,
+        wagon_handling_h: ctx.sampler(
+            field_path!["park", i, "wagon_handling_h"],
+            &p.wagon_handling_h,
+        ),
+        berths: Vec::new(),
+        handling_t_per_h: Vec::new(),
+        storage_t: None,
+        hazmat: true,
+        design_capacity_t_per_year: None,
+        availability: ctx.availability(
+            field_path!["park", i, "disruptions"],
+            &p.operating_hours,
+            Some(&p.disruptions),
+            start_day,
+        ),
+        tanks: site_tanks,
+    });
+}
