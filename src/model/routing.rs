@@ -106,6 +106,51 @@ fn adjacency(model: &Model) -> Vec<Vec<(LinkId, bool)>> {
     out
 }
 
+/// The largest chamber of `lock`, t: the largest vessel class it can pass.
+fn max_chamber_t(model: &Model, lock: LockId) -> f64 {
+    model.locks[lock]
+        .lines
+        .iter()
+        .map(|l| l.chamber_capacity_t)
+        .fold(0.0, f64::max)
+}
+
+/// Whether a vessel of `class_t` may sail `link` into `next_node`: within the waterway's class limit
+/// and, at a lock, within its largest chamber.
+fn admits_vessel(model: &Model, link: &Link, next_node: NodeId, class_t: f64) -> bool {
+    if link.max_vessel_class_t.is_some_and(|max| class_t > max) {
+        return false;
+    }
+    if let Some(lock) = model.lock_of_node(next_node)
+        && class_t > max_chamber_t(model, lock)
+    {
+        return false;
+    }
+    true
+}
+
+/// The states from the start to `goal` with how each was reached, following `previous` back.
+fn trace_back(
+    previous: &[Option<(usize, Via)>],
+    goal: usize,
+    decode: impl Fn(usize) -> (usize, NodeId, NodeId),
+) -> Vec<(NodeId, usize, Via)> {
+    let mut steps = Vec::new();
+    let mut s = goal;
+    loop {
+        let (prev, via) = previous[s].unwrap_or((usize::MAX, Via::Start));
+        let (phase, _, node) = decode(s);
+        steps.push((node, phase, via));
+        if prev == usize::MAX {
+            break;
+        }
+        s = prev;
+    }
+    steps.reverse();
+    steps
+}
+
+/// The least generalised-cost path through `phases` for `req` under `rules` (Dijkstra on states).
 fn search(
     ctx: &Ctx,
     model: &Model,
@@ -164,18 +209,7 @@ fn search(
             && moved
             && here.is_some_and(|s| site_ok_for(s, phases[phase].mode))
         {
-            let mut steps = Vec::new();
-            let mut s = state;
-            loop {
-                let (prev, via) = previous[s].unwrap_or((usize::MAX, Via::Start));
-                let (phase, _, node) = decode(s);
-                steps.push((node, phase, via));
-                if prev == usize::MAX {
-                    break;
-                }
-                s = prev;
-            }
-            steps.reverse();
+            let steps = trace_back(&previous, state, decode);
             return Some(Found { cost, steps });
         }
         let mut relax = |next: usize, c: f64, via: Via, heap: &mut BinaryHeap<Entry>| {
@@ -200,21 +234,11 @@ fn search(
                     continue;
                 }
                 let next_node = if reversed { link.from } else { link.to };
-                if mode == Mode::Water && rules.vessel_classes {
-                    let class = class_of(Mode::Water);
-                    if link.max_vessel_class_t.is_some_and(|max| class > max) {
-                        continue;
-                    }
-                    if let Some(lock) = model.lock_of_node(next_node) {
-                        let chamber = model.locks[lock]
-                            .lines
-                            .iter()
-                            .map(|l| l.chamber_capacity_t)
-                            .fold(0.0, f64::max);
-                        if class > chamber {
-                            continue;
-                        }
-                    }
+                if mode == Mode::Water
+                    && rules.vessel_classes
+                    && !admits_vessel(model, link, next_node, class_of(Mode::Water))
+                {
+                    continue;
                 }
                 let Some(hours) = travel_hours(model, link, carrier) else {
                     continue;
@@ -260,21 +284,7 @@ fn search(
 
 /// Routes one flow on one chain; reports why when no route exists.
 pub(super) fn route_flow(ctx: &mut Ctx, model: &Model, req: &RouteRequest) -> Option<Route> {
-    let mut phases = Vec::new();
-    let has_road = req.carriers.contains_key(&Mode::Road);
-    if req.modes[0] != Mode::Road && has_road {
-        phases.push(Phase {
-            mode: Mode::Road,
-            main: false,
-        });
-    }
-    phases.extend(req.modes.iter().map(|&mode| Phase { mode, main: true }));
-    if *req.modes.last().expect("non-empty chain") != Mode::Road && has_road {
-        phases.push(Phase {
-            mode: Mode::Road,
-            main: false,
-        });
-    }
+    let phases = phases_of(req);
     let all = Rules {
         vessel_classes: true,
         hazmat: true,
@@ -292,62 +302,7 @@ pub(super) fn route_flow(ctx: &mut Ctx, model: &Model, req: &RouteRequest) -> Op
     let from = &model.sites[req.origin].id;
     let to = &model.sites[req.destination].id;
     let mut reasons = Vec::new();
-    if let Some(found) = search(
-        ctx,
-        model,
-        req,
-        &phases,
-        Rules {
-            vessel_classes: false,
-            hazmat: true,
-        },
-    ) {
-        let class = req
-            .carriers
-            .get(&Mode::Water)
-            .map(|&c| (&model.carriers[c].id, model.carriers[c].vessel_class_t));
-        if let Some((carrier, class)) = class {
-            let blockers: Vec<String> = found
-                .steps
-                .iter()
-                .filter_map(|&(node, _, via)| match via {
-                    Via::Link(l, _) => {
-                        let link = &model.links[l];
-                        if link.max_vessel_class_t.is_some_and(|m| class > m) {
-                            Some(format!(
-                                "waterway \"{}\" admits at most {} t",
-                                link.id,
-                                link.max_vessel_class_t.unwrap_or(0.0)
-                            ))
-                        } else if let Some(lock) = model.lock_of_node(node) {
-                            let chamber = model.locks[lock]
-                                .lines
-                                .iter()
-                                .map(|l| l.chamber_capacity_t)
-                                .fold(0.0, f64::max);
-                            (class > chamber).then(|| {
-                                format!(
-                                    "lock \"{}\" admits at most {chamber} t",
-                                    model.locks[lock].id
-                                )
-                            })
-                        } else {
-                            None
-                        }
-                    }
-                    _ => None,
-                })
-                .collect();
-            reasons.push(format!(
-                "vessel class {class} t of carrier \"{carrier}\" is too large: {}",
-                if blockers.is_empty() {
-                    "no dock on the way has a berth that large".to_string()
-                } else {
-                    blockers.join("; ")
-                }
-            ));
-        }
-    }
+    reasons.extend(vessel_class_reason(ctx, model, req, &phases));
     if reasons.is_empty()
         && search(
             ctx,
@@ -383,6 +338,91 @@ pub(super) fn route_flow(ctx: &mut Ctx, model: &Model, req: &RouteRequest) -> Op
     None
 }
 
+/// Why a route fails on vessel classes: the waterways and locks too small, or the berths, on the
+/// path found without class limits; `None` when there is no such path or no water carrier.
+fn vessel_class_reason(
+    ctx: &Ctx,
+    model: &Model,
+    req: &RouteRequest,
+    phases: &[Phase],
+) -> Option<String> {
+    if let Some(found) = search(
+        ctx,
+        model,
+        req,
+        phases,
+        Rules {
+            vessel_classes: false,
+            hazmat: true,
+        },
+    ) {
+        let class = req
+            .carriers
+            .get(&Mode::Water)
+            .map(|&c| (&model.carriers[c].id, model.carriers[c].vessel_class_t));
+        if let Some((carrier, class)) = class {
+            let blockers: Vec<String> = found
+                .steps
+                .iter()
+                .filter_map(|&(node, _, via)| match via {
+                    Via::Link(l, _) => {
+                        let link = &model.links[l];
+                        if link.max_vessel_class_t.is_some_and(|m| class > m) {
+                            Some(format!(
+                                "waterway \"{}\" admits at most {} t",
+                                link.id,
+                                link.max_vessel_class_t.unwrap_or(0.0)
+                            ))
+                        } else if let Some(lock) = model.lock_of_node(node) {
+                            let chamber = max_chamber_t(model, lock);
+                            (class > chamber).then(|| {
+                                format!(
+                                    "lock \"{}\" admits at most {chamber} t",
+                                    model.locks[lock].id
+                                )
+                            })
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                })
+                .collect();
+            return Some(format!(
+                "vessel class {class} t of carrier \"{carrier}\" is too large: {}",
+                if blockers.is_empty() {
+                    "no dock on the way has a berth that large".to_string()
+                } else {
+                    blockers.join("; ")
+                }
+            ));
+        }
+    }
+    None
+}
+
+/// The phases of a chain: its main modes in order, with road feeders before and after where the
+/// chain does not start or end by road and a road carrier exists.
+fn phases_of(req: &RouteRequest) -> Vec<Phase> {
+    let mut phases = Vec::new();
+    let has_road = req.carriers.contains_key(&Mode::Road);
+    if req.modes[0] != Mode::Road && has_road {
+        phases.push(Phase {
+            mode: Mode::Road,
+            main: false,
+        });
+    }
+    phases.extend(req.modes.iter().map(|&mode| Phase { mode, main: true }));
+    if *req.modes.last().expect("non-empty chain") != Mode::Road && has_road {
+        phases.push(Phase {
+            mode: Mode::Road,
+            main: false,
+        });
+    }
+    phases
+}
+
+/// The route of a found path: its legs between sites, and its main mode (the most km).
 fn build_route(model: &Model, req: &RouteRequest, phases: &[Phase], found: Found) -> Route {
     let mut legs: Vec<Leg> = Vec::new();
     let mut current: Option<Leg> = None;
