@@ -256,37 +256,7 @@ impl DistSpec {
                     .map_err(|e| DistError(e.to_string()))?;
                 Sampler::Triangular(t, (min + mode + max) / 3.0)
             }
-            TruncatedNormal { mean, sd, min, max } => {
-                finite("mean", mean)?;
-                positive("sd", sd)?;
-                require(!min.is_nan() && !max.is_nan(), || {
-                    "min and max must be numbers".into()
-                })?;
-                require(max > min, || {
-                    format!("max ({max}) must be greater than min ({min})")
-                })?;
-                let normal = Normal::new(mean, sd).map_err(|e| DistError(e.to_string()))?;
-                let reflect = min > mean;
-                let (cdf_min, cdf_max) = if reflect {
-                    (normal.cdf(2.0 * mean - max), normal.cdf(2.0 * mean - min))
-                } else {
-                    (normal.cdf(min), normal.cdf(max))
-                };
-                require(cdf_max - cdf_min > 1e-12, || {
-                    format!(
-                        "[{min}, {max}] holds almost no probability of Normal(mean {mean}, sd {sd})"
-                    )
-                })?;
-                Sampler::TruncatedNormal {
-                    normal,
-                    mean,
-                    sd,
-                    cdf_min,
-                    cdf_max,
-                    bounds: (min, max),
-                    reflect,
-                }
-            }
+            TruncatedNormal { mean, sd, min, max } => truncated_normal(mean, sd, min, max)?,
             Lognormal { mean, sd } => {
                 positive("mean", mean)?;
                 positive("sd", sd)?;
@@ -315,59 +285,96 @@ impl DistSpec {
             Empirical {
                 ref values,
                 ref weights,
-            } => {
-                require(!values.is_empty(), || "values must not be empty".into())?;
-                for &v in values {
-                    finite("each value", v)?;
-                }
-                let weights = match weights {
-                    Some(w) => {
-                        require(w.len() == values.len(), || {
-                            format!(
-                                "weights has {} entries but values has {}",
-                                w.len(),
-                                values.len()
-                            )
-                        })?;
-                        require(w.iter().all(|&x| x.is_finite() && x >= 0.0), || {
-                            "weights must be finite and >= 0".into()
-                        })?;
-                        w.clone()
-                    }
-                    None => vec![1.0; values.len()],
-                };
-                let total: f64 = weights.iter().sum();
-                require(total > 0.0, || "weights must not all be zero".into())?;
-                let mut acc = 0.0;
-                let mut cumulative: Vec<f64> = weights
-                    .iter()
-                    .map(|w| {
-                        acc += w;
-                        acc / total
-                    })
-                    .collect();
-                *cumulative.last_mut().expect("non-empty") = 1.0;
-                Sampler::Empirical {
-                    values: values.clone().into(),
-                    cumulative: cumulative.into(),
-                }
-            }
-            EmpiricalContinuous { ref values } => {
-                require(values.len() >= 2, || {
-                    "values needs at least two observations".into()
-                })?;
-                for &v in values {
-                    finite("each value", v)?;
-                }
-                let mut sorted = values.clone();
-                sorted.sort_by(f64::total_cmp);
-                require(sorted[0] < sorted[sorted.len() - 1], || {
-                    "values must not all be equal".into()
-                })?;
-                Sampler::EmpiricalContinuous(sorted.into())
-            }
+            } => empirical(values, weights.as_deref())?,
+            EmpiricalContinuous { ref values } => empirical_continuous(values)?,
         })
     }
+}
+
+/// A normal of `mean` and `sd` truncated to [`min`, `max`], sampled by inversion of its CDF.
+fn truncated_normal(mean: f64, sd: f64, min: f64, max: f64) -> Result<Sampler, DistError> {
+    finite("mean", mean)?;
+    positive("sd", sd)?;
+    require(!min.is_nan() && !max.is_nan(), || {
+        "min and max must be numbers".into()
+    })?;
+    require(max > min, || {
+        format!("max ({max}) must be greater than min ({min})")
+    })?;
+    let normal = Normal::new(mean, sd).map_err(|e| DistError(e.to_string()))?;
+    let reflect = min > mean;
+    let (cdf_min, cdf_max) = if reflect {
+        (normal.cdf(2.0 * mean - max), normal.cdf(2.0 * mean - min))
+    } else {
+        (normal.cdf(min), normal.cdf(max))
+    };
+    require(cdf_max - cdf_min > 1e-12, || {
+        format!("[{min}, {max}] holds almost no probability of Normal(mean {mean}, sd {sd})")
+    })?;
+    Ok(Sampler::TruncatedNormal {
+        normal,
+        mean,
+        sd,
+        cdf_min,
+        cdf_max,
+        bounds: (min, max),
+        reflect,
+    })
+}
+
+/// A discrete empirical distribution of `values` with `weights` (equal weights when absent).
+fn empirical(values: &[f64], weights: Option<&[f64]>) -> Result<Sampler, DistError> {
+    require(!values.is_empty(), || "values must not be empty".into())?;
+    for &v in values {
+        finite("each value", v)?;
+    }
+    let weights = match weights {
+        Some(w) => {
+            require(w.len() == values.len(), || {
+                format!(
+                    "weights has {} entries but values has {}",
+                    w.len(),
+                    values.len()
+                )
+            })?;
+            require(w.iter().all(|&x| x.is_finite() && x >= 0.0), || {
+                "weights must be finite and >= 0".into()
+            })?;
+            w.to_vec()
+        }
+        None => vec![1.0; values.len()],
+    };
+    let total: f64 = weights.iter().sum();
+    require(total > 0.0, || "weights must not all be zero".into())?;
+    let mut acc = 0.0;
+    let mut cumulative: Vec<f64> = weights
+        .iter()
+        .map(|w| {
+            acc += w;
+            acc / total
+        })
+        .collect();
+    *cumulative.last_mut().expect("non-empty") = 1.0;
+    Ok(Sampler::Empirical {
+        values: values.to_vec().into(),
+        cumulative: cumulative.into(),
+    })
+}
+
+/// A continuous empirical distribution over the observed `values` (linear between sorted knots).
+fn empirical_continuous(values: &[f64]) -> Result<Sampler, DistError> {
+    require(values.len() >= 2, || {
+        "values needs at least two observations".into()
+    })?;
+    for &v in values {
+        finite("each value", v)?;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    require(sorted[0] < sorted[sorted.len() - 1], || {
+        "values must not all be equal".into()
+    })?;
+    Ok(Sampler::EmpiricalContinuous(sorted.into()))
 }
 
 impl Sampler {
