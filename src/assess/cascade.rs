@@ -148,35 +148,31 @@ fn fire_of(
     })
 }
 
-/// Runs the analysis; the JSON object to print.
-pub fn analyse(
-    path: &Path,
-    options: &CascadeOptions,
-    data: &RiskData,
-) -> Result<Value, ScenarioError> {
-    let layout: LoadedFile<Layout> = load_file(path)?;
+/// Checks the units (unique ids, volumes, positions) and the humidity; returns each unit's index by id.
+fn check_units(
+    layout: &LoadedFile<Layout>,
+    problems: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, usize> {
     let l = &layout.value;
-    let mut problems = Vec::new();
-    let n = l.unit.len();
     let mut index = BTreeMap::new();
     for (i, u) in l.unit.iter().enumerate() {
         if index.insert(u.id.clone(), i).is_some() {
             problems.push(error(
-                &layout,
+                layout,
                 field_path!["unit", i, "id"],
                 format!("duplicate unit id \"{}\"", u.id),
             ));
         }
         if !(u.volume_m3.is_finite() && u.volume_m3 > 0.0) {
             problems.push(error(
-                &layout,
+                layout,
                 field_path!["unit", i, "volume_m3"],
                 format!("expected a volume > 0, got {}", u.volume_m3),
             ));
         }
         if u.x_m.is_some() != u.y_m.is_some() {
             problems.push(error(
-                &layout,
+                layout,
                 field_path!["unit", i],
                 "give both x_m and y_m, or neither".into(),
             ));
@@ -184,18 +180,29 @@ pub fn analyse(
     }
     if !(0.0..=1.0).contains(&l.relative_humidity) {
         problems.push(error(
-            &layout,
+            layout,
             field_path!["relative_humidity"],
             format!("expected a fraction in 0..=1, got {}", l.relative_humidity),
         ));
     }
+    index
+}
+
+/// The flux each unit receives when another burns, kW/m2 (`[i * n + j]`: unit `j` from unit `i`):
+/// computed from the positions and fires, then overridden by the `[[exposure]]` tables.
+fn received_fluxes(
+    layout: &LoadedFile<Layout>,
+    data: &RiskData,
+    index: &BTreeMap<String, usize>,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<f64> {
+    let l = &layout.value;
+    let n = l.unit.len();
     let air = Atmosphere {
         relative_humidity: l.relative_humidity,
         ambient_c: l.ambient_c,
     };
-    let fires: Vec<Option<PoolFire>> = (0..n)
-        .map(|i| fire_of(&layout, i, data, &mut problems))
-        .collect();
+    let fires: Vec<Option<PoolFire>> = (0..n).map(|i| fire_of(layout, i, data, problems)).collect();
     let mut flux = vec![0.0; n * n];
     for i in 0..n {
         let (Some(fire), Some(xi), Some(yi)) = (fires[i], l.unit[i].x_m, l.unit[i].y_m) else {
@@ -213,22 +220,37 @@ pub fn analyse(
                 flux[i * n + j] = e.flux_kw_m2
             }
             (Some(_), Some(_)) => problems.push(error(
-                &layout,
+                layout,
                 field_path!["exposure", k],
                 "expected two different units and a flux >= 0".into(),
             )),
             (None, _) => problems.push(error(
-                &layout,
+                layout,
                 field_path!["exposure", k, "from"],
                 format!("no unit \"{}\"", e.from),
             )),
             (_, None) => problems.push(error(
-                &layout,
+                layout,
                 field_path!["exposure", k, "to"],
                 format!("no unit \"{}\"", e.to),
             )),
         }
     }
+    flux
+}
+
+/// Runs the analysis; the JSON object to print.
+pub fn analyse(
+    path: &Path,
+    options: &CascadeOptions,
+    data: &RiskData,
+) -> Result<Value, ScenarioError> {
+    let layout: LoadedFile<Layout> = load_file(path)?;
+    let l = &layout.value;
+    let n = l.unit.len();
+    let mut problems = Vec::new();
+    let index = check_units(&layout, &mut problems);
+    let flux = received_fluxes(&layout, data, &index, &mut problems);
     let Some(&initiator) = index.get(&options.initiator) else {
         problems.push(Diagnostic::file_level(
             path,
