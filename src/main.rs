@@ -8,7 +8,10 @@ use hazflow::app::{
     self, AppError, BatchOptions, BatchReport, Limits, MergeOptions, RunOptions, RunReport, Shard,
     SweepSetting,
 };
-use hazflow::assess::effect::EffectCommand;
+
+mod cli_effect;
+
+use cli_effect::EffectCommand;
 
 /// `println!` that ends the program quietly when the reader has gone (`hazflow validate x | head -1`)
 /// instead of panicking on the broken pipe. Results are committed before anything is printed, so an
@@ -482,7 +485,7 @@ fn main() -> ExitCode {
                 Err(e) => fail_with_hint(e, "docs/risk.md describes layouts and risk data"),
             }
         }
-        Command::Effect { data, model } => match app::effect(&model, &data) {
+        Command::Effect { data, model } => match app::effect(&model.into(), &data) {
             Ok(value) => print_json(&value),
             Err(e) => fail_with_hint(e, "docs/risk.md describes the risk data"),
         },

@@ -1,8 +1,10 @@
 //! `hazflow effect MODEL --flag value ...`: spot checks of one effect or damage model, printed as one
 //! JSON object with SI-with-unit key names. The constants (probits, escalation) come from the risk
 //! data (the built-in Purple Book set unless `--data` names other files).
+//!
+//! The argument types here are plain data; the binary parses the command line into its own mirrors of
+//! them (`src/cli_effect.rs`), so the library does not depend on the argument parser.
 
-use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
 use crate::model::risk_tables::{toxic_probit, vulnerability};
@@ -17,7 +19,7 @@ use crate::risk::vulnerability::Vulnerability;
 use crate::scenario::RiskData;
 
 /// One effect model and its inputs.
-#[derive(Clone, Debug, Subcommand)]
+#[derive(Clone, Debug)]
 pub enum EffectCommand {
     /// BLEVE fireball (CCPS): size, duration, emissive power and the flux and lethality at a distance.
     Fireball(FireballArgs),
@@ -48,56 +50,43 @@ pub enum EffectCommand {
 }
 
 /// `fireball` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct FireballArgs {
     /// Fuel mass, kg.
-    #[arg(long)]
     pub mass_kg: f64,
     /// Heat of combustion, MJ/kg.
-    #[arg(long)]
     pub heat_of_combustion_mj_per_kg: f64,
     /// Vessel pressure at burst, bar absolute.
-    #[arg(long)]
     pub pressure_bar: f64,
     /// Ground distance from the point below the fireball centre, m.
-    #[arg(long)]
     pub distance_m: f64,
     /// Relative humidity, 0-1.
-    #[arg(long, default_value_t = 0.7)]
     pub relative_humidity: f64,
     /// Air temperature, C.
-    #[arg(long, default_value_t = 20.0)]
     pub ambient_c: f64,
 }
 
 /// `pool-fire` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct PoolFireArgs {
     /// Pool diameter, m.
-    #[arg(long)]
     pub diameter_m: f64,
     /// Burning rate, kg/(m2 s).
-    #[arg(long)]
     pub burning_rate_kg_m2_s: f64,
     /// Heat of combustion, MJ/kg.
-    #[arg(long)]
     pub heat_of_combustion_mj_per_kg: f64,
     /// Radiative fraction.
-    #[arg(long, default_value_t = 0.3)]
     pub radiative_fraction: f64,
     /// Distance from the pool centre, m.
-    #[arg(long)]
     pub distance_m: f64,
     /// Relative humidity, 0-1.
-    #[arg(long, default_value_t = 0.7)]
     pub relative_humidity: f64,
     /// Air temperature, C.
-    #[arg(long, default_value_t = 20.0)]
     pub ambient_c: f64,
 }
 
 /// Terrain flag.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug)]
 pub enum TerrainArg {
     /// Open country.
     Rural,
@@ -106,101 +95,78 @@ pub enum TerrainArg {
 }
 
 /// `plume` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct PlumeArgs {
     /// Pasquill stability class A..F.
-    #[arg(long)]
     pub stability: Stability,
     /// Terrain.
-    #[arg(long, value_enum)]
     pub terrain: TerrainArg,
     /// Wind speed, m/s.
-    #[arg(long)]
     pub wind_m_s: f64,
     /// Release rate, kg/s.
-    #[arg(long)]
     pub release_kg_s: f64,
     /// Where the concentration is wanted.
-    #[command(flatten)]
     pub at: Receptor,
 }
 
 /// A receptor relative to a dispersion source (shared by `plume` and `puff`).
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct Receptor {
     /// Downwind distance, m.
-    #[arg(long)]
     pub x_m: f64,
     /// Crosswind distance, m.
-    #[arg(long, default_value_t = 0.0)]
     pub y_m: f64,
     /// Height above ground, m.
-    #[arg(long, default_value_t = 0.0)]
     pub z_m: f64,
     /// Release height, m.
-    #[arg(long, default_value_t = 0.0)]
     pub source_height_m: f64,
 }
 
 /// `puff` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct PuffArgs {
     /// Pasquill stability class A..F.
-    #[arg(long)]
     pub stability: Stability,
     /// Wind speed, m/s.
-    #[arg(long)]
     pub wind_m_s: f64,
     /// Mass released at once, kg.
-    #[arg(long)]
     pub mass_kg: f64,
     /// Where the concentration is wanted.
-    #[command(flatten)]
     pub at: Receptor,
     /// Toxic probit id (e.g. chlorine) for the dose and lethality as the puff passes.
-    #[arg(long)]
     pub toxic: Option<String>,
 }
 
 /// `tnt` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct TntArgs {
     /// Flammable mass in the cloud, kg.
-    #[arg(long)]
     pub mass_kg: f64,
     /// Heat of combustion, MJ/kg.
-    #[arg(long)]
     pub heat_of_combustion_mj_per_kg: f64,
     /// Explosion efficiency (0-1).
-    #[arg(long)]
     pub efficiency: f64,
     /// Distance from the cloud centre, m.
-    #[arg(long)]
     pub distance_m: f64,
 }
 
 /// `escalation` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct EscalationArgs {
     /// Equipment class.
-    #[arg(long)]
     pub vessel: VesselClass,
     /// Radiation received, kW/m2 (with --volume-m3).
-    #[arg(long)]
     pub flux_kw_m2: Option<f64>,
     /// Vessel volume, m3.
-    #[arg(long)]
     pub volume_m3: Option<f64>,
     /// Peak overpressure, kPa.
-    #[arg(long)]
     pub overpressure_kpa: Option<f64>,
     /// Ignore the escalation thresholds (probit at any flux or overpressure).
-    #[arg(long)]
     pub no_thresholds: bool,
 }
 
 /// Probit model flag.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug)]
 pub enum ProbitModel {
     /// Heat radiation (needs --flux-kw-m2 and --duration-s).
     Thermal,
@@ -215,25 +181,19 @@ pub enum ProbitModel {
 }
 
 /// `probit` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct ProbitArgs {
     /// Which probit.
-    #[arg(long, value_enum)]
     pub model: ProbitModel,
     /// Heat flux, kW/m2.
-    #[arg(long)]
     pub flux_kw_m2: Option<f64>,
     /// Exposure, s (thermal).
-    #[arg(long)]
     pub duration_s: Option<f64>,
     /// Peak overpressure, kPa.
-    #[arg(long)]
     pub overpressure_kpa: Option<f64>,
     /// Concentration, mg/m3.
-    #[arg(long)]
     pub concentration_mg_m3: Option<f64>,
     /// Exposure, min (toxic).
-    #[arg(long)]
     pub duration_min: Option<f64>,
 }
 

@@ -1,7 +1,6 @@
 //! `hazflow effect flash | release | dense-puff | dense-plume | jet-fire | vce`: the source term and
 //! dense-gas models and the fires and explosions of gases, one JSON object each.
 
-use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
 
 use crate::model::ContainerKind;
@@ -48,18 +47,16 @@ fn finite(name: &str, v: f64, positive: bool) -> Result<f64, String> {
 }
 
 /// `flash` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct FlashArgs {
     /// Substance id of the risk data.
-    #[arg(long)]
     pub substance: String,
     /// Temperature of the liquid before release, C.
-    #[arg(long, default_value_t = 20.0)]
     pub temperature_c: f64,
 }
 
 /// Release sizes.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug)]
 pub enum ScenarioArg {
     /// The container's small leak.
     SmallLeak,
@@ -70,122 +67,94 @@ pub enum ScenarioArg {
 }
 
 /// `release` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct ReleaseArgs {
     /// Container kind (its release sizes and hole diameters come from the risk data).
-    #[arg(long, value_enum)]
     pub container: ContainerKind,
     /// Substance id of the risk data.
-    #[arg(long)]
     pub substance: String,
     /// Release size of the container.
-    #[arg(long, value_enum, conflicts_with = "hole_mm")]
     pub scenario: Option<ScenarioArg>,
     /// A hole of this diameter instead of a release size, mm.
-    #[arg(long)]
     pub hole_mm: Option<f64>,
     /// Contents, kg.
-    #[arg(long, default_value_t = 30_000.0)]
     pub inventory_kg: f64,
     /// Pressure inside, bar absolute (default: the substance's storage pressure).
-    #[arg(long)]
     pub pressure_bar: Option<f64>,
     /// Temperature, C.
-    #[arg(long, default_value_t = 20.0)]
     pub temperature_c: f64,
 }
 
 /// Weather and place of a dense-gas calculation (shared by `dense-puff` and `dense-plume`).
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct DenseAir {
     /// Wind speed at 10 m, m/s.
-    #[arg(long)]
     pub wind_m_s: f64,
     /// Pasquill stability class A..F (for the passive far field).
-    #[arg(long)]
     pub stability: Stability,
     /// Surface roughness, m: at least 0.3 takes the urban Briggs sigmas, else the rural ones.
-    #[arg(long, default_value_t = 0.1)]
     pub roughness_m: f64,
     /// Air temperature, C.
-    #[arg(long, default_value_t = 20.0)]
     pub ambient_c: f64,
     /// Downwind distance, m.
-    #[arg(long)]
     pub x_m: f64,
     /// Crosswind distance, m.
-    #[arg(long, default_value_t = 0.0)]
     pub y_m: f64,
 }
 
 /// `dense-puff` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct DensePuffArgs {
     /// Substance id of the risk data (molar mass; a liquefied gas is released as vapour at its boiling
     /// point).
-    #[arg(long)]
     pub substance: String,
     /// Airborne mass, kg.
-    #[arg(long)]
     pub mass_kg: f64,
     /// Weather and receptor.
-    #[command(flatten)]
     pub air: DenseAir,
 }
 
 /// `dense-plume` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct DensePlumeArgs {
     /// Substance id of the risk data.
-    #[arg(long)]
     pub substance: String,
     /// Airborne rate, kg/s.
-    #[arg(long)]
     pub release_kg_s: f64,
     /// Duration of the release, s (for the toxic load).
-    #[arg(long, default_value_t = 600.0)]
     pub duration_s: f64,
     /// Weather and receptor.
-    #[command(flatten)]
     pub air: DenseAir,
 }
 
 /// `jet-fire` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct JetFireArgs {
     /// Release rate, kg/s.
-    #[arg(long)]
     pub release_kg_s: f64,
     /// Substance id (heat of combustion and radiative fraction from the risk data).
-    #[arg(long)]
     pub substance: String,
     /// Distance from the flame, m.
-    #[arg(long)]
     pub distance_m: f64,
     /// Relative humidity, 0-1.
-    #[arg(long, default_value_t = 0.7)]
     pub relative_humidity: f64,
     /// Air temperature, C.
-    #[arg(long, default_value_t = 20.0)]
     pub ambient_c: f64,
 }
 
 /// Confinement flag.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug)]
 pub enum ConfinementArg {
     /// Open.
-    #[value(name = "3d")]
     ThreeD,
     /// Partly confined.
-    #[value(name = "2.5d")]
     TwoAndHalfD,
     /// Between two planes.
-    #[value(name = "2d")]
     TwoD,
 }
 
 /// Congestion flag.
-#[derive(Clone, Copy, Debug, ValueEnum)]
+#[derive(Clone, Copy, Debug)]
 pub enum CongestionArg {
     /// Blockage below 10 %.
     Low,
@@ -196,25 +165,19 @@ pub enum CongestionArg {
 }
 
 /// `vce` inputs.
-#[derive(Clone, Debug, Args)]
+#[derive(Clone, Debug)]
 pub struct VceArgs {
     /// Fuel in the flammable cloud, kg.
-    #[arg(long)]
     pub mass_kg: f64,
     /// Substance id (heat of combustion and reactivity from the risk data).
-    #[arg(long)]
     pub substance: String,
     /// Confinement of the place.
-    #[arg(long, value_enum, default_value = "3d")]
     pub confinement: ConfinementArg,
     /// Congestion of the place.
-    #[arg(long, value_enum, default_value = "medium")]
     pub congestion: CongestionArg,
     /// Congested volume that limits the exploding fuel, m3.
-    #[arg(long)]
     pub congested_volume_m3: Option<f64>,
     /// Distance from the cloud centre, m.
-    #[arg(long)]
     pub distance_m: f64,
 }
 

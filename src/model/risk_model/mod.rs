@@ -64,7 +64,6 @@ pub struct ReleaseRules {
     Hash,
     serde::Serialize,
     serde::Deserialize,
-    clap::ValueEnum,
 )]
 pub enum ContainerKind {
     /// Road tanker of a liquefied gas.
