@@ -4,6 +4,7 @@
 //! closes it (capacity 0, locks stop starting lockages, links hold vehicles); the last one to end reopens
 //! it. Reasons overlap freely: a failure during a maintenance window keeps the target closed until both end.
 
+use super::ids::Ix;
 use super::{Event, Replication};
 use crate::des::RngStream;
 use crate::model::{Availability, HOURS_PER_YEAR, LinkId, LockId, SiteId};
@@ -137,13 +138,13 @@ impl<'m> Replication<'m> {
                 if is_open_at(window, 0.0) {
                     self.sched.schedule_at(
                         next_hour(0.0, window.1),
-                        Event::Down(index as u32, Reason::Daily),
+                        Event::Down(Ix::new(index), Reason::Daily),
                     );
                 } else {
                     self.go_down(index, Reason::Daily);
                     self.sched.schedule_at(
                         next_hour(0.0, window.0),
-                        Event::Up(index as u32, Reason::Daily),
+                        Event::Up(Ix::new(index), Reason::Daily),
                     );
                 }
             }
@@ -154,11 +155,11 @@ impl<'m> Replication<'m> {
                     self.go_down(index, Reason::Yearly(w as u16));
                     self.sched.schedule_at(
                         previous_end,
-                        Event::Up(index as u32, Reason::Yearly(w as u16)),
+                        Event::Up(Ix::new(index), Reason::Yearly(w as u16)),
                     );
                 } else {
                     self.sched
-                        .schedule_at(start, Event::Down(index as u32, Reason::Yearly(w as u16)));
+                        .schedule_at(start, Event::Down(Ix::new(index), Reason::Yearly(w as u16)));
                 }
             }
             if let Some((up, _)) = &a.failures {
@@ -168,7 +169,7 @@ impl<'m> Replication<'m> {
                     .expect("created above");
                 let t = up.sample(rng).max(0.0);
                 self.sched
-                    .schedule_at(t, Event::Down(index as u32, Reason::Failure));
+                    .schedule_at(t, Event::Down(Ix::new(index), Reason::Failure));
             }
         }
     }
@@ -181,12 +182,12 @@ impl<'m> Replication<'m> {
             Reason::Daily => {
                 let window = a.daily_window.expect("daily events only for windows");
                 self.sched
-                    .schedule_at(next_hour(now, window.0), Event::Up(index as u32, reason));
+                    .schedule_at(next_hour(now, window.0), Event::Up(Ix::new(index), reason));
             }
             Reason::Yearly(w) => {
                 let length = a.yearly_windows[w as usize].1;
                 self.sched
-                    .schedule_in(length, Event::Up(index as u32, reason));
+                    .schedule_in(length, Event::Up(Ix::new(index), reason));
             }
             Reason::Failure => {
                 let (_, duration) = a
@@ -198,7 +199,7 @@ impl<'m> Replication<'m> {
                     .as_mut()
                     .expect("stream exists");
                 let d = duration.sample(rng).max(0.0);
-                self.sched.schedule_in(d, Event::Up(index as u32, reason));
+                self.sched.schedule_in(d, Event::Up(Ix::new(index), reason));
             }
             Reason::Accident => unreachable!("accident closures go down directly"),
         }
@@ -212,15 +213,17 @@ impl<'m> Replication<'m> {
         match reason {
             Reason::Daily => {
                 let window = a.daily_window.expect("daily events only for windows");
-                self.sched
-                    .schedule_at(next_hour(now, window.1), Event::Down(index as u32, reason));
+                self.sched.schedule_at(
+                    next_hour(now, window.1),
+                    Event::Down(Ix::new(index), reason),
+                );
             }
             Reason::Yearly(w) => {
                 let length = a.yearly_windows[w as usize].1;
                 // Next year's start: the end just reached, minus the length, plus a year.
                 self.sched.schedule_at(
                     now - length + HOURS_PER_YEAR,
-                    Event::Down(index as u32, reason),
+                    Event::Down(Ix::new(index), reason),
                 );
             }
             Reason::Failure => {
@@ -233,7 +236,8 @@ impl<'m> Replication<'m> {
                     .as_mut()
                     .expect("stream exists");
                 let t = up.sample(rng).max(0.0);
-                self.sched.schedule_in(t, Event::Down(index as u32, reason));
+                self.sched
+                    .schedule_in(t, Event::Down(Ix::new(index), reason));
             }
             Reason::Accident => self.accident_closure_ends(index),
         }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::ids::Ix;
 use super::state::{ConsId, Convoy, ConvoyId, ConvoyStage, Held, Pool, Stage, TrackJob};
 use super::{Event, Replication};
 use crate::des::{Request, Transfer};
@@ -88,7 +89,7 @@ impl Replication<'_> {
                 _ => self.m.rules.water_max_wait_h,
             };
             self.sched
-                .schedule_in(wait, Event::PoolTimeout(p as u32, pool.generation));
+                .schedule_in(wait, Event::PoolTimeout(Ix::new(p), pool.generation));
         }
         if pool.tonnes >= pool.capacity_t - EPSILON_T {
             self.dispatch_pool(p);
@@ -314,7 +315,7 @@ impl Replication<'_> {
             }
             let headway = 24.0 / m.links[l].paths_per_day.expect("paths imply a limit");
             self.sched
-                .schedule_in(headway, Event::PathFree(l as u32, direction as u8));
+                .schedule_in(headway, Event::PathFree(Ix::new(l), direction as u8));
         }
         self.convoy_travel(v, l);
     }
@@ -369,7 +370,7 @@ impl Replication<'_> {
         if let Some(next) = paths[direction as usize].release(now) {
             let headway = 24.0 / self.m.links[l].paths_per_day.expect("limited");
             self.sched
-                .schedule_in(headway, Event::PathFree(l as u32, direction));
+                .schedule_in(headway, Event::PathFree(Ix::new(l), direction));
             self.convoy_travel(next.customer, l);
         }
     }

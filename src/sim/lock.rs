@@ -2,6 +2,7 @@
 //! arrival order up to their tonnage and vessel limits, and turn round empty when vessels wait only on the
 //! other side.
 
+use super::ids::Ix;
 use super::state::{ConvoyId, ConvoyStage};
 use super::{Event, Replication};
 use crate::des::{ClosedClock, RngStream, TimeWeighted, WaitTallies};
@@ -233,7 +234,7 @@ impl Replication<'_> {
                 let hours =
                     lockage_hours(&spec.cycle, vessels, &mut self.streams.lock_cycles[l][k]);
                 self.sched
-                    .schedule_in(hours, Event::LockageDone(l as u32, k as u32));
+                    .schedule_in(hours, Event::LockageDone(Ix::new(l), Ix::new(k)));
                 for (v, since) in arrived {
                     self.risk_lock(v, l, since, now + hours - since);
                 }
@@ -254,7 +255,7 @@ impl Replication<'_> {
                         .sample(&mut self.streams.lock_cycles[l][k])
                         .max(0.0);
                     self.sched
-                        .schedule_in(hours, Event::LockageDone(l as u32, k as u32));
+                        .schedule_in(hours, Event::LockageDone(Ix::new(l), Ix::new(k)));
                 }
             }
         }

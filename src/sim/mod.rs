@@ -20,6 +20,7 @@ mod cargo;
 mod choice;
 mod convoy;
 mod daily;
+mod ids;
 mod lock;
 mod metric;
 mod output;
@@ -36,6 +37,7 @@ use crate::des::{
 use crate::model::{FlowId, HOURS_PER_YEAR, Model, SiteKind};
 
 use availability::{Reason, TargetState};
+use ids::{Ix, table};
 use lock::LockState;
 pub use metric::{Metric, SourceCategory, WaitCause};
 pub use output::{DailySeries, MetricKey, ReplicationOutput};
@@ -54,11 +56,11 @@ const REORDER_LEVEL: f64 = 0.9;
 /// Indices are `u32` so that an event is 12 bytes: the pending-event set moves fewer bytes.
 pub(crate) enum Event {
     /// A flow releases a shipment.
-    Shipment(u32),
+    Shipment(Ix<table::Flow>),
     /// A producer's batch is due.
-    Produce(u32),
+    Produce(Ix<table::Producer>),
     /// A consumer's batch is due.
-    Consume(u32),
+    Consume(Ix<table::Consumer>),
     /// A truck finished loading or unloading at a site's road bays.
     TruckHandled(ConsId),
     /// A wagon finished loading at a site's tracks.
@@ -67,8 +69,9 @@ pub(crate) enum Event {
     TruckArrived(ConsId),
     /// A truck's hazmat ban ended.
     TruckResume(ConsId),
-    /// A pool's first cargo has waited the longest allowed.
-    PoolTimeout(u32, u32),
+    /// A pool's first cargo has waited the longest allowed (the pool's generation when the timeout was
+    /// set: a pool emptied since ignores it).
+    PoolTimeout(Ix<table::Pool>, u32),
     /// A convoy finished loading (berth) at its origin.
     ConvoyLoaded(ConvoyId),
     /// A convoy finished unloading (berth or track) at its destination.
@@ -76,13 +79,13 @@ pub(crate) enum Event {
     /// A convoy reached the end of a link.
     ConvoyArrived(ConvoyId),
     /// A train path's headway ends on a rail link direction.
-    PathFree(u32, u8),
+    PathFree(Ix<table::Link>, u8),
     /// A lockage ends.
-    LockageDone(u32, u32),
+    LockageDone(Ix<table::Lock>, Ix<table::Chamber>),
     /// A target goes down for a reason.
-    Down(u32, Reason),
+    Down(Ix<table::Target>, Reason),
     /// A reason for a target to be down ends.
-    Up(u32, Reason),
+    Up(Ix<table::Target>, Reason),
     /// Midnight: record the day's series.
     Midnight,
     /// A timetabled train departure time.
@@ -306,19 +309,19 @@ impl<'m> Replication<'m> {
         for f in 0..m.flows.len() {
             let first = self.next_shipment_time(f, 0.0);
             if first.is_finite() {
-                self.sched.schedule_at(first, Event::Shipment(f as u32));
+                self.sched.schedule_at(first, Event::Shipment(Ix::new(f)));
             }
         }
         for (i, p) in m.producers.iter().enumerate() {
             if p.rate_t_per_h > 0.0 && p.batch_t > 0.0 {
                 self.sched
-                    .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(i as u32));
+                    .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(Ix::new(i)));
             }
         }
         for (i, c) in m.consumers.iter().enumerate() {
             if c.rate_t_per_h > 0.0 && c.batch_t > 0.0 {
                 self.sched
-                    .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(i as u32));
+                    .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(Ix::new(i)));
             }
         }
         self.sched.schedule_at(24.0, Event::Midnight);
@@ -341,21 +344,21 @@ impl<'m> Replication<'m> {
 
     fn dispatch(&mut self, event: Event) {
         match event {
-            Event::Shipment(f) => self.on_shipment(f as usize),
-            Event::Produce(i) => self.on_produce(i as usize),
-            Event::Consume(i) => self.on_consume(i as usize),
+            Event::Shipment(f) => self.on_shipment(f.get()),
+            Event::Produce(i) => self.on_produce(i.get()),
+            Event::Consume(i) => self.on_consume(i.get()),
             Event::TruckHandled(c) => self.on_truck_handled(c),
             Event::WagonHandled(c) => self.on_wagon_handled(c),
             Event::TruckArrived(c) => self.on_truck_arrived(c),
             Event::TruckResume(c) => self.drive_on(c),
-            Event::PoolTimeout(p, generation) => self.on_pool_timeout(p as usize, generation),
+            Event::PoolTimeout(p, generation) => self.on_pool_timeout(p.get(), generation),
             Event::ConvoyLoaded(v) => self.on_convoy_loaded(v),
             Event::ConvoyUnloaded(v) => self.on_convoy_unloaded(v),
             Event::ConvoyArrived(v) => self.on_convoy_arrived(v),
-            Event::PathFree(link, direction) => self.on_path_free(link as usize, direction),
-            Event::LockageDone(l, k) => self.on_lockage_done(l as usize, k as usize),
-            Event::Down(t, reason) => self.on_down(t as usize, reason),
-            Event::Up(t, reason) => self.on_up(t as usize, reason),
+            Event::PathFree(link, direction) => self.on_path_free(link.get(), direction),
+            Event::LockageDone(l, k) => self.on_lockage_done(l.get(), k.get()),
+            Event::Down(t, reason) => self.on_down(t.get(), reason),
+            Event::Up(t, reason) => self.on_up(t.get(), reason),
             Event::Timetable => self.on_timetable(),
             Event::Midnight => {
                 self.saturation = self.check_saturation();
@@ -388,7 +391,7 @@ impl<'m> Replication<'m> {
         let now = self.sched.now();
         let next = self.next_shipment_time(f, now);
         if next.is_finite() {
-            self.sched.schedule_at(next, Event::Shipment(f as u32));
+            self.sched.schedule_at(next, Event::Shipment(Ix::new(f)));
         }
         let flow = &self.m.flows[f];
         // Supply into a park tank is pulled: nobody ships to a tank that this shipment and the cargo already
@@ -437,7 +440,7 @@ impl<'m> Replication<'m> {
             Transfer::Done => {
                 self.tally.produced(p.tank, p.batch_t);
                 self.sched
-                    .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(i as u32));
+                    .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(Ix::new(i)));
             }
             Transfer::Waiting => self.producers[i].blocked_since = Some(now),
             Transfer::Impossible => unreachable!("batches are clamped to the tank capacity"),
@@ -454,7 +457,7 @@ impl<'m> Replication<'m> {
             Transfer::Done => {
                 self.tally.consumed(c.tank, c.batch_t);
                 self.sched
-                    .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(i as u32));
+                    .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(Ix::new(i)));
             }
             Transfer::Waiting => self.consumers[i].blocked_since = Some(now),
             Transfer::Impossible => unreachable!("batches are clamped to the tank capacity"),
@@ -480,7 +483,7 @@ impl<'m> Replication<'m> {
                         }
                         self.tally.produced(p.tank, p.batch_t);
                         self.sched
-                            .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(i as u32));
+                            .schedule_in(p.batch_t / p.rate_t_per_h, Event::Produce(Ix::new(i)));
                     }
                     Requester::Consumer(i) => {
                         let c = &self.m.consumers[i];
@@ -489,7 +492,7 @@ impl<'m> Replication<'m> {
                         }
                         self.tally.consumed(c.tank, c.batch_t);
                         self.sched
-                            .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(i as u32));
+                            .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(Ix::new(i)));
                     }
                     Requester::Cargo(id) => self.cargo_woken(id, w.side),
                 }

@@ -346,8 +346,8 @@ impl Replication<'_> {
                 commodity,
                 k + 1
             ),
-            UnitKey::Cargo(id) => format!("{}:{}#{}", u.kind, commodity, id),
-            UnitKey::Vessel(v) => format!("vessel:{}#{}", commodity, v),
+            UnitKey::Cargo(id) => format!("{}:{}#{}", u.kind, commodity, id.slot()),
+            UnitKey::Vessel(v) => format!("vessel:{}#{}", commodity, v.slot()),
         }
     }
 

@@ -3,73 +3,12 @@
 use crate::des::{ClosedClock, Container, Resource, TimeWeighted, WaitTallies};
 use crate::model::{FlowId, RouteId};
 
-/// Index of a consignment in its arena.
-pub(crate) type ConsId = u32;
-/// Index of a convoy (train or barge) in its arena.
-pub(crate) type ConvoyId = u32;
+pub(crate) use super::ids::{Arena, EntityId};
 
-/// A vector of entities with slot reuse: ids stay valid while the entity lives.
-pub(crate) struct Arena<T> {
-    items: Vec<Option<T>>,
-    free: Vec<u32>,
-}
-
-impl<T> Arena<T> {
-    pub(crate) fn new() -> Self {
-        Self {
-            items: Vec::new(),
-            free: Vec::new(),
-        }
-    }
-
-    /// Entities alive now.
-    pub(crate) fn len(&self) -> usize {
-        self.items.len() - self.free.len()
-    }
-
-    pub(crate) fn insert(&mut self, item: T) -> u32 {
-        match self.free.pop() {
-            Some(id) => {
-                self.items[id as usize] = Some(item);
-                id
-            }
-            None => {
-                self.items.push(Some(item));
-                (self.items.len() - 1) as u32
-            }
-        }
-    }
-
-    pub(crate) fn remove(&mut self, id: u32) -> T {
-        let item = self.items[id as usize]
-            .take()
-            .expect("removing a live entity");
-        self.free.push(id);
-        item
-    }
-
-    #[inline]
-    pub(crate) fn get(&self, id: u32) -> &T {
-        self.items[id as usize].as_ref().expect("live entity")
-    }
-
-    #[inline]
-    pub(crate) fn get_mut(&mut self, id: u32) -> &mut T {
-        self.items[id as usize].as_mut().expect("live entity")
-    }
-
-    pub(crate) fn live(&self) -> impl Iterator<Item = &T> {
-        self.items.iter().flatten()
-    }
-
-    /// Live entities with their ids, in id order.
-    pub(crate) fn iter_live(&self) -> impl Iterator<Item = (u32, &T)> {
-        self.items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, x)| x.as_ref().map(|x| (i as u32, x)))
-    }
-}
+/// Id of a consignment in its arena.
+pub(crate) type ConsId = EntityId<Consignment>;
+/// Id of a convoy (train or barge) in its arena.
+pub(crate) type ConvoyId = EntityId<Convoy>;
 
 /// Where a consignment is in its journey.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

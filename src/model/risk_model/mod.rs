@@ -54,16 +54,7 @@ pub struct ReleaseRules {
 
 /// The kind of transport container a unit is, for its release sizes.
 #[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 pub enum ContainerKind {
     /// Road tanker of a liquefied gas.

@@ -24,7 +24,7 @@ impl Replication<'_> {
         self.go_down(index, Reason::Accident);
         self.sched.schedule_in(
             hours,
-            super::super::Event::Up(index as u32, Reason::Accident),
+            super::super::Event::Up(super::super::ids::Ix::new(index), Reason::Accident),
         );
     }
 
