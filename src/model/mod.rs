@@ -190,6 +190,17 @@ impl Site {
             .find(|(g, _)| *g == group)
             .map(|(_, r)| *r)
     }
+
+    /// Handling rate for a group at the berths, t/h, or the site's slowest rate when it lists none for
+    /// the group (infinite at a site without rates).
+    pub fn berth_rate_or_slowest(&self, group: Option<HandlingGroup>) -> f64 {
+        group.and_then(|g| self.berth_rate(g)).unwrap_or_else(|| {
+            self.handling_t_per_h
+                .iter()
+                .map(|(_, r)| *r)
+                .fold(f64::INFINITY, f64::min)
+        })
+    }
 }
 
 /// A tank group in a park.

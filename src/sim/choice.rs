@@ -12,11 +12,31 @@ use crate::model::{Choice, FlowId, Mode, RouteId};
 pub(crate) enum Probe {
     RoadBays(usize),
     Tracks(usize),
-    Berths(usize),
+    /// A site's berths, and the hours one vessel of the route's load would hold a berth there.
+    Berths {
+        site: usize,
+        hours_per_vessel: f64,
+    },
     Lock(usize),
     Target(usize),
     /// Disrupted when every line of the lock is.
     LockLines(usize),
+}
+
+/// Hours a full load of `carrier` holds a berth of `site`: its payload over the site's handling rate for
+/// the commodity's handling group (the slowest rate of the site if it lists none for that group).
+fn berth_hours_per_vessel(
+    m: &crate::model::Model,
+    site: usize,
+    carrier: usize,
+    commodity: Option<usize>,
+) -> f64 {
+    let rate = m.sites[site].berth_rate_or_slowest(commodity.map(|c| m.commodities[c].handling));
+    if rate.is_finite() && rate > 0.0 {
+        m.carriers[carrier].payload_t / rate
+    } else {
+        0.0
+    }
 }
 
 /// Cost added to a route through a disrupted facility: far above any real cost, so such routes are
@@ -27,9 +47,16 @@ impl Replication<'_> {
     /// The probes of every route (built once the availability targets exist).
     pub(crate) fn build_probes(&self) -> Vec<Vec<Probe>> {
         let m = self.m;
+        let mut commodity_of_route = vec![None; m.routes.len()];
+        for flow in &m.flows {
+            for &(route, _) in &flow.options {
+                commodity_of_route[route] = Some(flow.commodity);
+            }
+        }
         m.routes
             .iter()
-            .map(|route| {
+            .enumerate()
+            .map(|(r, route)| {
                 let mut probes = Vec::new();
                 for leg in &route.legs {
                     for site in [leg.from, leg.to] {
@@ -39,7 +66,15 @@ impl Replication<'_> {
                         probes.push(match leg.mode {
                             Mode::Road => Probe::RoadBays(site),
                             Mode::Rail => Probe::Tracks(site),
-                            Mode::Water => Probe::Berths(site),
+                            Mode::Water => Probe::Berths {
+                                site,
+                                hours_per_vessel: berth_hours_per_vessel(
+                                    m,
+                                    site,
+                                    leg.carrier,
+                                    commodity_of_route[r],
+                                ),
+                            },
                         });
                         if let Some(t) = self.target_of_site[site] {
                             probes.push(Probe::Target(t));
@@ -112,7 +147,10 @@ impl Replication<'_> {
                             / r.nominal_capacity().max(1) as f64;
                     }
                 }
-                Probe::Berths(s) => {
+                Probe::Berths {
+                    site: s,
+                    hours_per_vessel,
+                } => {
                     let queued: usize = self.sites[s]
                         .berths
                         .iter()
@@ -123,8 +161,8 @@ impl Replication<'_> {
                         .iter()
                         .map(|g| g.berths.nominal_capacity())
                         .sum();
-                    // A barge load takes hours; 8 h per queued barge per berth is the order of magnitude.
-                    expected_wait_h += queued as f64 * 8.0 / berths.max(1) as f64;
+                    // Each vessel ahead holds a berth about as long as one of this route's loads would.
+                    expected_wait_h += queued as f64 * hours_per_vessel / berths.max(1) as f64;
                 }
                 Probe::Lock(l) => {
                     let lines = &m.locks[l].lines;
@@ -149,5 +187,25 @@ impl Replication<'_> {
         m.routes[route].static_cost_per_t
             + m.rules.value_of_time_per_t_h * expected_wait_h
             + penalty
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_queued_barge_holds_a_berth_for_its_load_over_the_handling_rate() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/examples/one-of-each.toml");
+        let m = crate::model::compile(&crate::scenario::load(&path).unwrap()).unwrap();
+        let dock = m.sites.iter().position(|s| s.id == "north-dock").unwrap();
+        let barge = m.carriers.iter().position(|c| c.id == "barge-1000").unwrap();
+        let caustic = m.commodities.iter().position(|c| c.id == "caustic-soda").unwrap();
+        // 1000 t of liquid bulk at 250 t/h, not a fixed 8 h.
+        let hours = berth_hours_per_vessel(&m, dock, barge, Some(caustic));
+        assert!((hours - 4.0).abs() < 1e-12, "{hours}");
+        // A commodity the dock lists no rate for is handled at its slowest rate.
+        assert!((berth_hours_per_vessel(&m, dock, barge, None) - 4.0).abs() < 1e-12);
     }
 }

@@ -199,21 +199,14 @@ impl Replication<'_> {
     fn berth_hours(&self, v: ConvoyId, site: usize) -> f64 {
         let m = self.m;
         let s = &m.sites[site];
-        let slowest = s
-            .handling_t_per_h
-            .iter()
-            .map(|(_, r)| *r)
-            .fold(f64::INFINITY, f64::min);
         self.convoys
             .get(v)
             .cargo
             .iter()
             .map(|&id| {
                 let c = self.cons.get(id);
-                let rate = s
-                    .berth_rate(m.commodities[m.flows[c.flow].commodity].handling)
-                    .unwrap_or(slowest);
-                c.tonnes / rate
+                let group = m.commodities[m.flows[c.flow].commodity].handling;
+                c.tonnes / s.berth_rate_or_slowest(Some(group))
             })
             .sum()
     }
