@@ -200,8 +200,16 @@ mod tests {
             .join("scenarios/examples/one-of-each.toml");
         let m = crate::model::compile(&crate::scenario::load(&path).unwrap()).unwrap();
         let dock = m.sites.iter().position(|s| s.id == "north-dock").unwrap();
-        let barge = m.carriers.iter().position(|c| c.id == "barge-1000").unwrap();
-        let caustic = m.commodities.iter().position(|c| c.id == "caustic-soda").unwrap();
+        let barge = m
+            .carriers
+            .iter()
+            .position(|c| c.id == "barge-1000")
+            .unwrap();
+        let caustic = m
+            .commodities
+            .iter()
+            .position(|c| c.id == "caustic-soda")
+            .unwrap();
         // 1000 t of liquid bulk at 250 t/h, not a fixed 8 h.
         let hours = berth_hours_per_vessel(&m, dock, barge, Some(caustic));
         assert!((hours - 4.0).abs() < 1e-12, "{hours}");

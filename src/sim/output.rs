@@ -136,15 +136,10 @@ impl Replication<'_> {
     }
 
     /// Closes every statistic at the horizon and lists the metrics.
-    pub(crate) fn finish(self) -> ReplicationOutput {
+    /// Cargo by commodity and mode, mode shares, flows.
+    fn push_cargo_metrics(&self, out: &mut Vec<(MetricKey, f64)>) {
         let m = self.m;
-        let now = self.sched.now();
-        let window = (now - m.warmup_h).max(1e-9);
-        let per_year = crate::model::HOURS_PER_YEAR / window;
-        let mut out: Vec<(MetricKey, f64)> = Vec::new();
         let t = &self.tally;
-
-        // Cargo by commodity and mode, mode shares, flows.
         let used: std::collections::BTreeSet<(usize, Mode)> = m
             .flows
             .iter()
@@ -223,8 +218,12 @@ impl Replication<'_> {
                 t.flow_transit[f].mean(),
             ));
         }
+    }
 
-        // Facilities.
+    /// Road bays, rail tracks, berths and transfer storage of every site.
+    fn push_site_metrics(&self, out: &mut Vec<(MetricKey, f64)>, per_year: f64) {
+        let m = self.m;
+        let now = self.sched.now();
         for (s, site) in m.sites.iter().enumerate() {
             let state = &self.sites[s];
             let mut resource = |name: String,
@@ -240,7 +239,7 @@ impl Replication<'_> {
                     MetricKey::new(Metric::Utilisation, name.clone(), "", "fraction"),
                     utilisation,
                 ));
-                push_waits(&mut out, &name, &stats.waits);
+                push_waits(out, &name, &stats.waits);
                 out.push((
                     MetricKey::new(Metric::QueueMean, name.clone(), "", unit),
                     stats.queue_length.mean(now),
@@ -310,6 +309,12 @@ impl Replication<'_> {
                 ));
             }
         }
+    }
+
+    /// Locks.
+    fn push_lock_metrics(&self, out: &mut Vec<(MetricKey, f64)>) {
+        let m = self.m;
+        let now = self.sched.now();
         for (l, lock) in m.locks.iter().enumerate() {
             let state = &self.locks[l];
             let name = lock.id.clone();
@@ -321,7 +326,7 @@ impl Replication<'_> {
                 MetricKey::new(Metric::Utilisation, name.clone(), "", "fraction"),
                 state.utilisation(now),
             ));
-            push_waits(&mut out, &name, &state.waits);
+            push_waits(out, &name, &state.waits);
             out.push((
                 MetricKey::new(Metric::QueueMean, name.clone(), "", "vessels"),
                 state.queue_length.mean(now),
@@ -343,6 +348,12 @@ impl Replication<'_> {
                 state.vessels as f64,
             ));
         }
+    }
+
+    /// Links used by routes, train paths, and hazmat transport by mode.
+    fn push_link_metrics(&self, out: &mut Vec<(MetricKey, f64)>) {
+        let m = self.m;
+        let now = self.sched.now();
         let mut hazmat_tkm_by_mode = ByMode::<f64>::default();
         for (l, link) in m.links.iter().enumerate() {
             let state = &self.links[l];
@@ -379,7 +390,7 @@ impl Replication<'_> {
             ));
             let can_hold = !link.hazmat_bans.is_empty() || !link.availability.always_open();
             if can_hold {
-                push_waits(&mut out, &link.id, &state.waits);
+                push_waits(out, &link.id, &state.waits);
             }
             if let Some(paths) = &state.paths {
                 for (direction, r) in paths.iter().enumerate() {
@@ -392,7 +403,7 @@ impl Replication<'_> {
                         MetricKey::new(Metric::Utilisation, name.clone(), "", "fraction"),
                         r.utilisation(now),
                     ));
-                    push_waits(&mut out, &name, &r.stats().waits);
+                    push_waits(out, &name, &r.stats().waits);
                     out.push((
                         MetricKey::new(Metric::QueueMax, name, "", "trains"),
                         r.stats().queue_max as f64,
@@ -406,8 +417,12 @@ impl Replication<'_> {
                 hazmat_tkm_by_mode[mode],
             ));
         }
+    }
 
-        // Where hazmat trucks waited.
+    /// Where hazmat trucks waited: on the road and in parking lots.
+    fn push_place_metrics(&self, out: &mut Vec<(MetricKey, f64)>) {
+        let m = self.m;
+        let now = self.sched.now();
         let mut unsafe_total = 0.0;
         for (p, name) in place_names(m).into_iter().enumerate() {
             let Some(name) = name else { continue };
@@ -438,9 +453,13 @@ impl Replication<'_> {
             MetricKey::new(Metric::UnsafeWaitVehicleHours, "all", "", "vehicle-h"),
             unsafe_total,
         ));
+    }
 
-        // Tanks, production and consumption.
-        for (k, tank) in m.tanks.iter().enumerate() {
+    /// Tanks, production and consumption.
+    fn push_tank_metrics(&self, out: &mut Vec<(MetricKey, f64)>) {
+        let m = self.m;
+        let now = self.sched.now();
+        for k in 0..m.tanks.len() {
             let name = tank_name(m, k);
             let level = self.tanks[k].level_stats();
             out.push((
@@ -479,8 +498,23 @@ impl Replication<'_> {
                     blocked(&m.consumers, &self.consumers),
                 ));
             }
-            let _ = tank;
         }
+    }
+
+    pub(crate) fn finish(self) -> ReplicationOutput {
+        let m = self.m;
+        let now = self.sched.now();
+        let window = (now - m.warmup_h).max(1e-9);
+        let per_year = crate::model::HOURS_PER_YEAR / window;
+        let mut out: Vec<(MetricKey, f64)> = Vec::new();
+        let t = &self.tally;
+
+        self.push_cargo_metrics(&mut out);
+        self.push_site_metrics(&mut out, per_year);
+        self.push_lock_metrics(&mut out);
+        self.push_link_metrics(&mut out);
+        self.push_place_metrics(&mut out);
+        self.push_tank_metrics(&mut out);
 
         // Mass balance over the whole run: everything demanded is delivered, stranded, or still somewhere.
         let in_system: f64 = self.cons.live().map(|c| c.tonnes).sum();
