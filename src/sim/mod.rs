@@ -31,10 +31,8 @@ mod scene;
 mod state;
 mod tallies;
 
-use crate::des::{
-    Container, Discipline, Resource, RngStream, Scheduler, StreamSeeder, Transfer, Woken,
-};
-use crate::model::{FlowId, HOURS_PER_YEAR, Model, SiteKind};
+use crate::des::{Container, RngStream, Scheduler, StreamSeeder, Transfer, Woken};
+use crate::model::{FlowId, HOURS_PER_YEAR, Model};
 
 use availability::{Reason, TargetState};
 use ids::{Ix, table};
@@ -143,12 +141,12 @@ pub(crate) struct Streams {
     pub(crate) lock_cycles: Vec<Vec<RngStream>>,
 }
 
-impl<'m> Replication<'m> {
-    /// Sets up replication `replication` of `model` with streams from `seeder`.
-    pub fn new(model: &'m Model, seeder: &StreamSeeder, replication: u64) -> Self {
-        let m = model;
+impl Streams {
+    /// The streams of replication `replication`, one per purpose and model element (common random
+    /// numbers: adding an element leaves the others' draws alone).
+    fn new(m: &Model, seeder: &StreamSeeder, replication: u64) -> Self {
         let stream = |name: String| seeder.stream(replication, &name);
-        let streams = Streams {
+        Streams {
             flow_arrivals: m
                 .flows
                 .iter()
@@ -184,33 +182,34 @@ impl<'m> Replication<'m> {
                         .collect()
                 })
                 .collect(),
-        };
-        let sites = m
-            .sites
-            .iter()
-            .map(|s| {
-                let external = s.kind == SiteKind::External;
-                SiteState {
-                    road: (!external && s.road_bays > 0)
-                        .then(|| Resource::new(0.0, s.road_bays, Discipline::Fifo)),
-                    rail: (!external && s.rail_tracks > 0)
-                        .then(|| Resource::new(0.0, s.rail_tracks, Discipline::Fifo)),
-                    berths: s
-                        .berths
-                        .iter()
-                        .map(|&(count, class_t)| state::BerthGroup {
-                            class_t,
-                            berths: Resource::new(0.0, count, Discipline::Fifo),
-                            tonnes: 0.0,
-                        })
-                        .collect(),
-                    storage: s.storage_t.map(|cap| Container::new(0.0, cap, 0.0)),
-                    road_tonnes: 0.0,
-                    rail_tonnes: 0.0,
-                    storage_in_t: 0.0,
-                }
-            })
-            .collect();
+        }
+    }
+}
+
+/// The places where trucks wait: parking lots first, then the roadside at each node without a lot; and
+/// the place of each node.
+fn places_of(m: &Model) -> (Vec<Place>, Vec<usize>) {
+    let mut places: Vec<Place> = m.parkings.iter().map(|p| Place::new(p.slots)).collect();
+    let place_of_node: Vec<usize> = m
+        .parking_of_node
+        .iter()
+        .map(|lot| match lot {
+            Some(p) => *p,
+            None => {
+                places.push(Place::new(0));
+                places.len() - 1
+            }
+        })
+        .collect();
+    (places, place_of_node)
+}
+
+impl<'m> Replication<'m> {
+    /// Sets up replication `replication` of `model` with streams from `seeder`.
+    pub fn new(model: &'m Model, seeder: &StreamSeeder, replication: u64) -> Self {
+        let m = model;
+        let streams = Streams::new(m, seeder, replication);
+        let sites = m.sites.iter().map(SiteState::new).collect();
         let tanks = m
             .tanks
             .iter()
@@ -220,43 +219,8 @@ impl<'m> Replication<'m> {
             blocked_since: None,
             blocked_hours: 0.0,
         };
-        let links = m
-            .links
-            .iter()
-            .map(|l| LinkState {
-                closed: crate::des::ClosedClock::new(0.0, false),
-                held: Vec::new(),
-                // Every wait before a link is a closure (or ban) wait.
-                waits: {
-                    let mut w = crate::des::WaitTallies::new();
-                    w.split_causes();
-                    w
-                },
-                paths: l.paths_per_day.map(|_| {
-                    [
-                        Resource::new(0.0, 1, Discipline::Fifo),
-                        Resource::new(0.0, 1, Discipline::Fifo),
-                    ]
-                }),
-                vehicle_km: 0.0,
-                hazmat_vehicle_km: 0.0,
-                hazmat_tkm: 0.0,
-                tonnes: 0.0,
-            })
-            .collect();
-        // Places: parking lots first, then the roadside at each node without a lot.
-        let mut places: Vec<Place> = m.parkings.iter().map(|p| Place::new(p.slots)).collect();
-        let place_of_node = m
-            .parking_of_node
-            .iter()
-            .map(|lot| match lot {
-                Some(p) => *p,
-                None => {
-                    places.push(Place::new(0));
-                    places.len() - 1
-                }
-            })
-            .collect();
+        let links = m.links.iter().map(LinkState::new).collect();
+        let (places, place_of_node) = places_of(m);
         let (pools, pool_of_leg) = convoy::build_pools(m);
         let mut rep = Replication {
             m,

@@ -1,7 +1,7 @@
 //! The mutable state of one replication: entities in arenas, facilities, places where trucks wait.
 
-use crate::des::{ClosedClock, Container, Resource, TimeWeighted, WaitTallies};
-use crate::model::{FlowId, RouteId};
+use crate::des::{ClosedClock, Container, Discipline, Resource, TimeWeighted, WaitTallies};
+use crate::model::{FlowId, Link, RouteId, Site, SiteKind};
 
 pub(crate) use super::ids::{Arena, EntityId};
 
@@ -132,6 +132,32 @@ pub(crate) struct SiteState {
     pub(crate) storage_in_t: f64,
 }
 
+impl SiteState {
+    /// A site's facilities at the start of a replication: idle, empty.
+    pub(crate) fn new(s: &Site) -> Self {
+        let external = s.kind == SiteKind::External;
+        SiteState {
+            road: (!external && s.road_bays > 0)
+                .then(|| Resource::new(0.0, s.road_bays, Discipline::Fifo)),
+            rail: (!external && s.rail_tracks > 0)
+                .then(|| Resource::new(0.0, s.rail_tracks, Discipline::Fifo)),
+            berths: s
+                .berths
+                .iter()
+                .map(|&(count, class_t)| BerthGroup {
+                    class_t,
+                    berths: Resource::new(0.0, count, Discipline::Fifo),
+                    tonnes: 0.0,
+                })
+                .collect(),
+            storage: s.storage_t.map(|cap| Container::new(0.0, cap, 0.0)),
+            road_tonnes: 0.0,
+            rail_tonnes: 0.0,
+            storage_in_t: 0.0,
+        }
+    }
+}
+
 /// Who asked a tank or a storage for material.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Requester {
@@ -193,4 +219,30 @@ pub(crate) struct LinkState {
     pub(crate) hazmat_vehicle_km: f64,
     pub(crate) hazmat_tkm: f64,
     pub(crate) tonnes: f64,
+}
+
+impl LinkState {
+    /// A link at the start of a replication: open, nothing held, nothing counted.
+    pub(crate) fn new(l: &Link) -> Self {
+        LinkState {
+            closed: ClosedClock::new(0.0, false),
+            held: Vec::new(),
+            // Every wait before a link is a closure (or ban) wait.
+            waits: {
+                let mut w = WaitTallies::new();
+                w.split_causes();
+                w
+            },
+            paths: l.paths_per_day.map(|_| {
+                [
+                    Resource::new(0.0, 1, Discipline::Fifo),
+                    Resource::new(0.0, 1, Discipline::Fifo),
+                ]
+            }),
+            vehicle_km: 0.0,
+            hazmat_vehicle_km: 0.0,
+            hazmat_tkm: 0.0,
+            tonnes: 0.0,
+        }
+    }
 }
