@@ -154,113 +154,136 @@ impl Replication<'_> {
     pub(crate) fn scene_around(&self, x: f64, y: f64, radius_m: f64) -> Scene {
         let m = self.m;
         let r = self.risk();
-        let layout = r.layout;
         let mut units = Vec::new();
         // Clusters can hold a few hundred metres of units: look a little beyond the radius.
         let near = |(ax, ay): (f64, f64)| (ax - x).hypot(ay - y) <= radius_m + 1000.0;
         for (s, site) in m.sites.iter().enumerate() {
-            let anchor = r.node_xy_m[site.node];
             if site.is_external() {
                 continue;
             }
-            let (ax, ay) = anchor;
-            // Tank farm: groups in rows, tanks along each row. Every site's tanks are placed (a few
-            // dozen in all) and kept by distance below: a wide farm reaches beyond its node's
-            // neighbourhood.
-            for (g, &t) in site.tanks.iter().enumerate() {
-                let tank = &m.tanks[t];
-                let Some(substance) = r.substance_of_commodity[tank.commodity] else {
-                    continue;
-                };
-                let count = tank.count.max(1);
-                let density_t_m3 = m.commodities[tank.commodity].density_t_per_m3.max(0.05);
-                let volume = tank.capacity_t / count as f64 / density_t_m3;
-                let diameter = (4.0 * volume / std::f64::consts::PI).cbrt();
-                let level_kg = self.tanks[t].level_t() * 1000.0 / count as f64;
-                for k in 0..count {
-                    let (x_m, y_m) = tank_xy(&layout, (ax, ay), g, k);
-                    units.push(SceneUnit {
-                        key: UnitKey::Tank(t, k),
-                        kind: "tank",
-                        x_m,
-                        y_m,
-                        vessel: r.substances[substance].tank_class(),
-                        volume_m3: volume,
-                        substance,
-                        commodity: tank.commodity,
-                        inventory_kg: level_kg,
-                        max_pool_area_m2: r.release.bund_area_factor
-                            * std::f64::consts::PI
-                            * diameter
-                            * diameter
-                            / 4.0,
-                        container: None,
-                        released_share: 1.0,
-                    });
-                }
-            }
-            if !near(anchor) {
-                continue;
-            }
-            // Handling area: trucks at bays, wagons on the sidings, vessels at the berths.
-            let (hx, hy) = (ax - layout.handling_to_tanks_m, ay);
-            // Trucks stand in one loading area per hazard group, `segregation_m` apart.
-            let mut trucks = [0usize; HAZARD_GROUPS];
-            let mut wagons = 0;
-            for (id, c) in self.cons.iter_live() {
-                let leg = &m.routes[c.route].legs[c.leg];
-                let here = match c.stage {
-                    Stage::Loading => leg.from == s,
-                    Stage::Unloading => leg.to == s,
-                    _ => false,
-                };
-                if !here || c.convoy.is_some() {
-                    continue;
-                }
-                let unit = if leg.mode == Mode::Road {
-                    let group = self.hazard_group(id);
-                    trucks[group] += 1;
-                    self.cargo_unit(
-                        id,
-                        hx - group as f64 * layout.segregation_m,
-                        hy + (trucks[group] - 1) as f64 * layout.tanker_spacing_m,
-                    )
-                } else {
-                    wagons += 1;
-                    self.cargo_unit(
-                        id,
-                        hx - 20.0,
-                        hy + (wagons - 1) as f64 * layout.wagon_spacing_m,
-                    )
-                };
-                units.extend(unit);
-            }
-            let mut vessels = 0;
-            for (v, convoy) in self.convoys.iter_live() {
-                let pool = &self.pools[convoy.pool];
-                let leg = &m.routes[pool.route].legs[pool.leg];
-                let at_site = match convoy.stage {
-                    ConvoyStage::Loading => leg.from == s,
-                    ConvoyStage::Unloading => leg.to == s,
-                    _ => false,
-                };
-                if !at_site {
-                    continue;
-                }
-                if leg.mode == Mode::Water && convoy.berth.is_some() {
-                    vessels += 1;
-                    let y = hy - 30.0 - layout.handling_to_tanks_m;
-                    units.extend(self.vessel_unit(
-                        v,
-                        hx + (vessels - 1) as f64 * layout.vessel_spacing_m,
-                        y,
-                    ));
-                } else if leg.mode == Mode::Rail && convoy.stage == ConvoyStage::Unloading {
-                    self.train_units(v, hx - 40.0, hy, &mut units);
-                }
+            let anchor = r.node_xy_m[site.node];
+            // Every site's tanks are placed (a few dozen in all) and kept by distance below: a wide farm
+            // reaches beyond its node's neighbourhood.
+            self.push_tank_units(site, anchor, &mut units);
+            if near(anchor) {
+                self.push_handling_units(s, anchor, &mut units);
             }
         }
-        // Waiting tankers: in each lot (rows of ten) and on the road at each node.
+        self.push_waiting_tankers(&near, &mut units);
+        self.push_lock_vessels(&near, &mut units);
+        units.retain(|u| (u.x_m - x).hypot(u.y_m - y) <= radius_m);
+        Scene { units }
+    }
+
+    /// The tanks of a site's farm: groups in rows, tanks along each row.
+    fn push_tank_units(
+        &self,
+        site: &crate::model::Site,
+        (ax, ay): (f64, f64),
+        units: &mut Vec<SceneUnit>,
+    ) {
+        let m = self.m;
+        let r = self.risk();
+        let layout = r.layout;
+        for (g, &t) in site.tanks.iter().enumerate() {
+            let tank = &m.tanks[t];
+            let Some(substance) = r.substance_of_commodity[tank.commodity] else {
+                continue;
+            };
+            let count = tank.count.max(1);
+            let density_t_m3 = m.commodities[tank.commodity].density_t_per_m3.max(0.05);
+            let volume = tank.capacity_t / count as f64 / density_t_m3;
+            let diameter = (4.0 * volume / std::f64::consts::PI).cbrt();
+            let level_kg = self.tanks[t].level_t() * 1000.0 / count as f64;
+            for k in 0..count {
+                let (x_m, y_m) = tank_xy(&layout, (ax, ay), g, k);
+                units.push(SceneUnit {
+                    key: UnitKey::Tank(t, k),
+                    kind: "tank",
+                    x_m,
+                    y_m,
+                    vessel: r.substances[substance].tank_class(),
+                    volume_m3: volume,
+                    substance,
+                    commodity: tank.commodity,
+                    inventory_kg: level_kg,
+                    max_pool_area_m2: r.release.bund_area_factor
+                        * std::f64::consts::PI
+                        * diameter
+                        * diameter
+                        / 4.0,
+                    container: None,
+                    released_share: 1.0,
+                });
+            }
+        }
+    }
+
+    /// The handling area of site `s`: trucks at the bays, wagons on the sidings, vessels at the berths.
+    fn push_handling_units(&self, s: usize, (ax, ay): (f64, f64), units: &mut Vec<SceneUnit>) {
+        let m = self.m;
+        let layout = self.risk().layout;
+        let (hx, hy) = (ax - layout.handling_to_tanks_m, ay);
+        // Trucks stand in one loading area per hazard group, `segregation_m` apart.
+        let mut trucks = [0usize; HAZARD_GROUPS];
+        let mut wagons = 0;
+        for (id, c) in self.cons.iter_live() {
+            let leg = &m.routes[c.route].legs[c.leg];
+            let here = match c.stage {
+                Stage::Loading => leg.from == s,
+                Stage::Unloading => leg.to == s,
+                _ => false,
+            };
+            if !here || c.convoy.is_some() {
+                continue;
+            }
+            let unit = if leg.mode == Mode::Road {
+                let group = self.hazard_group(id);
+                trucks[group] += 1;
+                self.cargo_unit(
+                    id,
+                    hx - group as f64 * layout.segregation_m,
+                    hy + (trucks[group] - 1) as f64 * layout.tanker_spacing_m,
+                )
+            } else {
+                wagons += 1;
+                self.cargo_unit(
+                    id,
+                    hx - 20.0,
+                    hy + (wagons - 1) as f64 * layout.wagon_spacing_m,
+                )
+            };
+            units.extend(unit);
+        }
+        let mut vessels = 0;
+        for (v, convoy) in self.convoys.iter_live() {
+            let pool = &self.pools[convoy.pool];
+            let leg = &m.routes[pool.route].legs[pool.leg];
+            let at_site = match convoy.stage {
+                ConvoyStage::Loading => leg.from == s,
+                ConvoyStage::Unloading => leg.to == s,
+                _ => false,
+            };
+            if !at_site {
+                continue;
+            }
+            if leg.mode == Mode::Water && convoy.berth.is_some() {
+                vessels += 1;
+                let y = hy - 30.0 - layout.handling_to_tanks_m;
+                units.extend(self.vessel_unit(
+                    v,
+                    hx + (vessels - 1) as f64 * layout.vessel_spacing_m,
+                    y,
+                ));
+            } else if leg.mode == Mode::Rail && convoy.stage == ConvoyStage::Unloading {
+                self.train_units(v, hx - 40.0, hy, units);
+            }
+        }
+    }
+
+    /// Waiting tankers near the accident: in each lot (rows of ten) and on the road at each node.
+    fn push_waiting_tankers(&self, near: &impl Fn((f64, f64)) -> bool, units: &mut Vec<SceneUnit>) {
+        let layout = self.risk().layout;
         for (p, place) in self.places.iter().enumerate() {
             if place.waiting == 0 {
                 continue;
@@ -292,7 +315,12 @@ impl Replication<'_> {
                 k += 1;
             }
         }
-        // Vessels at locks, side by side.
+    }
+
+    /// Vessels at locks near the accident, side by side.
+    fn push_lock_vessels(&self, near: &impl Fn((f64, f64)) -> bool, units: &mut Vec<SceneUnit>) {
+        let m = self.m;
+        let r = self.risk();
         for (l, lock) in m.locks.iter().enumerate() {
             let anchor = r.node_xy_m[lock.node];
             if !near(anchor) {
@@ -302,8 +330,6 @@ impl Replication<'_> {
                 units.extend(self.vessel_unit(v, anchor.0 + i as f64 * 20.0, anchor.1));
             }
         }
-        units.retain(|u| (u.x_m - x).hypot(u.y_m - y) <= radius_m);
-        Scene { units }
     }
 
     /// The hazard group of cargo `id`'s substance: 0 toxic gases, 1 flammable gases, 2 flammable liquids,
