@@ -1,6 +1,6 @@
 //! The `hazflow` command line. It only parses arguments and calls the library (`hazflow::app`).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -327,89 +327,20 @@ fn print_batch(report: &BatchReport) {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match cli.command {
+    match Cli::parse().command {
         Command::Run {
             scenario,
             run,
             shard,
             precision,
-        } => {
-            let options = RunOptions {
-                scenario,
-                replications: run.reps,
-                seed: run.seed,
-                threads: run.threads,
-                out: run.out,
-                progress: true,
-                no_plots: run.no_plots,
-                ir_cell_m: run.ir_cell_m,
-                shard,
-                stop: precision.stop_rule(),
-                limits: run.limits.limits(),
-                command: std::env::args().collect(),
-            };
-            match app::run(&options) {
-                Ok(report) => {
-                    print_run(&report, if shard.is_some() { "shard" } else { "results" });
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
-        }
-        Command::Batch { scenarios, batch } => {
-            let options = batch.options();
-            let done = app::batch_variants(&scenarios)
-                .and_then(|variants| app::run_batch("batch", &variants, &[], &options));
-            match done {
-                Ok(report) => {
-                    print_batch(&report);
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
-        }
+        } => run_scenario(scenario, run, shard, &precision),
+        Command::Batch { scenarios, batch } => run_batch(&scenarios, batch),
         Command::Sweep {
             scenario,
             settings,
             batch,
-        } => {
-            let options = batch.options();
-            let parameters: Vec<String> = settings.iter().map(|s| s.path.clone()).collect();
-            let done = app::sweep_variants(&scenario, &settings, &options.limits)
-                .and_then(|variants| app::run_batch("sweep", &variants, &parameters, &options));
-            match done {
-                Ok(report) => {
-                    print_batch(&report);
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail_with_hint(
-                    e,
-                    "a file named *.sweep-NNN.toml is the variant generated from your --set options: fix the \
-                     --set whose path is named; docs/scenario-format.md describes every field",
-                ),
-            }
-        }
-        Command::Compare { a, b, batch } => match app::compare(&a, &b, &batch.options()) {
-            Ok(report) => {
-                let s = &report.summary;
-                say!(
-                    "{} vs {}: {} metrics compared, {} differ significantly (95 %), {} identical in every \
-                     replication; median variance reduction from common random numbers on the others {}x; \
-                     results in {}",
-                    s.a,
-                    s.b,
-                    s.metrics_compared,
-                    s.metrics_significant,
-                    s.metrics_identical,
-                    s.median_variance_reduction
-                        .map_or("n/a".into(), |r| format!("{r:.1}")),
-                    report.batch.out.display()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(e),
-        },
+        } => run_sweep(&scenario, &settings, batch),
+        Command::Compare { a, b, batch } => run_compare(&a, &b, batch),
         Command::Findings {
             scenarios,
             case_study,
@@ -418,54 +349,32 @@ fn main() -> ExitCode {
             threads,
             work,
             docs,
-        } => {
-            let options = app::FindingsOptions {
-                case_study: case_study.unwrap_or_else(|| scenarios.join(app::CASE_STUDY_FILE)),
-                replications: reps,
-                sweep_replications: sweep_reps,
-                threads,
-                work,
-                docs,
-                progress: true,
-                command: std::env::args()
-                    .skip(1)
-                    .fold("hazflow".to_string(), |a, b| a + " " + &b),
-            };
-            match app::findings(&options) {
-                Ok((md, html)) => {
-                    say!(
-                        "findings written to {} and {}",
-                        md.display(),
-                        html.display()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
-        }
+        } => run_findings(app::FindingsOptions {
+            case_study: case_study.unwrap_or_else(|| scenarios.join(app::CASE_STUDY_FILE)),
+            replications: reps,
+            sweep_replications: sweep_reps,
+            threads,
+            work,
+            docs,
+            progress: true,
+            command: std::env::args()
+                .skip(1)
+                .fold("hazflow".to_string(), |a, b| a + " " + &b),
+        }),
         Command::Merge {
             shards,
             out,
             threads,
             no_plots,
             limits,
-        } => {
-            let options = MergeOptions {
-                shards,
-                out,
-                threads,
-                no_plots,
-                limits: limits.limits(),
-                command: std::env::args().collect(),
-            };
-            match app::merge(&options) {
-                Ok(report) => {
-                    print_run(&report, "merged results");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
-        }
+        } => run_merge(MergeOptions {
+            shards,
+            out,
+            threads,
+            no_plots,
+            limits: limits.limits(),
+            command: std::env::args().collect(),
+        }),
         Command::Cascade {
             layout,
             initiator,
@@ -489,40 +398,158 @@ fn main() -> ExitCode {
             Ok(value) => print_json(&value),
             Err(e) => fail_with_hint(e, "docs/risk.md describes the risk data"),
         },
-        Command::Validate { scenario, limits } => {
-            match app::validate(&scenario, &limits.limits()) {
-                Ok(report) => {
-                    let m = &report.model;
-                    let p = &report.provenance;
-                    say!(
-                        "{}: valid. {} nodes, {} links, {} flows on {} routes.",
-                        m.name,
-                        m.nodes.len(),
-                        m.links.len(),
-                        m.flows.len(),
-                        m.routes.len()
-                    );
-                    say!(
-                        "numbers by source: {} from the seed documents, {} from other references, {} assumptions ({} [[assumption]] entries), {} without a source",
-                        p.seed,
-                        p.literature,
-                        p.assumption,
-                        report.assumptions,
-                        p.unsourced.len()
-                    );
-                    for warning in &m.warnings {
-                        say!("warning: {warning}");
-                    }
-                    for field in p.unsourced.iter().take(20) {
-                        say!("  no source: {field}");
-                    }
-                    if p.unsourced.len() > 20 {
-                        say!("  ... and {} more", p.unsourced.len() - 20);
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
+        Command::Validate { scenario, limits } => run_validate(&scenario, &limits),
+    }
+}
+
+/// `hazflow run`: one scenario's replications, or one shard of them.
+fn run_scenario(
+    scenario: Option<PathBuf>,
+    run: RunArgs,
+    shard: Option<Shard>,
+    precision: &PrecisionArgs,
+) -> ExitCode {
+    let options = RunOptions {
+        scenario,
+        replications: run.reps,
+        seed: run.seed,
+        threads: run.threads,
+        out: run.out,
+        progress: true,
+        no_plots: run.no_plots,
+        ir_cell_m: run.ir_cell_m,
+        shard,
+        stop: precision.stop_rule(),
+        limits: run.limits.limits(),
+        command: std::env::args().collect(),
+    };
+    match app::run(&options) {
+        Ok(report) => {
+            print_run(&report, if shard.is_some() { "shard" } else { "results" });
+            ExitCode::SUCCESS
         }
+        Err(e) => fail(e),
+    }
+}
+
+/// `hazflow batch`: several scenarios with the same seed and replications.
+fn run_batch(scenarios: &[PathBuf], batch: BatchArgs) -> ExitCode {
+    let options = batch.options();
+    let done = app::batch_variants(scenarios)
+        .and_then(|variants| app::run_batch("batch", &variants, &[], &options));
+    match done {
+        Ok(report) => {
+            print_batch(&report);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `hazflow sweep`: the full factorial of the `--set` settings on one scenario.
+fn run_sweep(scenario: &Path, settings: &[SweepSetting], batch: BatchArgs) -> ExitCode {
+    let options = batch.options();
+    let parameters: Vec<String> = settings.iter().map(|s| s.path.clone()).collect();
+    let done = app::sweep_variants(scenario, settings, &options.limits)
+        .and_then(|variants| app::run_batch("sweep", &variants, &parameters, &options));
+    match done {
+        Ok(report) => {
+            print_batch(&report);
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail_with_hint(
+            e,
+            "a file named *.sweep-NNN.toml is the variant generated from your --set options: fix the \
+             --set whose path is named; docs/scenario-format.md describes every field",
+        ),
+    }
+}
+
+/// `hazflow compare`: two scenarios with common random numbers.
+fn run_compare(a: &Path, b: &Path, batch: BatchArgs) -> ExitCode {
+    match app::compare(a, b, &batch.options()) {
+        Ok(report) => {
+            let s = &report.summary;
+            say!(
+                "{} vs {}: {} metrics compared, {} differ significantly (95 %), {} identical in every \
+                 replication; median variance reduction from common random numbers on the others {}x; \
+                 results in {}",
+                s.a,
+                s.b,
+                s.metrics_compared,
+                s.metrics_significant,
+                s.metrics_identical,
+                s.median_variance_reduction
+                    .map_or("n/a".into(), |r| format!("{r:.1}")),
+                report.batch.out.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `hazflow findings`: the case study's runs and its findings documents.
+fn run_findings(options: app::FindingsOptions) -> ExitCode {
+    match app::findings(&options) {
+        Ok((md, html)) => {
+            say!(
+                "findings written to {} and {}",
+                md.display(),
+                html.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `hazflow merge`: the shards of a run into one result.
+fn run_merge(options: MergeOptions) -> ExitCode {
+    match app::merge(&options) {
+        Ok(report) => {
+            print_run(&report, "merged results");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+/// `hazflow validate`: the scenario's size, the sources of its numbers and its warnings.
+fn run_validate(scenario: &Path, limits: &LimitArgs) -> ExitCode {
+    /// More unsourced fields than this are counted rather than listed, so the summary stays a screen.
+    const UNSOURCED_LISTED: usize = 20;
+    match app::validate(scenario, &limits.limits()) {
+        Ok(report) => {
+            let m = &report.model;
+            let p = &report.provenance;
+            say!(
+                "{}: valid. {} nodes, {} links, {} flows on {} routes.",
+                m.name,
+                m.nodes.len(),
+                m.links.len(),
+                m.flows.len(),
+                m.routes.len()
+            );
+            say!(
+                "numbers by source: {} from the seed documents, {} from other references, {} assumptions ({} [[assumption]] entries), {} without a source",
+                p.seed,
+                p.literature,
+                p.assumption,
+                report.assumptions,
+                p.unsourced.len()
+            );
+            for warning in &m.warnings {
+                say!("warning: {warning}");
+            }
+            for field in p.unsourced.iter().take(UNSOURCED_LISTED) {
+                say!("  no source: {field}");
+            }
+            if p.unsourced.len() > UNSOURCED_LISTED {
+                say!("  ... and {} more", p.unsourced.len() - UNSOURCED_LISTED);
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
     }
 }
