@@ -12,7 +12,7 @@ use super::ReplicationStats;
 use super::risk_fold::{RiskFold, WINDOW_KM};
 pub use super::risk_fold::{climate_of, map_grid};
 use super::student_t_quantile;
-use crate::model::Model;
+use crate::model::{Model, RiskModel};
 use crate::risk::fn_curve::{FnAccumulator, FnStep, Line, frequency_at, worst_ratio};
 use crate::risk::individual::{Grid, Segment, contour_segments};
 use crate::scenario::{CriteriaData, CriterionLine};
@@ -252,24 +252,43 @@ fn worst_window(curves: &[FnAccumulator], line: Option<&Line>) -> (usize, f64, f
     (best.0, best.1.max(0.0), best.2)
 }
 
-/// Computes the risk results of a folded run.
-pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
-    let r = m.risk.as_ref()?;
-    let reps = fold.replications.max(1) as f64;
-    let years = fold.years_per_replication * reps;
-    let primary: &CriteriaData = &r.criteria[0];
-    let bound = |w_max: f64, per: f64| 3.0 * w_max / years / per;
-    let mut curves = vec![curve(
-        &fold.all,
-        "all".into(),
-        false,
-        None,
-        bound(fold.max_weight, 1.0),
-    )];
-    let mut checks = Vec::new();
+/// The 95 % upper bound of F beyond the observed tail: three times the largest importance weight over
+/// the observed years (the "rule of three"), per `per` units of exposure (1, or [`WINDOW_KM`] km).
+fn unseen_bound_per_year(max_weight: f64, per: f64, years: f64) -> f64 {
+    3.0 * max_weight / years / per
+}
 
-    // Routes: the worst 1 km window of each link, for each criteria set with a route line.
-    let mut worst_route: Option<(f64, f64, String, usize, usize)> = None;
+/// Whether a candidate (ratio, frequency of any death) is worse than the worst so far: by the ratio and
+/// then by the frequency of any death, so curves all below their line still rank by their risk.
+fn is_worse(ratio: f64, any_death_per_year: f64, worst: Option<(f64, f64)>) -> bool {
+    worst.is_none_or(|(worst_ratio, worst_any)| {
+        ratio > worst_ratio || (ratio == worst_ratio && any_death_per_year > worst_any)
+    })
+}
+
+/// The worst 1 km window over all links against the primary criteria set.
+struct WorstWindow {
+    /// Its ratio to the route line (0 without one).
+    ratio: f64,
+    /// Its frequency of any death, per km and year (the tie-break).
+    any_death_per_km_year: f64,
+    /// `link@start_km`.
+    scope: String,
+    /// Index of the link in the model.
+    link: usize,
+    /// Index of the window on the link.
+    window: usize,
+}
+
+/// The route checks (the worst window of each link for every criteria set with a route line) and the
+/// worst window of all for the primary set.
+fn route_checks(
+    m: &Model,
+    r: &RiskModel,
+    fold: &RiskFold,
+    checks: &mut Vec<CriterionCheck>,
+) -> Option<WorstWindow> {
+    let mut worst_route: Option<WorstWindow> = None;
     for w in &fold.windows {
         if w.max_weight <= 0.0 {
             continue;
@@ -293,33 +312,33 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
             }
             if set_index == 0 {
                 let any = frequency_at(&w.curves[k].steps(), f64::MIN_POSITIVE);
-                let better = worst_route
+                let so_far = worst_route
                     .as_ref()
-                    .is_none_or(|b| ratio > b.0 || (ratio == b.0 && any > b.1));
-                if better {
-                    worst_route = Some((ratio, any, scope, w.link, k));
+                    .map(|b| (b.ratio, b.any_death_per_km_year));
+                if is_worse(ratio, any, so_far) {
+                    worst_route = Some(WorstWindow {
+                        ratio,
+                        any_death_per_km_year: any,
+                        scope,
+                        link: w.link,
+                        window: k,
+                    });
                 }
             }
         }
     }
-    if let Some((_, _, scope, link, k)) = &worst_route {
-        let w = fold
-            .windows
-            .iter()
-            .find(|w| w.link == *link)
-            .expect("known link");
-        curves.push(curve(
-            &w.curves[*k],
-            scope.clone(),
-            true,
-            primary.route_per_km.as_ref(),
-            bound(w.max_weight, WINDOW_KM),
-        ));
-    }
+    worst_route
+}
 
-    // Establishments.
+/// The establishment checks for every criteria set, and the id of the worst establishment for the
+/// primary set.
+fn establishment_checks<'f>(
+    r: &RiskModel,
+    fold: &'f RiskFold,
+    checks: &mut Vec<CriterionCheck>,
+) -> Option<&'f String> {
     let mut worst_establishment: Option<(f64, f64, &String)> = None;
-    for (id, (acc, w_max)) in &fold.establishments {
+    for (id, (acc, _)) in &fold.establishments {
         let steps = acc.steps();
         for (set_index, set) in r.criteria.iter().enumerate() {
             let lower = set.establishment_acceptable.map(|l| l.line());
@@ -334,32 +353,17 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
             });
             if set_index == 0 {
                 let any = frequency_at(&steps, f64::MIN_POSITIVE);
-                let better =
-                    worst_establishment.is_none_or(|b| ratio > b.0 || (ratio == b.0 && any > b.1));
-                if better {
+                if is_worse(ratio, any, worst_establishment.map(|b| (b.0, b.1))) {
                     worst_establishment = Some((ratio, any, id));
                 }
             }
         }
-        let _ = w_max;
     }
-    if let Some((_, _, id)) = worst_establishment {
-        let (acc, w_max) = &fold.establishments[id];
-        curves.push(curve(
-            acc,
-            id.clone(),
-            false,
-            Some(&primary.establishment),
-            bound(*w_max, 1.0),
-        ));
-    }
-    checks.sort_by(|a, b| {
-        b.max_ratio
-            .total_cmp(&a.max_ratio)
-            .then_with(|| a.criteria.cmp(&b.criteria))
-            .then_with(|| a.scope.cmp(&b.scope))
-    });
+    worst_establishment.map(|(_, _, id)| id)
+}
 
+/// The contributors, largest PLL first.
+fn contributors(fold: &RiskFold, reps: f64) -> Vec<Contributor> {
     let mut contributors: Vec<Contributor> = fold
         .contributors
         .iter()
@@ -378,20 +382,27 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
             .total_cmp(&a.pll_per_year)
             .then_with(|| a.facility.cmp(&b.facility))
     });
+    contributors
+}
 
+/// The mean individual-risk map with its contours; its time includes the contouring.
+fn ir_map(fold: &RiskFold, reps: f64) -> IrMap {
     let started = std::time::Instant::now();
     let values: Vec<f64> = fold.map.iter().map(|v| v / reps).collect();
     let contours = IR_LEVELS
         .iter()
         .map(|&level| (level, contour_segments(&values, &fold.grid, level)))
         .collect();
-    let map = IrMap {
+    IrMap {
         grid: fold.grid,
         values,
         contours,
         seconds: fold.map_seconds + started.elapsed().as_secs_f64(),
-    };
+    }
+}
 
+/// The transects across the three links with the largest PLL.
+fn transects(m: &Model, fold: &RiskFold, reps: f64) -> Vec<Transect> {
     let mut by_pll: Vec<usize> = (0..m.links.len())
         .filter(|&l| fold.link_pll[l] > 0.0)
         .collect();
@@ -400,7 +411,7 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
             .total_cmp(&fold.link_pll[a])
             .then(a.cmp(&b))
     });
-    let transects = by_pll
+    by_pll
         .iter()
         .take(3)
         .filter_map(|&l| fold.transects.iter().find(|t| t.link == l))
@@ -413,8 +424,11 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
                 .map(|(d, v)| (*d, v / reps))
                 .collect(),
         })
-        .collect();
+        .collect()
+}
 
+/// Risk at the protected objects, highest individual risk first.
+fn protected_results(r: &RiskModel, fold: &RiskFold, reps: f64) -> Vec<ProtectedResult> {
     let mut protected: Vec<ProtectedResult> = r
         .protected
         .iter()
@@ -443,6 +457,55 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
             .total_cmp(&a.individual_risk_per_year)
             .then_with(|| a.id.cmp(&b.id))
     });
+    protected
+}
+
+/// Computes the risk results of a folded run.
+pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
+    let r = m.risk.as_ref()?;
+    let reps = fold.replications.max(1) as f64;
+    let years = fold.years_per_replication * reps;
+    let primary: &CriteriaData = &r.criteria[0];
+    let mut curves = vec![curve(
+        &fold.all,
+        "all".into(),
+        false,
+        None,
+        unseen_bound_per_year(fold.max_weight, 1.0, years),
+    )];
+    let mut checks = Vec::new();
+
+    let worst_route = route_checks(m, r, fold, &mut checks);
+    if let Some(worst) = &worst_route {
+        let w = fold
+            .windows
+            .iter()
+            .find(|w| w.link == worst.link)
+            .expect("known link");
+        curves.push(curve(
+            &w.curves[worst.window],
+            worst.scope.clone(),
+            true,
+            primary.route_per_km.as_ref(),
+            unseen_bound_per_year(w.max_weight, WINDOW_KM, years),
+        ));
+    }
+    if let Some(id) = establishment_checks(r, fold, &mut checks) {
+        let (acc, w_max) = &fold.establishments[id];
+        curves.push(curve(
+            acc,
+            id.clone(),
+            false,
+            Some(&primary.establishment),
+            unseen_bound_per_year(*w_max, 1.0, years),
+        ));
+    }
+    checks.sort_by(|a, b| {
+        b.max_ratio
+            .total_cmp(&a.max_ratio)
+            .then_with(|| a.criteria.cmp(&b.criteria))
+            .then_with(|| a.scope.cmp(&b.scope))
+    });
 
     let mut analysis = RiskAnalysis {
         years,
@@ -450,21 +513,21 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
         curves,
         checks,
         individual_risk_limit: primary.individual_risk_per_year,
-        contributors,
-        map,
-        transects,
-        protected,
+        contributors: contributors(fold, reps),
+        map: ir_map(fold, reps),
+        transects: transects(m, fold, reps),
+        protected: protected_results(r, fold, reps),
         imprecise: Vec::new(),
         stop: None,
         rows: Vec::new(),
         pooled: Vec::new(),
     };
-    if let Some((_, _, scope, link, k)) = worst_route {
-        for (n, stats) in fold.window_stats(link, k) {
+    if let Some(worst) = worst_route {
+        for (n, stats) in fold.window_stats(worst.link, worst.window) {
             analysis.rows.push((
                 MetricKey::new(
                     Metric::FnFrequencyPerKmYear,
-                    scope.clone(),
+                    worst.scope.clone(),
                     format!("worst km, N>={n}"),
                     "1/km/yr",
                 ),
