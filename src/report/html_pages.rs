@@ -182,9 +182,26 @@ pub fn bottlenecks(rows: &[Row], top: usize) -> Vec<(&Row, Option<&Row>, Option<
 pub fn write_run_report(dir: &Path, manifest: &Manifest) -> Result<(), ReportError> {
     let rows = read_summary(&dir.join("summary.csv"))?;
     let plots = dir.join("plots");
-    let mut body = String::new();
+    let mut body = run_header(manifest);
+    body.push_str("<h2>Key figures</h2>");
+    body.push_str(&key_table(&rows));
+    body.push_str(&mode_section(&rows, &plots));
+    body.push_str(&bottleneck_section(&rows, &plots));
+    if dir.join("fn_curves.csv").exists() {
+        body.push_str(&risk_section(dir, &rows, &plots));
+    }
+    body.push_str(&all_figures_section(&rows));
+    super::write_atomically(
+        &dir.join("report.html"),
+        page(&format!("hazflow: {}", manifest.scenario), &body).as_bytes(),
+    )
+}
+
+/// The title of the run report and the line saying how the run was made.
+fn run_header(manifest: &Manifest) -> String {
+    let mut html = String::new();
     let _ = write!(
-        body,
+        html,
         "<h1>{}</h1><p class=\"meta\">hazflow {} · seed {} · {} replications · {} days observed after {} days of \
          warm-up · scenario SHA-256 {}</p>",
         escape(&manifest.scenario),
@@ -195,29 +212,36 @@ pub fn write_run_report(dir: &Path, manifest: &Manifest) -> Result<(), ReportErr
         manifest.warmup_days,
         escape(&manifest.scenario_sha256[..16.min(manifest.scenario_sha256.len())])
     );
-    body.push_str("<h2>Key figures</h2>");
-    body.push_str(&key_table(&rows));
+    html
+}
 
-    body.push_str("<h2>Mode split and throughput</h2>");
+/// The mode-split section of the run report: the chemical mode shares and the throughput plot.
+fn mode_section(rows: &[Row], plots: &Path) -> String {
+    let mut html = String::from("<h2>Mode split and throughput</h2>");
     let shares: Vec<(String, f64, f64)> = Mode::ALL
         .iter()
-        .filter_map(|m| find(&rows, Metric::ModeShare, m.name(), "chemical"))
+        .filter_map(|m| find(rows, Metric::ModeShare, m.name(), "chemical"))
         .map(|r| (r.subject.clone(), r.mean, r.half_width))
         .collect();
     if !shares.is_empty() {
-        body.push_str(&bar_chart(
+        html.push_str(&bar_chart(
             "Chemical mode share",
             "fraction of tonnes",
             &shares,
         ));
     }
-    body.push_str(&embedded_image(
+    html.push_str(&embedded_image(
         &plots.join("throughput_by_mode.svg"),
         "Throughput by mode",
     ));
+    html
+}
 
-    body.push_str("<h2>Bottlenecks and waiting</h2>");
-    let busy: Vec<Vec<String>> = bottlenecks(&rows, 15)
+/// The bottleneck section of the run report: the busiest facilities with their waits, and the plots of
+/// utilisation, waiting, queues and stocks.
+fn bottleneck_section(rows: &[Row], plots: &Path) -> String {
+    let mut html = String::from("<h2>Bottlenecks and waiting</h2>");
+    let busy: Vec<Vec<String>> = bottlenecks(rows, 15)
         .into_iter()
         .map(|(u, mean, p95)| {
             vec![
@@ -228,7 +252,7 @@ pub fn write_run_report(dir: &Path, manifest: &Manifest) -> Result<(), ReportErr
             ]
         })
         .collect();
-    body.push_str(&table(
+    html.push_str(&table(
         &[
             "facility",
             "utilisation",
@@ -243,91 +267,99 @@ pub fn write_run_report(dir: &Path, manifest: &Manifest) -> Result<(), ReportErr
         ("queue_lengths.svg", "Queue lengths over the year"),
         ("stock_levels.svg", "Stock levels over the year"),
     ] {
-        body.push_str(&embedded_image(&plots.join(file), caption));
+        html.push_str(&embedded_image(&plots.join(file), caption));
     }
+    html
+}
 
-    if dir.join("fn_curves.csv").exists() {
-        body.push_str("<h2>Societal risk</h2>");
-        body.push_str(&embedded_image(
-            &plots.join("fn_curves.svg"),
-            "F-N curves with replication bands and criterion lines",
-        ));
-        let checks: Vec<Vec<String>> = read_csv(&dir.join("criterion_check.csv"))
-            .iter()
-            .map(|r| {
-                vec![
-                    r[2].to_string(),
-                    r[3].to_string(),
-                    r[1].to_string(),
-                    readable(number(&r[4])),
-                    readable(number(&r[5])),
-                    r[6].to_string(),
-                ]
-            })
-            .collect();
-        body.push_str("<h3>Criterion check</h3>");
-        body.push_str(&table(
-            &[
-                "scope",
-                "kind",
-                "criteria",
-                "max F / criterion",
-                "at N",
-                "exceeded",
-            ],
-            &checks,
-        ));
-        let contributors: Vec<Vec<String>> = read_csv(&dir.join("risk_contributors.csv"))
-            .iter()
-            .take(10)
-            .map(|r| {
-                vec![
-                    r[1].to_string(),
-                    r[2].to_string(),
-                    r[3].to_string(),
-                    r[4].to_string(),
-                    readable(number(&r[5])),
-                    readable(number(&r[6])),
-                ]
-            })
-            .collect();
-        body.push_str("<h3>Top contributors to PLL</h3>");
-        body.push_str(&table(
-            &[
-                "rank",
-                "source",
-                "facility",
-                "substance",
-                "PLL /yr",
-                "share",
-            ],
-            &contributors,
-        ));
-        body.push_str("<h2>Domino cascades</h2>");
-        let depths: Vec<(String, f64, f64)> = rows
-            .iter()
-            .filter(|r| r.metric == Metric::EscalationDepthFrequencyPerYear)
-            .map(|r| (r.detail.clone(), r.mean, r.half_width))
-            .collect();
-        if !depths.is_empty() {
-            body.push_str(&bar_chart(
-                "Fires and explosions by escalation depth",
-                "per year",
-                &depths,
-            ));
-        }
-        body.push_str("<h2>Individual risk</h2>");
-        body.push_str(&embedded_image(
-            &plots.join("individual_risk_map.svg"),
-            "Individual risk with contours 1e-5 … 1e-8 per year",
-        ));
-        body.push_str(&embedded_image(
-            &plots.join("ir_transects.svg"),
-            "Individual risk against distance from routes",
+/// The risk sections of the run report (runs with a risk model): societal risk with the criterion
+/// check and the top contributors, domino cascades, and individual risk.
+fn risk_section(dir: &Path, rows: &[Row], plots: &Path) -> String {
+    let mut html = String::from("<h2>Societal risk</h2>");
+    html.push_str(&embedded_image(
+        &plots.join("fn_curves.svg"),
+        "F-N curves with replication bands and criterion lines",
+    ));
+    let checks: Vec<Vec<String>> = read_csv(&dir.join("criterion_check.csv"))
+        .iter()
+        .map(|r| {
+            vec![
+                r[2].to_string(),
+                r[3].to_string(),
+                r[1].to_string(),
+                readable(number(&r[4])),
+                readable(number(&r[5])),
+                r[6].to_string(),
+            ]
+        })
+        .collect();
+    html.push_str("<h3>Criterion check</h3>");
+    html.push_str(&table(
+        &[
+            "scope",
+            "kind",
+            "criteria",
+            "max F / criterion",
+            "at N",
+            "exceeded",
+        ],
+        &checks,
+    ));
+    let contributors: Vec<Vec<String>> = read_csv(&dir.join("risk_contributors.csv"))
+        .iter()
+        .take(10)
+        .map(|r| {
+            vec![
+                r[1].to_string(),
+                r[2].to_string(),
+                r[3].to_string(),
+                r[4].to_string(),
+                readable(number(&r[5])),
+                readable(number(&r[6])),
+            ]
+        })
+        .collect();
+    html.push_str("<h3>Top contributors to PLL</h3>");
+    html.push_str(&table(
+        &[
+            "rank",
+            "source",
+            "facility",
+            "substance",
+            "PLL /yr",
+            "share",
+        ],
+        &contributors,
+    ));
+    html.push_str("<h2>Domino cascades</h2>");
+    let depths: Vec<(String, f64, f64)> = rows
+        .iter()
+        .filter(|r| r.metric == Metric::EscalationDepthFrequencyPerYear)
+        .map(|r| (r.detail.clone(), r.mean, r.half_width))
+        .collect();
+    if !depths.is_empty() {
+        html.push_str(&bar_chart(
+            "Fires and explosions by escalation depth",
+            "per year",
+            &depths,
         ));
     }
+    html.push_str("<h2>Individual risk</h2>");
+    html.push_str(&embedded_image(
+        &plots.join("individual_risk_map.svg"),
+        "Individual risk with contours 1e-5 … 1e-8 per year",
+    ));
+    html.push_str(&embedded_image(
+        &plots.join("ir_transects.svg"),
+        "Individual risk against distance from routes",
+    ));
+    html
+}
 
-    body.push_str("<h2>All figures</h2><details><summary>summary.csv as a table</summary>");
+/// Every row of `summary.csv`, folded away at the end of the run report.
+fn all_figures_section(rows: &[Row]) -> String {
+    let mut html =
+        String::from("<h2>All figures</h2><details><summary>summary.csv as a table</summary>");
     let all: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
@@ -340,15 +372,12 @@ pub fn write_run_report(dir: &Path, manifest: &Manifest) -> Result<(), ReportErr
             ]
         })
         .collect();
-    body.push_str(&table(
+    html.push_str(&table(
         &["metric", "subject", "detail", "unit", "mean ± 95 % CI"],
         &all,
     ));
-    body.push_str("</details>");
-    super::write_atomically(
-        &dir.join("report.html"),
-        page(&format!("hazflow: {}", manifest.scenario), &body).as_bytes(),
-    )
+    html.push_str("</details>");
+    html
 }
 
 /// A variant of a batch, as the batch report lists it.
