@@ -253,16 +253,50 @@ fn daily(summary: &RunSummary, metric: Metric, n: usize) -> Vec<Line> {
     series.into_iter().map(|(l, v, _)| (l, v)).collect()
 }
 
-/// Writes the standard plots of a run into `dir` (created if needed).
-pub fn write_plots(
+/// Size of the daily line plots, px.
+const LINE_PLOT_PX: (u32, u32) = (1100, 600);
+
+/// Draws one bar chart as `name.png` and `name.svg` in `dir`.
+fn bar_plot(
     dir: &Path,
-    scenario: &str,
-    summary: &RunSummary,
+    name: &str,
+    size_px: (u32, u32),
+    title: &str,
+    unit: &str,
+    items: &[Bar],
+) -> Result<(), ReportError> {
+    both(
+        dir,
+        name,
+        size_px.0,
+        size_px.1,
+        |r| bars(r, title, unit, items),
+        |r| bars(r, title, unit, items),
+    )
+}
+
+/// Draws one plot of daily series as `name.png` and `name.svg` in `dir`.
+fn line_plot(
+    dir: &Path,
+    name: &str,
+    title: &str,
+    unit: &str,
+    series: &[Line],
     warmup_days: f64,
 ) -> Result<(), ReportError> {
-    register_font();
-    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
-    let modes: Vec<Bar> = pick(summary, Metric::DeliveredT, None)
+    both(
+        dir,
+        name,
+        LINE_PLOT_PX.0,
+        LINE_PLOT_PX.1,
+        |r| lines(r, title, unit, series, warmup_days),
+        |r| lines(r, title, unit, series, warmup_days),
+    )
+}
+
+/// Tonnes delivered by main mode, for all flows and for the chemical ones.
+fn throughput_bars(summary: &RunSummary) -> Vec<Bar> {
+    pick(summary, Metric::DeliveredT, None)
         .into_iter()
         .zip(
             summary
@@ -286,30 +320,27 @@ pub fn write_plots(
                 h,
             )
         })
-        .collect();
-    let title = format!("{scenario}: tonnes delivered by main mode");
-    let height = 120 + 34 * modes.len() as u32;
-    both(
+        .collect()
+}
+
+/// Writes the standard plots of a run into `dir` (created if needed).
+pub fn write_plots(
+    dir: &Path,
+    scenario: &str,
+    summary: &RunSummary,
+    warmup_days: f64,
+) -> Result<(), ReportError> {
+    register_font();
+    std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    // Heights grow with the bars so that every label stays readable.
+    let modes = throughput_bars(summary);
+    bar_plot(
         dir,
         "throughput_by_mode",
-        1000,
-        height,
-        |r| {
-            bars(
-                r,
-                &title,
-                "t delivered in the observed period (95 % CI)",
-                &modes,
-            )
-        },
-        |r| {
-            bars(
-                r,
-                &title,
-                "t delivered in the observed period (95 % CI)",
-                &modes,
-            )
-        },
+        (1000, 120 + 34 * modes.len() as u32),
+        &format!("{scenario}: tonnes delivered by main mode"),
+        "t delivered in the observed period (95 % CI)",
+        &modes,
     )?;
 
     let waits = top(
@@ -320,78 +351,39 @@ pub fn write_plots(
         ),
         25,
     );
-    let title = format!("{scenario}: mean wait by facility");
-    let height = 120 + 28 * waits.len().max(1) as u32;
-    both(
+    bar_plot(
         dir,
         "waiting_by_facility",
-        1100,
-        height,
-        |r| bars(r, &title, "hours (95 % CI)", &waits),
-        |r| bars(r, &title, "hours (95 % CI)", &waits),
+        (1100, 120 + 28 * waits.len().max(1) as u32),
+        &format!("{scenario}: mean wait by facility"),
+        "hours (95 % CI)",
+        &waits,
     )?;
 
     let utilisation = top(pick(summary, Metric::Utilisation, None), 25);
-    let title = format!("{scenario}: utilisation by facility");
-    let height = 120 + 28 * utilisation.len().max(1) as u32;
-    both(
+    bar_plot(
         dir,
         "utilisation",
-        1100,
-        height,
-        |r| {
-            bars(
-                r,
-                &title,
-                "busy share of available capacity (95 % CI)",
-                &utilisation,
-            )
-        },
-        |r| {
-            bars(
-                r,
-                &title,
-                "busy share of available capacity (95 % CI)",
-                &utilisation,
-            )
-        },
+        (1100, 120 + 28 * utilisation.len().max(1) as u32),
+        &format!("{scenario}: utilisation by facility"),
+        "busy share of available capacity (95 % CI)",
+        &utilisation,
     )?;
 
-    let queues = daily(summary, Metric::QueueMean, 6);
-    let title = format!("{scenario}: daily mean queue length (longest six)");
-    both(
+    line_plot(
         dir,
         "queue_lengths",
-        1100,
-        600,
-        |r| {
-            lines(
-                r,
-                &title,
-                "vehicles or vessels waiting",
-                &queues,
-                warmup_days,
-            )
-        },
-        |r| {
-            lines(
-                r,
-                &title,
-                "vehicles or vessels waiting",
-                &queues,
-                warmup_days,
-            )
-        },
+        &format!("{scenario}: daily mean queue length (longest six)"),
+        "vehicles or vessels waiting",
+        &daily(summary, Metric::QueueMean, 6),
+        warmup_days,
     )?;
-
-    let stocks = daily(summary, Metric::StockMeanT, 8);
-    let title = format!("{scenario}: daily mean stock levels");
-    both(
+    line_plot(
         dir,
         "stock_levels",
-        1100,
-        600,
-        |r| lines(r, &title, "t", &stocks, warmup_days),
-        |r| lines(r, &title, "t", &stocks, warmup_days),
+        &format!("{scenario}: daily mean stock levels"),
+        "t",
+        &daily(summary, Metric::StockMeanT, 8),
+        warmup_days,
     )
 }
