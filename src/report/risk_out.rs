@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::csv_out::{format_error, writer};
 use super::{ReportError, format_number, io_error};
 use crate::experiment::risk_analysis::RiskAnalysis;
-use crate::model::Model;
+use crate::model::{Model, RiskModel};
 use crate::sim::{ANY_WEATHER, Accident, facility_of};
 
 /// Cells below this individual risk (the lowest contour) are left out of `individual_risk.csv`.
@@ -191,26 +191,38 @@ pub fn write_risk_files(
         .risk
         .as_ref()
         .expect("risk analysis only with a risk model");
+    write_fn_curves(&dir.join("fn_curves.csv"), scenario, analysis)?;
+    write_criterion_checks(&dir.join("criterion_check.csv"), scenario, analysis)?;
+    write_protected_objects(&dir.join("protected_objects.csv"), scenario, analysis)?;
+    write_contributors(&dir.join("risk_contributors.csv"), scenario, analysis)?;
+    write_individual_risk(&dir.join("individual_risk.csv"), scenario, r, analysis)?;
+    write_transects(&dir.join("ir_transects.csv"), scenario, analysis)
+}
 
-    let path = dir.join("fn_curves.csv");
-    let mut w = writer(&path)?;
-    let e = format_error(&path);
-    w.write_record([
-        "scenario",
-        "scope",
-        "unit",
-        "n",
-        "frequency",
-        "ci95_low",
-        "ci95_high",
-        "relative_standard_error",
-        "criterion_limit",
-        "upper95",
-    ])
-    .map_err(&e)?;
-    for c in &analysis.curves {
-        for k in 0..c.n.len() {
-            w.write_record([
+/// Writes a CSV file: its header, then its rows, each already formatted.
+fn write_table(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<(), ReportError> {
+    let mut w = writer(path)?;
+    let e = format_error(path);
+    w.write_record(header).map_err(&e)?;
+    for row in rows {
+        w.write_record(&row).map_err(&e)?;
+    }
+    w.flush().map_err(io_error(path))
+}
+
+/// `fn_curves.csv`: every point of every F-N curve.
+fn write_fn_curves(
+    path: &Path,
+    scenario: &str,
+    analysis: &RiskAnalysis,
+) -> Result<(), ReportError> {
+    let rows = analysis.curves.iter().flat_map(|c| {
+        (0..c.n.len()).map(move |k| {
+            vec![
                 scenario.to_string(),
                 c.scope.clone(),
                 c.unit.to_string(),
@@ -225,28 +237,35 @@ pub fn write_risk_files(
                     String::new()
                 },
                 format_number(c.upper95[k]),
-            ])
-            .map_err(&e)?;
-        }
-    }
-    w.flush().map_err(io_error(&path))?;
+            ]
+        })
+    });
+    write_table(
+        path,
+        &[
+            "scenario",
+            "scope",
+            "unit",
+            "n",
+            "frequency",
+            "ci95_low",
+            "ci95_high",
+            "relative_standard_error",
+            "criterion_limit",
+            "upper95",
+        ],
+        rows,
+    )
+}
 
-    let path = dir.join("criterion_check.csv");
-    let mut w = writer(&path)?;
-    let e = format_error(&path);
-    w.write_record([
-        "scenario",
-        "criteria",
-        "scope",
-        "kind",
-        "max_ratio",
-        "at_n",
-        "exceeded",
-        "region",
-    ])
-    .map_err(&e)?;
-    for c in &analysis.checks {
-        w.write_record([
+/// `criterion_check.csv`: every criterion check, worst first.
+fn write_criterion_checks(
+    path: &Path,
+    scenario: &str,
+    analysis: &RiskAnalysis,
+) -> Result<(), ReportError> {
+    let rows = analysis.checks.iter().map(|c| {
+        vec![
             scenario.to_string(),
             c.criteria.clone(),
             c.scope.clone(),
@@ -255,33 +274,34 @@ pub fn write_risk_files(
             format_number(c.at_n),
             (c.max_ratio > 1.0).to_string(),
             c.region.to_string(),
-        ])
-        .map_err(&e)?;
-    }
-    w.flush().map_err(io_error(&path))?;
+        ]
+    });
+    write_table(
+        path,
+        &[
+            "scenario",
+            "criteria",
+            "scope",
+            "kind",
+            "max_ratio",
+            "at_n",
+            "exceeded",
+            "region",
+        ],
+        rows,
+    )
+}
 
-    let path = dir.join("protected_objects.csv");
-    let mut w = writer(&path)?;
-    let e = format_error(&path);
-    w.write_record([
-        "scenario",
-        "rank",
-        "id",
-        "name",
-        "class",
-        "criteria",
-        "individual_risk_per_year",
-        "limit_per_year",
-        "ratio",
-        "exceeded",
-        "people",
-        "fatal_accident_rate",
-    ])
-    .map_err(&e)?;
-    for (rank, p) in analysis.protected.iter().enumerate() {
-        for (criteria, limit) in &p.limits {
+/// `protected_objects.csv`: one row per protected object and criteria set.
+fn write_protected_objects(
+    path: &Path,
+    scenario: &str,
+    analysis: &RiskAnalysis,
+) -> Result<(), ReportError> {
+    let rows = analysis.protected.iter().enumerate().flat_map(|(rank, p)| {
+        p.limits.iter().map(move |(criteria, limit)| {
             let ratio = limit.map_or(f64::NAN, |l| p.individual_risk_per_year / l);
-            w.write_record([
+            vec![
                 scenario.to_string(),
                 (rank + 1).to_string(),
                 p.id.clone(),
@@ -294,29 +314,38 @@ pub fn write_risk_files(
                 limit.map_or(String::new(), |_| (ratio > 1.0).to_string()),
                 p.people.map_or(String::new(), format_number),
                 p.far.map_or(String::new(), format_number),
-            ])
-            .map_err(&e)?;
-        }
-    }
-    w.flush().map_err(io_error(&path))?;
+            ]
+        })
+    });
+    write_table(
+        path,
+        &[
+            "scenario",
+            "rank",
+            "id",
+            "name",
+            "class",
+            "criteria",
+            "individual_risk_per_year",
+            "limit_per_year",
+            "ratio",
+            "exceeded",
+            "people",
+            "fatal_accident_rate",
+        ],
+        rows,
+    )
+}
 
-    let path = dir.join("risk_contributors.csv");
-    let mut w = writer(&path)?;
-    let e = format_error(&path);
-    w.write_record([
-        "scenario",
-        "rank",
-        "source",
-        "facility",
-        "substance",
-        "pll_per_year",
-        "share_of_pll",
-        "frequency_n10_per_year",
-    ])
-    .map_err(&e)?;
+/// `risk_contributors.csv`: the contributors with their share of the PLL.
+fn write_contributors(
+    path: &Path,
+    scenario: &str,
+    analysis: &RiskAnalysis,
+) -> Result<(), ReportError> {
     let total: f64 = analysis.contributors.iter().map(|c| c.pll_per_year).sum();
-    for (i, c) in analysis.contributors.iter().enumerate() {
-        w.write_record([
+    let rows = analysis.contributors.iter().enumerate().map(|(i, c)| {
+        vec![
             scenario.to_string(),
             (i + 1).to_string(),
             c.category.to_string(),
@@ -329,33 +358,42 @@ pub fn write_risk_files(
                 0.0
             }),
             format_number(c.frequency_n10_per_year),
-        ])
-        .map_err(&e)?;
-    }
-    w.flush().map_err(io_error(&path))?;
+        ]
+    });
+    write_table(
+        path,
+        &[
+            "scenario",
+            "rank",
+            "source",
+            "facility",
+            "substance",
+            "pll_per_year",
+            "share_of_pll",
+            "frequency_n10_per_year",
+        ],
+        rows,
+    )
+}
 
-    let path = dir.join("individual_risk.csv");
-    let mut w = writer(&path)?;
-    let e = format_error(&path);
-    w.write_record([
-        "scenario",
-        "x_m",
-        "y_m",
-        "lon",
-        "lat",
-        "individual_risk_per_year",
-    ])
-    .map_err(&e)?;
+/// `individual_risk.csv`: the map's cells at or above [`IR_CSV_FLOOR`], with their coordinates.
+fn write_individual_risk(
+    path: &Path,
+    scenario: &str,
+    r: &RiskModel,
+    analysis: &RiskAnalysis,
+) -> Result<(), ReportError> {
     let g = analysis.map.grid;
-    for j in 0..g.ny {
-        for i in 0..g.nx {
+    let rows = (0..g.ny)
+        .flat_map(|j| (0..g.nx).map(move |i| (i, j)))
+        .filter_map(|(i, j)| {
             let v = analysis.map.values[j * g.nx + i];
             if v < IR_CSV_FLOOR {
-                continue;
+                return None;
             }
             let (x, y) = g.centre(i, j);
             let (lon, lat) = r.unproject(x, y);
-            w.write_record([
+            Some(vec![
                 scenario.to_string(),
                 format!("{x:.1}"),
                 format!("{y:.1}"),
@@ -363,27 +401,40 @@ pub fn write_risk_files(
                 format!("{lat:.5}"),
                 format_number(v),
             ])
-            .map_err(&e)?;
-        }
-    }
-    w.flush().map_err(io_error(&path))?;
+        });
+    write_table(
+        path,
+        &[
+            "scenario",
+            "x_m",
+            "y_m",
+            "lon",
+            "lat",
+            "individual_risk_per_year",
+        ],
+        rows,
+    )
+}
 
-    let path = dir.join("ir_transects.csv");
-    let mut w = writer(&path)?;
-    let e = format_error(&path);
-    w.write_record(["scenario", "link", "distance_m", "individual_risk_per_year"])
-        .map_err(&e)?;
-    for t in &analysis.transects {
-        for &(d, v) in &t.points {
-            w.write_record([
+/// `ir_transects.csv`: individual risk against distance across the busiest links.
+fn write_transects(
+    path: &Path,
+    scenario: &str,
+    analysis: &RiskAnalysis,
+) -> Result<(), ReportError> {
+    let rows = analysis.transects.iter().flat_map(|t| {
+        t.points.iter().map(|&(d, v)| {
+            vec![
                 scenario.to_string(),
                 t.link.clone(),
                 format_number(d),
                 format_number(v),
-            ])
-            .map_err(&e)?;
-        }
-    }
-    w.flush().map_err(io_error(&path))?;
-    Ok(())
+            ]
+        })
+    });
+    write_table(
+        path,
+        &["scenario", "link", "distance_m", "individual_risk_per_year"],
+        rows,
+    )
 }
