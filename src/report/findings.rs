@@ -150,9 +150,19 @@ pub(super) struct Section {
     pub(super) charts: Vec<(String, String)>,
 }
 
+/// The sections of the findings, in their order.
 fn sections(f: &Findings) -> Vec<Section> {
-    let mut out = Vec::new();
-    // 1. What the plan carries.
+    vec![
+        capacity_section(f),
+        plan_risk_section(f),
+        super::findings_record::record_section(f),
+        what_if_section(f),
+    ]
+}
+
+/// The paragraphs on what the plan delivers, its busiest facility, and where rising demand first
+/// saturates it.
+fn capacity_text(f: &Findings) -> Vec<String> {
     let mut text = Vec::new();
     let delivered: Vec<String> = f
         .plan_delivered
@@ -196,6 +206,12 @@ fn sections(f: &Findings) -> Vec<Section> {
             f.saturation_threshold * 100.0
         )),
     }
+    text
+}
+
+/// Section 1: what the plan carries, and where it first saturates.
+fn capacity_section(f: &Findings) -> Section {
+    let text = capacity_text(f);
     let busiest = f
         .plan_busiest
         .iter()
@@ -224,7 +240,7 @@ fn sections(f: &Findings) -> Vec<Section> {
                 .map(|(n, u, _)| (format!("{}× · {n}", l.factor), u.mean, u.half_width))
         })
         .collect();
-    out.push(Section {
+    Section {
         heading: format!(
             "What the {} carries, and where it first saturates",
             f.plan_label
@@ -261,9 +277,11 @@ fn sections(f: &Findings) -> Vec<Section> {
                 &chart_bars,
             ),
         )],
-    });
+    }
+}
 
-    // 2. Risk of the plan.
+/// Section 2: the accident risk of the plan and its top contributors.
+fn plan_risk_section(f: &Findings) -> Section {
     let mut text = vec![format!(
         "Accident risk of the plan's flows (importance-sampled accidents, {} replications): {}.",
         f.replications,
@@ -294,7 +312,7 @@ fn sections(f: &Findings) -> Vec<Section> {
             ]
         })
         .collect();
-    out.push(Section {
+    Section {
         heading: "Accident risk of the plan".into(),
         text,
         tables: vec![(
@@ -310,11 +328,12 @@ fn sections(f: &Findings) -> Vec<Section> {
             contributors,
         )],
         charts: Vec::new(),
-    });
+    }
+}
 
-    out.push(super::findings_record::record_section(f));
-
-    // 3. What-ifs.
+/// The last section: the paired effect of each what-if on capacity and on risk, and the charts across
+/// all scenarios.
+fn what_if_section(f: &Findings) -> Section {
     let mut text = vec![format!(
         "Each what-if runs with the plan's seed, so replication r of both shares every flow's, facility's and \
          accident initiator's random numbers; differences are paired (what-if − plan) with 95 % intervals, \
@@ -375,13 +394,12 @@ fn sections(f: &Findings) -> Vec<Section> {
             .collect();
         charts.push((file.clone(), bar_chart(title, unit, &bars)));
     }
-    out.push(Section {
+    Section {
         heading: "Effect of each what-if on capacity and on risk".into(),
         text,
         tables,
         charts,
-    });
-    out
+    }
 }
 
 /// The criterion exceedances, counted per criteria set (primary first), and the protected objects
