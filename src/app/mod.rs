@@ -11,6 +11,7 @@ mod findings;
 mod findings_record;
 mod limits;
 mod merge;
+mod results;
 mod run;
 mod sweep;
 
