@@ -58,10 +58,16 @@ pub(crate) fn push_risk_metrics(
     window_h: f64,
     out: &mut Vec<(MetricKey, f64)>,
 ) {
-    let r = m.risk.as_ref().expect("risk state only with a risk model");
     let years = window_h / HOURS_PER_YEAR;
-    let a: &[Accident] = &risk.accidents;
-    let per_year = |x: f64| x / years;
+    push_frequencies(risk, years, out);
+    push_breakdowns(m, risk, years, out);
+    push_domino(risk, years, out);
+    push_closures(risk, years, out);
+}
+
+/// Accidents sampled, their frequency, PLL and the F-N points.
+fn push_frequencies(risk: &RiskState, years: f64, out: &mut Vec<(MetricKey, f64)>) {
+    let (a, per_year) = (&risk.accidents[..], |x: f64| x / years);
     let sum = |f: &dyn Fn(&Accident) -> f64| a.iter().map(f).sum::<f64>();
     out.push((
         MetricKey::new(Metric::AccidentsSampled, "all", "", "count"),
@@ -87,6 +93,13 @@ pub(crate) fn push_risk_metrics(
             per_year(sum(&|x| x.weight * x.probability_at_least(n))),
         ));
     }
+}
+
+/// PLL and frequency by source category, PLL by substance and by facility.
+fn push_breakdowns(m: &Model, risk: &RiskState, years: f64, out: &mut Vec<(MetricKey, f64)>) {
+    let r = m.risk.as_ref().expect("risk state only with a risk model");
+    let (a, per_year) = (&risk.accidents[..], |x: f64| x / years);
+    let sum = |f: &dyn Fn(&Accident) -> f64| a.iter().map(f).sum::<f64>();
     for category in SourceCategory::ALL {
         out.push((
             MetricKey::new(Metric::PllPerYear, category.name(), "source", "deaths/yr"),
@@ -134,6 +147,8 @@ pub(crate) fn push_risk_metrics(
             })),
         ));
     }
+    // Each accident's facility named once, not once per facility.
+    let facility_of_accident: Vec<String> = a.iter().map(|x| facility_of(m, x.source)).collect();
     for facility in facilities(m) {
         out.push((
             MetricKey::new(
@@ -142,15 +157,26 @@ pub(crate) fn push_risk_metrics(
                 "facility",
                 "deaths/yr",
             ),
-            per_year(sum(&|x| {
-                if facility_of(m, x.source) == facility {
-                    x.weight * x.expected_deaths()
-                } else {
-                    0.0
-                }
-            })),
+            per_year(
+                a.iter()
+                    .zip(&facility_of_accident)
+                    .map(|(x, of)| {
+                        if *of == facility {
+                            x.weight * x.expected_deaths()
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum::<f64>(),
+            ),
         ));
     }
+}
+
+/// Deaths added by domino escalation and the frequency of cascades by depth.
+fn push_domino(risk: &RiskState, years: f64, out: &mut Vec<(MetricKey, f64)>) {
+    let (a, per_year) = (&risk.accidents[..], |x: f64| x / years);
+    let sum = |f: &dyn Fn(&Accident) -> f64| a.iter().map(f).sum::<f64>();
     // Domino deaths are those beyond the primary event's own.
     out.push((
         MetricKey::new(Metric::PllPerYear, "domino", "beyond_primary", "deaths/yr"),
@@ -182,6 +208,11 @@ pub(crate) fn push_risk_metrics(
             })),
         ));
     }
+}
+
+/// Accident closures and the delay they cause.
+fn push_closures(risk: &RiskState, years: f64, out: &mut Vec<(MetricKey, f64)>) {
+    let per_year = |x: f64| x / years;
     out.push((
         MetricKey::new(Metric::AccidentClosuresPerYear, "all", "", "1/yr"),
         per_year(risk.closures as f64),
