@@ -16,6 +16,7 @@
 //! * [`app`]: the commands behind the command line, with their budgets;
 //! * [`validation`]: textbook queueing models on the kernel and their analytic solutions, used by the
 //!   validation tests, the benchmarks and the `mmc` example.
+#![warn(clippy::too_many_lines)]
 
 pub mod app;
 pub mod assess;

@@ -1,4 +1,5 @@
 //! The `hazflow` command line. It only parses arguments and calls the library (`hazflow::app`).
+#![warn(clippy::too_many_lines)]
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
