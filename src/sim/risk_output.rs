@@ -51,6 +51,11 @@ pub fn can_escalate(outcome: Outcome) -> bool {
     )
 }
 
+/// `f` summed over the accidents (weights included by `f`), per year.
+fn annual(accidents: &[Accident], years: f64, f: impl Fn(&Accident) -> f64) -> f64 {
+    accidents.iter().map(f).sum::<f64>() / years
+}
+
 /// Appends the risk metrics of one replication.
 pub(crate) fn push_risk_metrics(
     m: &Model,
@@ -67,30 +72,29 @@ pub(crate) fn push_risk_metrics(
 
 /// Accidents sampled, their frequency, PLL and the F-N points.
 fn push_frequencies(risk: &RiskState, years: f64, out: &mut Vec<(MetricKey, f64)>) {
-    let (a, per_year) = (&risk.accidents[..], |x: f64| x / years);
-    let sum = |f: &dyn Fn(&Accident) -> f64| a.iter().map(f).sum::<f64>();
+    let a = &risk.accidents[..];
     out.push((
         MetricKey::new(Metric::AccidentsSampled, "all", "", "count"),
         a.len() as f64,
     ));
     out.push((
         MetricKey::new(Metric::AccidentFrequencyPerYear, "all", "", "1/yr"),
-        per_year(sum(&|x| x.weight)),
+        annual(a, years, |x| x.weight),
     ));
     out.push((
         MetricKey::new(Metric::LethalAccidentFrequencyPerYear, "all", "N>0", "1/yr"),
-        per_year(sum(&|x| {
+        annual(a, years, |x| {
             x.weight * x.probability_at_least(f64::MIN_POSITIVE)
-        })),
+        }),
     ));
     out.push((
         MetricKey::new(Metric::PllPerYear, "all", "", "deaths/yr"),
-        per_year(sum(&|x| x.weight * x.expected_deaths())),
+        annual(a, years, |x| x.weight * x.expected_deaths()),
     ));
     for n in FN_POINTS {
         out.push((
             MetricKey::new(Metric::FnFrequencyPerYear, "all", format!("N>={n}"), "1/yr"),
-            per_year(sum(&|x| x.weight * x.probability_at_least(n))),
+            annual(a, years, |x| x.weight * x.probability_at_least(n)),
         ));
     }
 }
@@ -98,18 +102,17 @@ fn push_frequencies(risk: &RiskState, years: f64, out: &mut Vec<(MetricKey, f64)
 /// PLL and frequency by source category, PLL by substance and by facility.
 fn push_breakdowns(m: &Model, risk: &RiskState, years: f64, out: &mut Vec<(MetricKey, f64)>) {
     let r = m.risk.as_ref().expect("risk state only with a risk model");
-    let (a, per_year) = (&risk.accidents[..], |x: f64| x / years);
-    let sum = |f: &dyn Fn(&Accident) -> f64| a.iter().map(f).sum::<f64>();
+    let a = &risk.accidents[..];
     for category in SourceCategory::ALL {
         out.push((
             MetricKey::new(Metric::PllPerYear, category.name(), "source", "deaths/yr"),
-            per_year(sum(&|x| {
+            annual(a, years, |x| {
                 if x.source.category(x.mode) == category {
                     x.weight * x.expected_deaths()
                 } else {
                     0.0
                 }
-            })),
+            }),
         ));
         out.push((
             MetricKey::new(
@@ -118,13 +121,13 @@ fn push_breakdowns(m: &Model, risk: &RiskState, years: f64, out: &mut Vec<(Metri
                 "source",
                 "1/yr",
             ),
-            per_year(sum(&|x| {
+            annual(a, years, |x| {
                 if x.source.category(x.mode) == category {
                     x.weight
                 } else {
                     0.0
                 }
-            })),
+            }),
         ));
     }
     let mut used: Vec<usize> = r.substance_of_commodity.iter().flatten().copied().collect();
@@ -138,13 +141,13 @@ fn push_breakdowns(m: &Model, risk: &RiskState, years: f64, out: &mut Vec<(Metri
                 "substance",
                 "deaths/yr",
             ),
-            per_year(sum(&|x| {
+            annual(a, years, |x| {
                 if x.substance == s {
                     x.weight * x.expected_deaths()
                 } else {
                     0.0
                 }
-            })),
+            }),
         ));
     }
     // Each accident's facility named once, not once per facility.
@@ -157,34 +160,32 @@ fn push_breakdowns(m: &Model, risk: &RiskState, years: f64, out: &mut Vec<(Metri
                 "facility",
                 "deaths/yr",
             ),
-            per_year(
-                a.iter()
-                    .zip(&facility_of_accident)
-                    .map(|(x, of)| {
-                        if *of == facility {
-                            x.weight * x.expected_deaths()
-                        } else {
-                            0.0
-                        }
-                    })
-                    .sum::<f64>(),
-            ),
+            a.iter()
+                .zip(&facility_of_accident)
+                .map(|(x, of)| {
+                    if *of == facility {
+                        x.weight * x.expected_deaths()
+                    } else {
+                        0.0
+                    }
+                })
+                .sum::<f64>()
+                / years,
         ));
     }
 }
 
 /// Deaths added by domino escalation and the frequency of cascades by depth.
 fn push_domino(risk: &RiskState, years: f64, out: &mut Vec<(MetricKey, f64)>) {
-    let (a, per_year) = (&risk.accidents[..], |x: f64| x / years);
-    let sum = |f: &dyn Fn(&Accident) -> f64| a.iter().map(f).sum::<f64>();
+    let a = &risk.accidents[..];
     // Domino deaths are those beyond the primary event's own.
     out.push((
         MetricKey::new(Metric::PllPerYear, "domino", "beyond_primary", "deaths/yr"),
-        per_year(sum(&|x| x.weight * x.expected_domino_deaths())),
+        annual(a, years, |x| x.weight * x.expected_domino_deaths()),
     ));
     out.push((
         MetricKey::new(Metric::DominoFrequencyPerYear, "all", "depth>=1", "1/yr"),
-        per_year(sum(&|x| x.weight * x.escalation_probability())),
+        annual(a, years, |x| x.weight * x.escalation_probability()),
     ));
     for d in 0..=MAX_DEPTH {
         let label = if d == MAX_DEPTH {
@@ -199,13 +200,13 @@ fn push_domino(risk: &RiskState, years: f64, out: &mut Vec<(MetricKey, f64)>) {
                 label,
                 "1/yr",
             ),
-            per_year(sum(&|x| {
+            annual(a, years, |x| {
                 x.branches
                     .iter()
                     .filter(|b| can_escalate(b.outcome) && (b.depth as usize).min(MAX_DEPTH) == d)
                     .map(|b| x.weight * b.probability)
                     .sum()
-            })),
+            }),
         ));
     }
 }
