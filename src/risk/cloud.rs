@@ -12,6 +12,7 @@
 //! as the release (or the pool) lasts, all within the exposure cap. Indoors the same outdoor history
 //! enters through the building's ventilation ([`Vulnerability`]).
 
+use super::floor_index;
 use super::dense::{Air, CentrelineExposure, DensePlume, DensePuff, DenseSource, Spread};
 use super::dispersion::Weather;
 use super::probit::ToxicProbit;
@@ -265,7 +266,7 @@ impl CloudProfile {
             return (x_m > 0.0 && !self.nodes.is_empty()).then_some((0, 0.0));
         }
         let pos = x_m.ln() / STEP.ln();
-        let k = pos.floor() as usize;
+        let k = floor_index(pos);
         if k + 1 >= self.nodes.len() {
             return None;
         }

@@ -11,6 +11,7 @@
 
 use rayon::prelude::*;
 
+use super::floor_index;
 use super::cloud::CloudProfile;
 use super::dispersion::{Terrain, Weather};
 use super::fire::Atmosphere;
@@ -64,7 +65,7 @@ struct CloudTable {
 impl RadialTable {
     fn at(&self, r: f64) -> f64 {
         let pos = r / self.step_m;
-        let i = pos.floor() as usize;
+        let i = floor_index(pos);
         if i + 1 >= self.lethality.len() {
             return 0.0;
         }
@@ -256,7 +257,7 @@ impl Footprint {
                         continue;
                     }
                     let pos = ((lr - lo) / (hi - lo) * (CLOUD_STEPS - 1) as f64).max(0.0);
-                    let i = (pos.floor() as usize).min(CLOUD_STEPS - 2);
+                    let i = floor_index(pos).min(CLOUD_STEPS - 2);
                     expected += share * (table[i] as f64).max(table[i + 1] as f64);
                 }
                 total += (p_max / SECTOR_RAD * expected / d).min(1.0);
@@ -288,7 +289,7 @@ impl Footprint {
             // Bearing from the source to the point; the wind blows from the opposite direction.
             let bearing = dx.atan2(dy).to_degrees().rem_euclid(360.0);
             let from = (bearing + 180.0).rem_euclid(360.0);
-            let sector = (((from + 15.0) / 30.0).floor() as usize) % 12;
+            let sector = floor_index((from + 15.0) / 30.0) % 12;
             let p_sector = wind_rose_from[sector];
             if p_sector <= 0.0 {
                 continue;
@@ -300,7 +301,7 @@ impl Footprint {
                     continue;
                 }
                 let pos = ((lr - lo) / (hi - lo) * (CLOUD_STEPS - 1) as f64).max(0.0);
-                let i = (pos.floor() as usize).min(CLOUD_STEPS - 2);
+                let i = floor_index(pos).min(CLOUD_STEPS - 2);
                 let f = pos - i as f64;
                 let w = table[i] as f64 * (1.0 - f) + table[i + 1] as f64 * f;
                 expected += share * w;

@@ -5,6 +5,7 @@
 //! around the primary event. Each toxic or flammable cloud is integrated on its own wind-aligned grid and
 //! added: overlap between a cloud and the fires is not removed (slightly conservative).
 
+use super::floor_index;
 use super::cloud::CloudProfile;
 use super::dispersion::Weather;
 use super::effects::Effect;
@@ -79,12 +80,14 @@ impl DensityRaster {
     /// People per km2 at a point, by day or at night.
     #[inline]
     pub fn density(&self, x_km: f64, y_km: f64, night: bool) -> f64 {
-        let i = ((x_km - self.x0_km) / self.cell_km).floor();
-        let j = ((y_km - self.y0_km) / self.cell_km).floor();
+        // Cell coordinates unfloored: for a whole count n, floor(t) < 0 and floor(t) >= n exactly
+        // when t < 0 and t >= n, and `floor_index` is the floor.
+        let i = (x_km - self.x0_km) / self.cell_km;
+        let j = (y_km - self.y0_km) / self.cell_km;
         if i < 0.0 || j < 0.0 || i >= self.nx as f64 || j >= self.ny as f64 {
             return self.background[night as usize];
         }
-        let k = j as usize * self.nx + i as usize;
+        let k = floor_index(j) * self.nx + floor_index(i);
         if night {
             self.night[k] as f64
         } else {
@@ -176,7 +179,7 @@ impl RadialTable {
 
     fn at(&self, x: f64, y: f64) -> Lethality {
         let pos = (x - self.x_m).hypot(y - self.y_m) / self.step_m;
-        let k = pos.floor() as usize;
+        let k = floor_index(pos);
         if k + 1 >= self.values.len() {
             return Lethality::ZERO;
         }
