@@ -1,4 +1,5 @@
-//! Bulk containers: a level in tonnes between 0 and a capacity (tanks, silos, dock storage).
+//! Bulk containers: a level between 0 and a capacity (tanks, silos, dock storage), in whatever unit the
+//! caller counts (the simulation's tanks count tonnes; the kernel does not care).
 //!
 //! A `put` waits while the amount does not fit, a `get` waits while the level is below the amount. Both
 //! queues are FIFO with head-of-line blocking: a large request at the head is not overtaken by smaller ones,
@@ -36,21 +37,21 @@ pub struct Woken<C> {
     pub requester: C,
     /// Put or get.
     pub side: Side,
-    /// Tonnes moved.
-    pub amount_t: f64,
+    /// Amount moved.
+    pub amount: f64,
     /// Hours it waited.
     pub wait_hours: f64,
 }
 
 struct Pending<C> {
     requester: C,
-    amount_t: f64,
+    amount: f64,
     since: Time,
 }
 
-/// A bulk store with a level and a capacity, in tonnes.
+/// A bulk store with a level and a capacity, in the caller's unit.
 pub struct Container<C> {
-    capacity_t: f64,
+    capacity: f64,
     level: TimeWeighted,
     puts: VecDeque<Pending<C>>,
     gets: VecDeque<Pending<C>>,
@@ -61,11 +62,11 @@ pub struct Container<C> {
 }
 
 impl<C> Container<C> {
-    /// A container of `capacity_t` tonnes holding `initial_t` at time `now` (clamped to the capacity).
-    pub fn new(now: Time, capacity_t: f64, initial_t: f64) -> Self {
+    /// A container of `capacity` holding `initial` at time `now` (clamped to the capacity).
+    pub fn new(now: Time, capacity: f64, initial: f64) -> Self {
         Self {
-            capacity_t,
-            level: TimeWeighted::new(now, initial_t.clamp(0.0, capacity_t)),
+            capacity,
+            level: TimeWeighted::new(now, initial.clamp(0.0, capacity)),
             puts: VecDeque::new(),
             gets: VecDeque::new(),
             put_wait_hours: Tally::with_quantiles(),
@@ -73,14 +74,14 @@ impl<C> Container<C> {
         }
     }
 
-    /// Tonnes held now.
-    pub fn level_t(&self) -> f64 {
+    /// Amount held now.
+    pub fn level(&self) -> f64 {
         self.level.value()
     }
 
-    /// Capacity in tonnes.
-    pub fn capacity_t(&self) -> f64 {
-        self.capacity_t
+    /// Capacity.
+    pub fn capacity(&self) -> f64 {
+        self.capacity
     }
 
     /// The level as a time-weighted statistic (mean, min, max stock).
@@ -93,91 +94,91 @@ impl<C> Container<C> {
         (self.puts.len(), self.gets.len())
     }
 
-    /// Tonnes waiting to be put (not yet in the container).
-    pub fn pending_put_t(&self) -> f64 {
-        self.puts.iter().map(|p| p.amount_t).sum()
+    /// Amount waiting to be put (not yet in the container).
+    pub fn pending_put(&self) -> f64 {
+        self.puts.iter().map(|p| p.amount).sum()
     }
 
-    fn valid(&self, amount_t: f64) -> bool {
-        amount_t.is_finite() && amount_t >= 0.0 && amount_t <= self.capacity_t
+    fn valid(&self, amount: f64) -> bool {
+        amount.is_finite() && amount >= 0.0 && amount <= self.capacity
     }
 
     /// Rounding slack: sums of loads such as 0.1 t are not exact in binary, so a store that received ten
     /// 0.1 t loads may hold 0.9999999999999999 t; without the slack the tenth 0.1 t get would wait for
     /// ever for cargo that is there.
     fn slack_t(&self) -> f64 {
-        1e-9 * self.capacity_t.max(1.0)
+        1e-9 * self.capacity.max(1.0)
     }
 
-    /// Enough stock for a get of `amount_t`.
-    fn covers(&self, amount_t: f64) -> bool {
-        self.level.value() + self.slack_t() >= amount_t
+    /// Enough stock for a get of `amount`.
+    fn covers(&self, amount: f64) -> bool {
+        self.level.value() + self.slack_t() >= amount
     }
 
-    /// Enough room for a put of `amount_t`.
-    fn fits(&self, amount_t: f64) -> bool {
-        self.level.value() + amount_t <= self.capacity_t + self.slack_t()
+    /// Enough room for a put of `amount`.
+    fn fits(&self, amount: f64) -> bool {
+        self.level.value() + amount <= self.capacity + self.slack_t()
     }
 
-    /// Takes `amount_t` out (never below 0).
-    fn take(&mut self, now: Time, amount_t: f64) {
-        let taken = amount_t.min(self.level.value());
+    /// Takes `amount` out (never below 0).
+    fn take(&mut self, now: Time, amount: f64) {
+        let taken = amount.min(self.level.value());
         self.level.add(now, -taken);
     }
 
-    /// Puts `amount_t` in (never above the capacity).
-    fn add(&mut self, now: Time, amount_t: f64) {
-        let added = amount_t.min(self.capacity_t - self.level.value());
+    /// Puts `amount` in (never above the capacity).
+    fn add(&mut self, now: Time, amount: f64) {
+        let added = amount.min(self.capacity - self.level.value());
         self.level.add(now, added);
     }
 
-    /// Puts `amount_t` tonnes in, or queues the requester until it fits. Requests that other queued
+    /// Puts `amount` in, or queues the requester until it fits. Requests that other queued
     /// requests can now complete are appended to `woken`.
     pub fn put(
         &mut self,
         now: Time,
         requester: C,
-        amount_t: f64,
+        amount: f64,
         woken: &mut Vec<Woken<C>>,
     ) -> Transfer {
-        if !self.valid(amount_t) {
+        if !self.valid(amount) {
             return Transfer::Impossible;
         }
-        if self.puts.is_empty() && self.fits(amount_t) {
-            self.add(now, amount_t);
+        if self.puts.is_empty() && self.fits(amount) {
+            self.add(now, amount);
             self.put_wait_hours.record(0.0);
             self.settle(now, woken);
             Transfer::Done
         } else {
             self.puts.push_back(Pending {
                 requester,
-                amount_t,
+                amount,
                 since: now,
             });
             Transfer::Waiting
         }
     }
 
-    /// Takes `amount_t` tonnes out, or queues the requester until enough is there.
+    /// Takes `amount` out, or queues the requester until enough is there.
     pub fn get(
         &mut self,
         now: Time,
         requester: C,
-        amount_t: f64,
+        amount: f64,
         woken: &mut Vec<Woken<C>>,
     ) -> Transfer {
-        if !self.valid(amount_t) {
+        if !self.valid(amount) {
             return Transfer::Impossible;
         }
-        if self.gets.is_empty() && self.covers(amount_t) {
-            self.take(now, amount_t);
+        if self.gets.is_empty() && self.covers(amount) {
+            self.take(now, amount);
             self.get_wait_hours.record(0.0);
             self.settle(now, woken);
             Transfer::Done
         } else {
             self.gets.push_back(Pending {
                 requester,
-                amount_t,
+                amount,
                 since: now,
             });
             Transfer::Waiting
@@ -189,29 +190,29 @@ impl<C> Container<C> {
         loop {
             let mut progressed = false;
             if let Some(head) = self.gets.front()
-                && self.covers(head.amount_t)
+                && self.covers(head.amount)
             {
                 let p = self.gets.pop_front().expect("head exists");
-                self.take(now, p.amount_t);
+                self.take(now, p.amount);
                 self.get_wait_hours.record(now - p.since);
                 woken.push(Woken {
                     requester: p.requester,
                     side: Side::Get,
-                    amount_t: p.amount_t,
+                    amount: p.amount,
                     wait_hours: now - p.since,
                 });
                 progressed = true;
             }
             if let Some(head) = self.puts.front()
-                && self.fits(head.amount_t)
+                && self.fits(head.amount)
             {
                 let p = self.puts.pop_front().expect("head exists");
-                self.add(now, p.amount_t);
+                self.add(now, p.amount);
                 self.put_wait_hours.record(now - p.since);
                 woken.push(Woken {
                     requester: p.requester,
                     side: Side::Put,
-                    amount_t: p.amount_t,
+                    amount: p.amount,
                     wait_hours: now - p.since,
                 });
                 progressed = true;
@@ -247,14 +248,14 @@ mod tests {
             for k in 0..97 {
                 let got = store.get(100.0 + k as f64, "out", load, &mut woken);
                 assert_eq!(got, Transfer::Done, "{load} t, get {k}");
-                assert!(store.level_t() >= 0.0);
+                assert!(store.level() >= 0.0);
             }
             assert!(woken.is_empty());
             let mut full = Container::new(0.0, 1.0, 0.0);
             for k in 0..10 {
                 assert_eq!(full.put(k as f64, "in", 0.1, &mut woken), Transfer::Done);
             }
-            assert!(full.level_t() <= 1.0);
+            assert!(full.level() <= 1.0);
         }
     }
 
@@ -272,11 +273,11 @@ mod tests {
             vec![Woken {
                 requester: "producer",
                 side: Side::Put,
-                amount_t: 20.0,
+                amount: 20.0,
                 wait_hours: 2.0
             }]
         );
-        assert_eq!(tank.level_t(), 80.0);
+        assert_eq!(tank.level(), 80.0);
     }
 
     #[test]
@@ -292,7 +293,7 @@ mod tests {
             woken.iter().map(|w| w.requester).collect::<Vec<_>>(),
             [1, 2]
         );
-        assert!((tank.level_t() - 5.0).abs() < 1e-12);
+        assert!((tank.level() - 5.0).abs() < 1e-12);
         assert_eq!(tank.put(2.0, 9, 101.0, &mut woken), Transfer::Impossible);
     }
 }

@@ -5,7 +5,6 @@
 //! needs, and drives them from a `match` on its events. Time is in hours throughout.
 
 mod container;
-mod dist_field;
 mod queue;
 mod radix;
 mod random;
@@ -15,7 +14,6 @@ mod stats;
 mod waits;
 
 pub use container::{Container, Side, Transfer, Woken};
-pub use dist_field::DistField;
 pub use queue::{EventKey, EventQueue, Time};
 pub use random::{DistError, DistSpec, RngStream, Sampler, StreamSeeder};
 pub use resource::{Discipline, Request, Resource, ResourceStats, Started};

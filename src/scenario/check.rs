@@ -7,7 +7,7 @@ use super::error::{Diagnostic, MAX_DIAGNOSTICS, with_suppressed};
 use super::facilities::{DailyWindow, Disruptions};
 use super::load::{Document, Node, NodeValue, Segment};
 use super::types::Mode;
-use crate::des::DistField;
+use crate::scenario::DistField;
 use crate::field_path;
 
 pub(super) struct Check<'a> {

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::sourced::Sourced;
 use super::types::{HandlingGroup, Mode, yes};
-use crate::des::DistField;
+use crate::scenario::DistField;
 
 /// A daily window, hours since midnight; `close_h < open_h` wraps past midnight.
 #[derive(Clone, Debug, Deserialize, Serialize)]

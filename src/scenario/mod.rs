@@ -3,6 +3,7 @@
 //! network the simulation uses.
 
 mod check;
+mod dist_field;
 mod error;
 mod exposure;
 mod facilities;
@@ -21,6 +22,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 pub use check::parse_chain;
+pub use dist_field::DistField;
 pub(crate) use error::with_suppressed;
 pub use error::{Diagnostic, MAX_DIAGNOSTICS, ScenarioError, readable};
 pub use exposure::*;

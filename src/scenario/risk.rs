@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::sourced::Sourced;
-use crate::des::DistField;
+use crate::scenario::DistField;
 use crate::risk::dispersion::{Stability, Terrain};
 use crate::risk::vce::{Confinement, Congestion};
 

@@ -363,7 +363,7 @@ impl<'m> Replication<'m> {
         // walk that parks ever more trucks outside a full tank).
         if let Some(tank) = flow.destination_tank {
             let capacity = self.m.tanks[tank].capacity_t;
-            if self.tanks[tank].level_t() + self.inbound_t[tank] + flow.shipment_t
+            if self.tanks[tank].level() + self.inbound_t[tank] + flow.shipment_t
                 > REORDER_LEVEL * capacity
             {
                 self.tally.skipped(f, flow.shipment_t);

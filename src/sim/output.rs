@@ -528,14 +528,14 @@ impl Replication<'_> {
             .sites
             .iter()
             .filter_map(|s| s.storage.as_ref())
-            .map(|c| c.level_t())
+            .map(|c| c.level())
             .sum();
         let tank_error: f64 = m
             .tanks
             .iter()
             .enumerate()
             .map(|(k, tank)| {
-                (tank.initial_t + t.run_tank_in[k] - t.run_tank_out[k] - self.tanks[k].level_t())
+                (tank.initial_t + t.run_tank_in[k] - t.run_tank_out[k] - self.tanks[k].level())
                     .abs()
             })
             .sum();

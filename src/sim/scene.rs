@@ -94,7 +94,7 @@ impl Replication<'_> {
             substance,
             commodity,
             inventory_kg: c.tonnes * 1000.0,
-            max_pool_area_m2: r.release.max_pool_area_m2[if mode == Mode::Rail { 1 } else { 0 }],
+            max_pool_area_m2: r.release.max_pool_area_m2[mode],
             container: Some(container),
             released_share: r.container(container).released_share,
         })
@@ -125,7 +125,7 @@ impl Replication<'_> {
             substance,
             commodity,
             inventory_kg: convoy.hazmat_t * 1000.0 * tank_share,
-            max_pool_area_m2: r.release.max_pool_area_m2[2],
+            max_pool_area_m2: r.release.max_pool_area_m2[Mode::Water],
             container: Some(ContainerKind::TankBarge),
             released_share: 1.0,
         })
@@ -194,7 +194,7 @@ impl Replication<'_> {
             let density_t_m3 = m.commodities[tank.commodity].density_t_per_m3.max(0.05);
             let volume = tank.capacity_t / count as f64 / density_t_m3;
             let diameter = (4.0 * volume / std::f64::consts::PI).cbrt();
-            let level_kg = self.tanks[t].level_t() * 1000.0 / count as f64;
+            let level_kg = self.tanks[t].level() * 1000.0 / count as f64;
             for k in 0..count {
                 let (x_m, y_m) = tank_xy(&layout, (ax, ay), g, k);
                 units.push(SceneUnit {

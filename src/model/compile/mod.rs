@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 
 use super::flows::compile_flows;
 use super::*;
-use crate::des::{DistField, Sampler};
+use crate::des::Sampler;
+use crate::scenario::DistField;
 use crate::scenario::{self as sc, Diagnostic, FieldPath, LoadedScenario, ScenarioError};
 
 /// Compilation problems are scenario problems, located like any other.

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use super::super::*;
 use super::sites::Places;
 use super::{Ctx, position};
-use crate::des::{DistField, Sampler};
+use crate::des::Sampler;
+use crate::scenario::DistField;
 use crate::field_path;
 
 /// The compiled network between the places.

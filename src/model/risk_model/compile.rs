@@ -289,11 +289,11 @@ fn release_rules(data: &RiskData, ambient_k: f64) -> ReleaseRules {
         liquid_head_m: d.liquid_head_m.value,
         vehicle_liquid_head_m: d.vehicle_liquid_head_m.value,
         min_pool_depth_m: d.min_pool_depth_m.value,
-        max_pool_area_m2: [
+        max_pool_area_m2: ByMode([
             d.max_pool_area_m2.road,
             d.max_pool_area_m2.rail,
             d.max_pool_area_m2.water,
-        ],
+        ]),
         bund_area_factor: d.bund_area_factor.value,
         ground: Ground {
             conductivity_w_m_k: d.ground.conductivity_w_m_k,
@@ -406,8 +406,8 @@ fn event_tree(data: &RiskData) -> EventTree {
 
 /// The closure durations (road, rail, water links; facilities), each impossible distribution
 /// reported at its field.
-fn closure_samplers(ctx: &mut Ctx, rules: &RiskRules) -> [Sampler; 4] {
-    let closure = |path: &str, field: &crate::des::DistField, ctx: &mut Ctx| {
+fn closure_samplers(ctx: &mut Ctx, rules: &RiskRules) -> ClosureHours {
+    let closure = |path: &str, field: &crate::scenario::DistField, ctx: &mut Ctx| {
         field.spec.compile().unwrap_or_else(|e| {
             ctx.error(
                 field_path!["risk", "closures", path],
@@ -417,12 +417,14 @@ fn closure_samplers(ctx: &mut Ctx, rules: &RiskRules) -> [Sampler; 4] {
         })
     };
     let c = &rules.closures;
-    [
-        closure("road_h", &c.road_h, ctx),
-        closure("rail_h", &c.rail_h, ctx),
-        closure("water_h", &c.water_h, ctx),
-        closure("facility_h", &c.facility_h, ctx),
-    ]
+    ClosureHours {
+        link: ByMode([
+            closure("road_h", &c.road_h, ctx),
+            closure("rail_h", &c.rail_h, ctx),
+            closure("water_h", &c.water_h, ctx),
+        ]),
+        facility: closure("facility_h", &c.facility_h, ctx),
+    }
 }
 
 /// The wind rose: share of each 30-degree sector the wind blows from (0 = north).

@@ -40,8 +40,8 @@ pub struct ReleaseRules {
     pub vehicle_liquid_head_m: f64,
     /// Spill depth, m.
     pub min_pool_depth_m: f64,
-    /// Largest unconfined pool by mode (road, rail, water), m2.
-    pub max_pool_area_m2: [f64; 3],
+    /// Largest unconfined pool by mode, m2.
+    pub max_pool_area_m2: ByMode<f64>,
     /// Bund area over a tank footprint.
     pub bund_area_factor: f64,
     /// Ground under pools (at air temperature).
@@ -273,8 +273,8 @@ pub struct RiskModel {
     pub layout: Layout,
     /// Closures.
     pub closure_mode: ClosureMode,
-    /// Closure durations: road, rail, water links; facilities.
-    pub closure_h: [Sampler; 4],
+    /// How long an accident closes what it happened on.
+    pub closure_h: ClosureHours,
     /// Target sampled accidents per source-year.
     pub events_per_source_year: f64,
     /// Criteria sets, the primary first.
@@ -376,4 +376,13 @@ fn project(origin: (f64, f64), lon: f64, lat: f64) -> (f64, f64) {
         (lon - lon0) * 111.320 * lat0.to_radians().cos() * 1000.0,
         (lat - lat0) * KM_PER_DEGREE * 1000.0,
     )
+}
+
+/// How long an accident closes what it happened on (hours, sampled per accident).
+#[derive(Clone, Debug)]
+pub struct ClosureHours {
+    /// A link of each mode; a lock accident closes the waterway.
+    pub link: ByMode<Sampler>,
+    /// A facility: a tank farm, loading bays, berths.
+    pub facility: Sampler,
 }

@@ -416,16 +416,13 @@ impl Replication<'_> {
         if !closes || self.closure_targets(source).is_empty() {
             return 0.0;
         }
-        let which = match source {
-            AccidentSource::Transport(l) => match m.links[l].mode {
-                Mode::Road => 0,
-                Mode::Rail => 1,
-                Mode::Water => 2,
-            },
-            AccidentSource::Lock(_) => 2,
-            _ => 3,
+        let hours = match source {
+            AccidentSource::Transport(l) => &r.closure_h.link[m.links[l].mode],
+            // A lock closes the waterway.
+            AccidentSource::Lock(_) => &r.closure_h.link[Mode::Water],
+            _ => &r.closure_h.facility,
         };
-        r.closure_h[which].sample(rng).max(0.0)
+        hours.sample(rng).max(0.0)
     }
 
     fn closure_targets(&self, source: AccidentSource) -> Vec<Target> {

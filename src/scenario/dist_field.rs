@@ -4,7 +4,7 @@
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
-use super::random::DistSpec;
+use crate::des::DistSpec;
 
 /// A field that takes a distribution: a bare number (deterministic) or a `DistSpec` table, which may also
 /// carry a `source` (and a free-text `note`) like any other scenario value.
