@@ -12,9 +12,9 @@
 //! as the release (or the pool) lasts, all within the exposure cap. Indoors the same outdoor history
 //! enters through the building's ventilation ([`Vulnerability`]).
 
-use super::floor_index;
 use super::dense::{Air, CentrelineExposure, DensePlume, DensePuff, DenseSource, Spread};
 use super::dispersion::Weather;
+use super::floor_index;
 use super::probit::ToxicProbit;
 use super::source::{Ground, Pool, Thermo};
 use super::vulnerability::{Lethality, Vulnerability};

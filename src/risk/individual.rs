@@ -11,10 +11,10 @@
 
 use rayon::prelude::*;
 
-use super::floor_index;
 use super::cloud::CloudProfile;
 use super::dispersion::{Terrain, Weather};
 use super::fire::Atmosphere;
+use super::floor_index;
 use super::population::Placed;
 use super::vulnerability::Vulnerability;
 

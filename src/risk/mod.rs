@@ -36,8 +36,22 @@ mod floor_index_tests {
     #[test]
     fn floor_index_is_the_floor_cast() {
         for x in [
-            -1e300, -2.5, -1.0, -0.5, -0.0, 0.0, 0.25, 0.999_999, 1.0, 1.5, 7.0, 1e15 + 0.5, 1e300,
-            f64::INFINITY, f64::NEG_INFINITY, f64::NAN,
+            -1e300,
+            -2.5,
+            -1.0,
+            -0.5,
+            -0.0,
+            0.0,
+            0.25,
+            0.999_999,
+            1.0,
+            1.5,
+            7.0,
+            1e15 + 0.5,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
         ] {
             assert_eq!(super::floor_index(x), x.floor() as usize, "x = {x}");
         }

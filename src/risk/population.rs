@@ -5,11 +5,11 @@
 //! around the primary event. Each toxic or flammable cloud is integrated on its own wind-aligned grid and
 //! added: overlap between a cloud and the fires is not removed (slightly conservative).
 
-use super::floor_index;
 use super::cloud::CloudProfile;
 use super::dispersion::Weather;
 use super::effects::Effect;
 use super::fire::Atmosphere;
+use super::floor_index;
 use super::vulnerability::{Lethality, Vulnerability};
 
 /// A disc of uniform density in plane coordinates.

@@ -7,8 +7,8 @@ use super::error::{Diagnostic, MAX_DIAGNOSTICS, with_suppressed};
 use super::facilities::{DailyWindow, Disruptions};
 use super::load::{Document, Node, NodeValue, Segment};
 use super::types::Mode;
-use crate::scenario::DistField;
 use crate::field_path;
+use crate::scenario::DistField;
 
 pub(super) struct Check<'a> {
     pub(super) doc: &'a Document,

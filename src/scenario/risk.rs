@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::sourced::Sourced;
-use crate::scenario::DistField;
 use crate::risk::dispersion::{Stability, Terrain};
 use crate::risk::vce::{Confinement, Congestion};
+use crate::scenario::DistField;
 
 /// The `[risk]` table. Without it a scenario runs without the risk model.
 #[derive(Clone, Debug, Deserialize, Serialize)]

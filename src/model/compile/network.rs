@@ -7,8 +7,8 @@ use super::super::*;
 use super::sites::Places;
 use super::{Ctx, position};
 use crate::des::Sampler;
-use crate::scenario::DistField;
 use crate::field_path;
+use crate::scenario::DistField;
 
 /// The compiled network between the places.
 pub(super) struct Network {
