@@ -1,6 +1,7 @@
 //! The `hazflow` command line. It only parses arguments and calls the library (`hazflow::app`).
 #![warn(clippy::too_many_lines)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -57,6 +58,9 @@ struct RunArgs {
     /// Do not draw plots.
     #[arg(long)]
     no_plots: bool,
+    /// Show no progress on stderr (a bar on a terminal, a line every 10 s elsewhere).
+    #[arg(long)]
+    quiet: bool,
     /// Cell size of the individual-risk map, m (default: the scenario's [risk.grid] cell_m).
     #[arg(long)]
     ir_cell_m: Option<f64>,
@@ -130,7 +134,7 @@ impl BatchArgs {
             threads: self.run.threads,
             out: self.run.out,
             resume: self.resume,
-            progress: true,
+            progress: !self.run.quiet,
             no_plots: self.run.no_plots,
             ir_cell_m: self.run.ir_cell_m,
             stop: self.precision.stop_rule(),
@@ -290,12 +294,15 @@ fn fail_with_hint(error: AppError, hint: &str) -> ExitCode {
 fn print_run(report: &RunReport, what: &str) {
     let (m, info) = (&report.manifest, &report.info);
     say!(
-        "{}: {} replications in {:.1} s ({:.1} M events/s on {} threads); {what} in {}",
+        "{}: {} replications in {:.1} s ({:.1} M events/s on {} threads), risk analysis and reports \
+         {:.1} s, {:.1} s in all; {what} in {}",
         m.scenario,
         m.replications,
         info.wall_seconds,
         info.events_per_second / 1e6,
         info.threads,
+        info.risk_analysis_seconds,
+        STARTED.get().map_or(0.0, |t| t.elapsed().as_secs_f64()),
         report.out.display()
     );
 }
@@ -327,7 +334,29 @@ fn print_batch(report: &BatchReport) {
     );
 }
 
+/// A signal (Ctrl-C, `kill`, a closed terminal, Slurm's cancel) ends the process without running its
+/// destructors, which would leave the hidden staging folder of the output being written. The handler
+/// removes it and exits with 130, as a shell reports an interrupted command. A complete result already
+/// renamed into place stays; a batch's checkpoints stay, so `--resume` goes on from them.
+fn remove_unfinished_outputs_on_signal() {
+    // Installing fails only if another handler is set or the OS refuses a pipe; the run then goes on
+    // unprotected, and the next run in the folder removes what a killed one left.
+    let _ = ctrlc::set_handler(|| {
+        let gone = hazflow::report::remove_unfinished();
+        let _ = writeln!(
+            std::io::stderr(),
+            "interrupted: {gone} unfinished output folder(s) removed"
+        );
+        std::process::exit(130);
+    });
+}
+
+/// When the command started: the run's last line reports the whole time, not only the replications'.
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 fn main() -> ExitCode {
+    STARTED.get_or_init(std::time::Instant::now);
+    remove_unfinished_outputs_on_signal();
     match Cli::parse().command {
         Command::Run {
             scenario,
@@ -416,7 +445,7 @@ fn run_scenario(
         seed: run.seed,
         threads: run.threads,
         out: run.out,
-        progress: true,
+        progress: !run.quiet,
         no_plots: run.no_plots,
         ir_cell_m: run.ir_cell_m,
         shard,

@@ -364,3 +364,46 @@ fn an_existing_output_directory_is_not_overwritten() {
 mod fuzz;
 #[path = "cli/reliability.rs"]
 mod reliability;
+
+/// Issue "Reports" item 6: with stderr not a terminal (CI, Slurm logs) nothing was shown until the end.
+/// Now plain lines come: the first replication at once, the last, and the phase after them; `--quiet`
+/// shows none of them.
+#[test]
+fn progress_comes_as_plain_lines_when_stderr_is_not_a_terminal() {
+    let dir = scratch("plain-progress");
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/examples/risk-small.toml");
+    let run = |out: &str, quiet: bool| {
+        let out = dir.join(out);
+        let mut args = vec![
+            "run",
+            example.to_str().unwrap(),
+            "--reps",
+            "3",
+            "--threads",
+            "1",
+            "--no-plots",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if quiet {
+            args.push("--quiet");
+        }
+        let o = hazflow(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        (stderr(&o), String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    let (shown, stdout) = run("shown", false);
+    for line in [
+        ": 1/3 replications, ",
+        ": 3/3 replications, ",
+        ": risk analysis and reports",
+    ] {
+        assert!(shown.contains(line), "no {line:?} in:\n{shown}");
+    }
+    assert!(stdout.contains(" s in all; results in "), "{stdout}");
+    let (quiet, _) = run("quiet", true);
+    for line in ["/3 replications", "risk analysis and reports"] {
+        assert!(!quiet.contains(line), "--quiet printed {line:?}:\n{quiet}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::progress::Progress;
 use super::run::{
-    Job, Prepared, check_ir_cell, check_stop_rule, progress_bar, run_into, thread_count, write_json,
+    Job, Prepared, check_ir_cell, check_stop_rule, run_into, thread_count, write_json,
 };
 use super::sweep::{SweepSetting, display_value, full_factorial, variant_file};
 use super::{AppError, load_scenario};
@@ -367,7 +368,7 @@ fn run_opened(
     let kind = plan.kind.as_str();
     let runner = Runner::new(threads).map_err(RunError::from)?;
     let total = plan.replications * variants.len() as u64;
-    let bar = progress_bar(total, options.progress, kind);
+    let bar = Progress::new(total, options.progress, kind);
     if kind == "sweep" {
         write_variant_files(out, variants, &plan)?;
     }
@@ -379,7 +380,7 @@ fn run_opened(
             reused += 1;
             continue;
         }
-        bar.set_message(variant.name.clone());
+        bar.set_message(&variant.name);
         let checkpoints = Checkpoints {
             dir: out.join(".work").join(&planned.dir),
             chunk_replications: CHUNK_REPLICATIONS,
@@ -399,13 +400,7 @@ fn run_opened(
             no_plots: !plan.plots,
             command: &options.command,
         };
-        let done = run_into(
-            staged.path(),
-            &job,
-            &runner,
-            &|| bar.inc(1),
-            Some(&checkpoints),
-        );
+        let done = run_into(staged.path(), &job, &runner, &bar, Some(&checkpoints));
         if let Err(e) = done {
             bar.abandon();
             return Err(e);

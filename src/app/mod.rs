@@ -11,6 +11,7 @@ mod findings;
 mod findings_record;
 mod limits;
 mod merge;
+mod progress;
 mod results;
 mod run;
 mod sweep;

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::merge::ShardRecord;
 // Re-exported so the other commands keep reaching the result writers through `run`.
+use super::progress::Progress;
 use super::results::manifest;
 pub(crate) use super::results::{ResultSink, write_json, write_results};
 use super::{AppError, load_scenario};
@@ -179,23 +180,6 @@ pub(crate) fn check_ir_cell(ir_cell_m: Option<f64>) -> Result<(), AppError> {
     }
 }
 
-pub(crate) fn progress_bar(total: u64, visible: bool, message: &str) -> indicatif::ProgressBar {
-    let bar = if visible {
-        indicatif::ProgressBar::new(total)
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} {msg} [{bar:30}] {pos}/{len} replications, {elapsed} elapsed, ETA {eta}",
-        )
-        .expect("valid template")
-        .progress_chars("=> "),
-    );
-    bar.set_message(message.to_string());
-    bar
-}
-
 /// Path and text of every file the scenario was read from (scenario chain, then risk data).
 fn stored_files(loaded: &LoadedScenario) -> Vec<(PathBuf, String)> {
     let risk = loaded.risk_data.iter().flat_map(|r| r.files().iter());
@@ -243,7 +227,7 @@ pub(crate) fn run_into(
     dir: &Path,
     job: &Job,
     runner: &Runner,
-    progress: &(dyn Fn() + Sync),
+    progress: &Progress,
     checkpoints: Option<&Checkpoints>,
 ) -> Result<(Manifest, RunInfo), AppError> {
     let model = &job.prepared.model;
@@ -254,7 +238,7 @@ pub(crate) fn run_into(
         model,
         job.settings,
         runner,
-        progress,
+        &|| progress.inc(1),
         checkpoints,
         |replication, output| sink.write(replication, output),
     )?;
@@ -266,6 +250,11 @@ pub(crate) fn run_into(
             summary.bad_event_times
         );
     }
+    progress.phase(if model.risk.is_some() {
+        "risk analysis and reports"
+    } else {
+        "reports"
+    });
     let (manifest, risk_analysis_seconds) = write_results(dir, job, &summary)?;
     let info = RunInfo::finished(
         job.command,
@@ -333,7 +322,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
             options.stop
         },
     };
-    let bar = progress_bar(block, options.progress, &prepared.model.name);
+    let bar = Progress::new(block, options.progress, &prepared.model.name);
     let (manifest, info) = match options.shard {
         None => {
             let job = Job {
@@ -342,7 +331,7 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
                 no_plots: options.no_plots,
                 command: &options.command,
             };
-            let done = run_into(staged.path(), &job, &runner, &|| bar.inc(1), None);
+            let done = run_into(staged.path(), &job, &runner, &bar, None);
             bar.finish_and_clear();
             done?
         }

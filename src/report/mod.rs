@@ -103,6 +103,7 @@ impl StagedDir {
             std::fs::remove_dir_all(&staging).map_err(io_error(&staging))?;
         }
         std::fs::create_dir_all(&staging).map_err(io_error(&staging))?;
+        unfinished().push(staging.clone());
         Ok(Self {
             staging,
             target: target.to_path_buf(),
@@ -122,6 +123,7 @@ impl StagedDir {
         }
         std::fs::rename(&self.staging, &self.target).map_err(io_error(&self.target))?;
         self.committed = true;
+        forget_unfinished(&self.staging);
         Ok(self.target.clone())
     }
 }
@@ -179,6 +181,42 @@ impl Drop for StagedDir {
     fn drop(&mut self) {
         if !self.committed {
             let _ = std::fs::remove_dir_all(&self.staging);
+            forget_unfinished(&self.staging);
         }
     }
+}
+
+/// The staging directories this process is filling. A signal that ends the process runs no destructor, so
+/// the binary's signal handler calls [`remove_unfinished`] to take them away.
+static UNFINISHED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    // A panic elsewhere while the list was held leaves it usable: it is only a list of paths.
+    UNFINISHED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn forget_unfinished(staging: &Path) {
+    unfinished().retain(|p| p != staging);
+}
+
+/// Removes every staging directory still being filled (for a signal handler, before the process exits).
+/// The list stays locked until the process ends, so that no new staging directory starts meanwhile, and
+/// each removal is tried again if a writer recreated a subfolder in between. Returns how many are gone.
+pub fn remove_unfinished() -> usize {
+    let list = unfinished();
+    let mut removed = 0;
+    for staging in list.iter() {
+        for _attempt in 0..5 {
+            if !staging.exists() {
+                break;
+            }
+            let _ = std::fs::remove_dir_all(staging);
+        }
+        removed += usize::from(!staging.exists());
+    }
+    // Keep the lock: the caller exits next.
+    std::mem::forget(list);
+    removed
 }

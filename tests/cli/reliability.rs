@@ -737,3 +737,61 @@ fn validate_ends_quietly_when_its_reader_has_gone() {
     assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     assert!(o.status.success(), "{:?} {}", o.status, stderr(&o));
 }
+
+/// Issue "Reports" item 7: Ctrl-C or `kill` left the hidden `.X.partial-HOST-PID/` staging folder (up to
+/// 20 MB) until a later run in the same folder removed it. Now SIGINT and SIGTERM remove it at once and
+/// the run exits with 130; nothing of the interrupted run is left.
+#[test]
+fn an_interrupted_run_leaves_no_staging_folder() {
+    if !Path::new("/bin/kill").exists() && !Path::new("/usr/bin/kill").exists() {
+        return; // no kill(1) to send the signal with
+    }
+    let plan = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/liuzhou-2025-plan.toml");
+    for signal in ["INT", "TERM"] {
+        let dir = scratch(&format!("interrupt-{signal}"));
+        let out = dir.join("run");
+        // A thousand replications of the plan take minutes: the signal comes long before the end.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hazflow"))
+            .args([
+                "run",
+                plan.to_str().unwrap(),
+                "--reps",
+                "1000",
+                "--threads",
+                "1",
+            ])
+            .args(["--no-plots", "--out", out.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let staging = || {
+            std::fs::read_dir(&dir)
+                .unwrap()
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().contains(".partial-"))
+        };
+        let started = std::time::Instant::now();
+        while !staging() {
+            assert!(
+                started.elapsed().as_secs() < 120,
+                "no staging folder appeared"
+            );
+            assert!(child.try_wait().unwrap().is_none(), "the run ended early");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // Let the replications get going, files being written or not.
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let sent = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(130), "SIG{signal}: {}", stderr(&o));
+        assert!(stderr(&o).contains("interrupted: 1 unfinished output folder(s) removed"));
+        assert!(!staging(), "SIG{signal} left a staging folder");
+        assert!(!out.exists(), "an interrupted run has no result folder");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
