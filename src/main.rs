@@ -294,8 +294,8 @@ fn fail_with_hint(error: AppError, hint: &str) -> ExitCode {
 fn print_run(report: &RunReport, what: &str) {
     let (m, info) = (&report.manifest, &report.info);
     say!(
-        "{}: {} replications in {:.1} s ({:.1} M events/s on {} threads), risk analysis and reports \
-         {:.1} s, {:.1} s in all; {what} in {}",
+        "{}: {} replications in {:.1} s ({:.1} M events/s on {} threads), risk analysis {:.1} s, \
+         {:.1} s in all; {what} in {}",
         m.scenario,
         m.replications,
         info.wall_seconds,
