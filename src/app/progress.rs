@@ -14,8 +14,6 @@ pub(crate) const PLAIN_EVERY_S: f64 = 10.0;
 pub(crate) struct Progress {
     bar: indicatif::ProgressBar,
     plain: Option<Mutex<Plain>>,
-    /// The bar shows a phase after the replications (until the next variant's label).
-    in_phase: std::sync::atomic::AtomicBool,
 }
 
 fn replication_style() -> indicatif::ProgressStyle {
@@ -85,21 +83,25 @@ impl Progress {
                 last_line: None,
             })
         });
-        Self {
-            bar,
-            plain,
-            in_phase: false.into(),
-        }
+        Self { bar, plain }
     }
 
-    fn with_plain(&self, change: impl FnOnce(&mut Plain), force: bool) {
-        if let Some(plain) = &self.plain {
-            let mut p = plain
+    /// The plain-line state, if lines are shown (a panic elsewhere leaves it usable: it is only counts).
+    fn plain(&self) -> Option<std::sync::MutexGuard<'_, Plain>> {
+        let plain = self.plain.as_ref()?;
+        Some(
+            plain
                 .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Applies `change` and prints a line if one is due; the last replication's always is.
+    fn with_plain(&self, change: impl FnOnce(&mut Plain)) {
+        if let Some(mut p) = self.plain() {
             change(&mut p);
             let finished = p.done >= p.total;
-            if let Some(line) = p.line(force || finished) {
+            if let Some(line) = p.line(finished) {
                 print(&line);
             }
         }
@@ -108,50 +110,38 @@ impl Progress {
     /// `n` more replications are done.
     pub(crate) fn inc(&self, n: u64) {
         self.bar.inc(n);
-        self.with_plain(|p| p.done = (p.done + n).min(p.total), false);
+        self.with_plain(|p| p.done = (p.done + n).min(p.total));
     }
 
     /// `done` replications are done in all.
     pub(crate) fn set_position(&self, done: u64) {
         self.bar.set_position(done);
-        self.with_plain(|p| p.done = done.min(p.total), false);
+        self.with_plain(|p| p.done = done.min(p.total));
     }
 
-    /// The label changes (the next variant of a batch).
+    /// The label changes (the next variant of a batch); a bar left showing a phase counts again.
     pub(crate) fn set_message(&self, label: &str) {
-        if self
-            .in_phase
-            .swap(false, std::sync::atomic::Ordering::Relaxed)
-        {
-            self.bar.disable_steady_tick();
-            self.bar.set_style(replication_style());
-        }
+        self.bar.disable_steady_tick();
+        self.bar.set_style(replication_style());
         self.bar.set_message(label.to_string());
-        self.with_plain(|p| p.label = label.to_string(), false);
+        self.with_plain(|p| p.label = label.to_string());
     }
 
     /// The replications are over and `phase` begins (e.g. "risk analysis and reports"): a spinner
-    /// with its own elapsed time on a terminal, one line elsewhere.
+    /// with the elapsed time on a terminal, one line elsewhere.
     pub(crate) fn phase(&self, phase: &str) {
         if !self.bar.is_hidden() {
             self.bar.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} {msg}, {elapsed} elapsed")
                     .expect("valid template"),
             );
-            self.in_phase
-                .store(true, std::sync::atomic::Ordering::Relaxed);
             let label = self.bar.message();
             self.bar.set_message(format!("{label}: {phase}"));
             self.bar
                 .enable_steady_tick(std::time::Duration::from_millis(200));
         }
-        if let Some(plain) = &self.plain {
-            let label = plain
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .label
-                .clone();
-            print(&format!("{label}: {phase}"));
+        if let Some(p) = self.plain() {
+            print(&format!("{}: {phase}", p.label));
         }
     }
 
