@@ -31,7 +31,7 @@ impl Replication<'_> {
                     tonnes,
                     &mut woken,
                 );
-                self.cons.get_mut(id).stage = Stage::AwaitOrigin;
+                self.set_stage(id, Stage::AwaitOrigin);
                 match outcome {
                     Transfer::Done => {
                         self.tally.picked_up(tank, tonnes);
@@ -45,7 +45,7 @@ impl Replication<'_> {
                 return;
             }
             if mode != Mode::Road && self.sites[leg.from].storage.is_some() {
-                self.cons.get_mut(id).stage = Stage::AwaitOrigin;
+                self.set_stage(id, Stage::AwaitOrigin);
                 self.put_into_storage(id, leg.from);
                 return;
             }
@@ -56,7 +56,7 @@ impl Replication<'_> {
     /// A consignment too large for a tank or storage can never move: it is counted and dropped, so the
     /// mass balance shows it instead of the model hanging.
     fn cargo_impossible(&mut self, id: ConsId) {
-        let c = self.cons.remove(id);
+        let c = self.remove_cons(id);
         self.tally.stranded(c.tonnes);
         if let Some(tank) = self.m.flows[c.flow].destination_tank {
             self.inbound_t[tank] -= c.tonnes;
@@ -117,7 +117,7 @@ impl Replication<'_> {
         match leg.mode {
             Mode::Road if m.sites[site].is_external() => self.drive_on(id),
             Mode::Road => {
-                self.cons.get_mut(id).stage = Stage::QueueLoad;
+                self.set_stage(id, Stage::QueueLoad);
                 let now = self.sched.now();
                 let road = self.sites[site]
                     .road
@@ -133,7 +133,7 @@ impl Replication<'_> {
             }
             Mode::Rail if m.sites[site].is_external() => self.join_pool(id),
             Mode::Rail => {
-                self.cons.get_mut(id).stage = Stage::QueueLoad;
+                self.set_stage(id, Stage::QueueLoad);
                 let now = self.sched.now();
                 let rail = self.sites[site]
                     .rail
@@ -181,12 +181,12 @@ impl Replication<'_> {
         if c.stage == Stage::QueueLoad {
             self.take_from_storage(id, site);
         }
-        let c = self.cons.get_mut(id);
-        c.stage = if c.stage == Stage::QueueLoad {
+        let handled = if self.cons.get(id).stage == Stage::QueueLoad {
             Stage::Loading
         } else {
             Stage::Unloading
         };
+        self.set_stage(id, handled);
         let hours = m.sites[site]
             .truck_handling_h
             .sample(&mut self.streams.site_road[site])
@@ -222,7 +222,7 @@ impl Replication<'_> {
         let c = self.cons.get(id);
         let last_leg = c.leg + 1 == m.routes[c.route].legs.len();
         let (tonnes, flow) = (c.tonnes, c.flow);
-        self.cons.get_mut(id).stage = Stage::AwaitRoom;
+        self.set_stage(id, Stage::AwaitRoom);
         if !last_leg && self.sites[site].storage.is_some() {
             self.put_into_storage(id, site);
             return;
@@ -272,7 +272,7 @@ impl Replication<'_> {
     }
 
     fn deliver(&mut self, id: ConsId) {
-        let c = self.cons.remove(id);
+        let c = self.remove_cons(id);
         let now = self.sched.now();
         self.tally
             .delivered(self.m, c.flow, c.route, c.tonnes, now - c.created);
@@ -361,7 +361,7 @@ impl Replication<'_> {
             state.hazmat_vehicle_km += link.in_area_km;
             state.hazmat_tkm += tonnes * link.in_area_km;
         }
-        self.cons.get_mut(id).stage = Stage::Driving;
+        self.set_stage(id, Stage::Driving);
         self.sched.schedule_in(hours, Event::TruckArrived(id));
         if hazmat {
             self.risk_truck_on_link(id, l, reversed, hours);
@@ -370,8 +370,8 @@ impl Replication<'_> {
 
     fn hold_truck(&mut self, id: ConsId, node: usize) {
         let now = self.sched.now();
+        self.set_stage(id, Stage::HeldAtLink);
         let c = self.cons.get_mut(id);
-        c.stage = Stage::HeldAtLink;
         c.since = now;
         if c.hazmat {
             self.join_place(id, node);
@@ -398,7 +398,7 @@ impl Replication<'_> {
         let tank = m.flows[c.flow].destination_tank.filter(|_| last_leg);
         let tonnes = c.tonnes;
         let now = self.sched.now();
-        self.cons.get_mut(id).stage = Stage::AwaitRoom;
+        self.set_stage(id, Stage::AwaitRoom);
         let mut woken = std::mem::take(&mut self.woken);
         let outcome = match tank {
             Some(t) => self.tanks[t].put(now, Requester::Cargo(id), tonnes, &mut woken),
@@ -438,7 +438,7 @@ impl Replication<'_> {
             }
             None => {}
         }
-        self.cons.get_mut(id).stage = Stage::QueueUnload;
+        self.set_stage(id, Stage::QueueUnload);
         let now = self.sched.now();
         let road = self.sites[site]
             .road
@@ -462,6 +462,7 @@ impl Replication<'_> {
         let c = self.cons.get_mut(id);
         c.place = Some(place);
         c.place_since = now;
+        self.index_waiting(id, place, true);
     }
 
     fn leave_place(&mut self, id: ConsId) {
@@ -472,6 +473,7 @@ impl Replication<'_> {
             let now = self.sched.now();
             self.places[place].change(now, -1);
             self.cons.get_mut(id).place = None;
+            self.index_waiting(id, place, false);
         }
     }
 
@@ -499,8 +501,8 @@ impl Replication<'_> {
                 let leg = &m.routes[c.route].legs[c.leg];
                 let (site, carrier) = (leg.from, leg.carrier);
                 self.take_from_storage(id, site);
-                let c = self.cons.get_mut(id);
-                c.stage = Stage::Loading;
+                self.set_stage(id, Stage::Loading);
+                let c = self.cons.get(id);
                 // Handling time is per full wagon; a part load takes its share.
                 let share = (c.tonnes / m.carriers[carrier].payload_t).min(1.0);
                 let hours = m.sites[site]

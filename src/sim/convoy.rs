@@ -67,8 +67,8 @@ const EPSILON_T: f64 = 1e-9;
 impl Replication<'_> {
     /// Cargo joins the pool of its leg; a full pool leaves at once.
     pub(crate) fn join_pool(&mut self, id: ConsId) {
-        let c = self.cons.get_mut(id);
-        c.stage = Stage::Pooled;
+        self.set_stage(id, Stage::Pooled);
+        let c = self.cons.get(id);
         let (tonnes, p) = (
             c.tonnes,
             self.pool_of_leg[c.route][c.leg].expect("rail and water legs have pools"),
@@ -153,10 +153,10 @@ impl Replication<'_> {
             berth: None,
         });
         let cargo = self.convoys.get(v).cargo.clone();
+        self.index_new_convoy(v);
         for id in cargo {
-            let c = self.cons.get_mut(id);
-            c.stage = Stage::Aboard;
-            c.convoy = Some(v);
+            self.set_stage(id, Stage::Aboard);
+            self.cons.get_mut(id).convoy = Some(v);
         }
         if leg.mode == Mode::Water && !m.sites[leg.from].is_external() {
             self.request_berth(v, leg.from);
@@ -296,13 +296,14 @@ impl Replication<'_> {
         }
         let (l, reversed, _) = self.convoy_step(v, convoy.position);
         if self.links[l].closed.is_closed() {
-            self.convoys.get_mut(v).stage = ConvoyStage::Held;
+            self.set_convoy_stage(v, ConvoyStage::Held);
             self.links[l].held.push((Held::Convoy(v), now));
             return;
         }
-        if let Some(paths) = self.links[l].paths.as_mut() {
+        if self.links[l].paths.is_some() {
             let direction = reversed as usize;
-            self.convoys.get_mut(v).stage = ConvoyStage::Held;
+            self.set_convoy_stage(v, ConvoyStage::Held);
+            let paths = self.links[l].paths.as_mut().expect("checked above");
             if paths[direction].request(now, v, 0) == Request::Queued {
                 return;
             }
@@ -335,7 +336,7 @@ impl Replication<'_> {
             state.hazmat_vehicle_km += link.in_area_km;
             state.hazmat_tkm += hazmat_t * link.in_area_km;
         }
-        self.convoys.get_mut(v).stage = ConvoyStage::Travelling;
+        self.set_convoy_stage(v, ConvoyStage::Travelling);
         self.sched.schedule_in(hours, Event::ConvoyArrived(v));
         let reversed = self.convoy_reversed(v, l);
         self.risk_convoy_on_link(v, l, reversed, hours);
@@ -382,7 +383,7 @@ impl Replication<'_> {
                 } else {
                     m.links[l].from
                 };
-                self.convoys.get_mut(v).stage = ConvoyStage::AtLock;
+                self.set_convoy_stage(v, ConvoyStage::AtLock);
                 self.lock_arrival(lock, v, came_from);
             }
             _ => self.convoy_move_on(v),
@@ -394,13 +395,13 @@ impl Replication<'_> {
         let m = self.m;
         let convoy = self.convoys.get(v);
         if convoy.returning {
-            self.convoys.remove(v);
+            self.remove_convoy(v);
             return;
         }
         let pool = &self.pools[convoy.pool];
         let leg = &m.routes[pool.route].legs[pool.leg];
         let site = leg.to;
-        self.convoys.get_mut(v).stage = ConvoyStage::Unloading;
+        self.set_convoy_stage(v, ConvoyStage::Unloading);
         let now = self.sched.now();
         if m.sites[site].is_external() {
             self.on_convoy_unloaded(v);
@@ -490,7 +491,7 @@ impl Replication<'_> {
             convoy.hazmat_t = 0.0;
             self.convoy_move_on(v);
         } else {
-            self.convoys.remove(v);
+            self.remove_convoy(v);
         }
     }
 }

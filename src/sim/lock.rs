@@ -270,7 +270,7 @@ impl Replication<'_> {
         let aboard = std::mem::take(&mut line.aboard);
         state.set_busy(now);
         for v in aboard {
-            self.convoys.get_mut(v).stage = ConvoyStage::Travelling;
+            self.set_convoy_stage(v, ConvoyStage::Travelling);
             self.convoy_move_on(v);
         }
         self.try_lockages(l);

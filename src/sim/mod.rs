@@ -28,6 +28,7 @@ mod risk;
 mod risk_output;
 mod saturation;
 mod scene;
+mod scene_index;
 mod state;
 mod tallies;
 
@@ -125,6 +126,8 @@ pub struct Replication<'m> {
     pub(crate) daily: daily::DailyRecorder,
     /// Accident sampling, if the model has a risk part.
     pub(crate) risk: Option<risk::RiskState>,
+    /// Where the units a domino scene may hold stand (risk runs only).
+    pub(crate) scene_index: Option<scene_index::SceneIndex>,
     /// The saturation guard's limit on consignments and convoys alive at once.
     pub(crate) max_in_system: usize,
     /// Set when the guard stopped the replication.
@@ -221,6 +224,7 @@ impl<'m> Replication<'m> {
         };
         let links = m.links.iter().map(LinkState::new).collect();
         let (places, place_of_node) = places_of(m);
+        let place_count = places.len();
         let (pools, pool_of_leg) = convoy::build_pools(m);
         let mut rep = Replication {
             m,
@@ -250,6 +254,10 @@ impl<'m> Replication<'m> {
             tally: tallies::Tallies::new(m),
             daily: daily::DailyRecorder::default(),
             risk: risk::RiskState::new(m, seeder, replication),
+            scene_index: m
+                .risk
+                .as_ref()
+                .map(|_| scene_index::SceneIndex::new(m.sites.len(), place_count)),
             max_in_system: DEFAULT_MAX_IN_SYSTEM,
             saturation: None,
         };
@@ -385,6 +393,7 @@ impl<'m> Replication<'m> {
                 leg: 0,
                 link: 0,
                 stage: Stage::AwaitOrigin,
+                handled_at: None,
                 since: now,
                 place: None,
                 place_since: 0.0,

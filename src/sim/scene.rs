@@ -4,7 +4,7 @@
 //! scenarios give no site plans.
 
 use super::Replication;
-use super::state::{ConsId, ConvoyId, ConvoyStage, Stage};
+use super::state::{ConsId, ConvoyId, ConvoyStage};
 use crate::model::risk_model::Layout;
 use crate::model::{ContainerKind, Mode, RiskModel};
 use crate::risk::consequence::SubstanceState;
@@ -169,8 +169,8 @@ impl Replication<'_> {
                 self.push_handling_units(s, anchor, &mut units);
             }
         }
-        self.push_waiting_tankers(&near, &mut units);
-        self.push_lock_vessels(&near, &mut units);
+        self.push_waiting_tankers((x, radius_m), &near, &mut units);
+        self.push_lock_vessels((x, radius_m), &near, &mut units);
         units.retain(|u| (u.x_m - x).hypot(u.y_m - y) <= radius_m);
         Scene { units }
     }
@@ -227,16 +227,14 @@ impl Replication<'_> {
         // Trucks stand in one loading area per hazard group, `segregation_m` apart.
         let mut trucks = [0usize; HAZARD_GROUPS];
         let mut wagons = 0;
-        for (id, c) in self.cons.iter_live() {
-            let leg = &m.routes[c.route].legs[c.leg];
-            let here = match c.stage {
-                Stage::Loading => leg.from == s,
-                Stage::Unloading => leg.to == s,
-                _ => false,
-            };
-            if !here || c.convoy.is_some() {
-                continue;
-            }
+        #[cfg(debug_assertions)]
+        self.check_scene_index(s);
+        let index = self
+            .scene_index
+            .as_ref()
+            .expect("risk runs index their units");
+        for id in index.handled(s) {
+            let leg = &m.routes[self.cons.get(id).route].legs[self.cons.get(id).leg];
             let unit = if leg.mode == Mode::Road {
                 let group = self.hazard_group(id);
                 trucks[group] += 1;
@@ -256,17 +254,10 @@ impl Replication<'_> {
             units.extend(unit);
         }
         let mut vessels = 0;
-        for (v, convoy) in self.convoys.iter_live() {
+        for v in index.convoys(s) {
+            let convoy = self.convoys.get(v);
             let pool = &self.pools[convoy.pool];
             let leg = &m.routes[pool.route].legs[pool.leg];
-            let at_site = match convoy.stage {
-                ConvoyStage::Loading => leg.from == s,
-                ConvoyStage::Unloading => leg.to == s,
-                _ => false,
-            };
-            if !at_site {
-                continue;
-            }
             if leg.mode == Mode::Water && convoy.berth.is_some() {
                 vessels += 1;
                 let y = hy - 30.0 - layout.handling_to_tanks_m;
@@ -281,9 +272,19 @@ impl Replication<'_> {
         }
     }
 
-    /// Waiting tankers near the accident: in each lot (rows of ten) and on the road at each node.
-    fn push_waiting_tankers(&self, near: &impl Fn((f64, f64)) -> bool, units: &mut Vec<SceneUnit>) {
+    /// Waiting tankers near the accident: in each lot (rows of ten) and on the road at each node. The
+    /// road queue runs east from the anchor, so the walk stops at the first tanker east of the scene.
+    fn push_waiting_tankers(
+        &self,
+        (x, radius_m): (f64, f64),
+        near: &impl Fn((f64, f64)) -> bool,
+        units: &mut Vec<SceneUnit>,
+    ) {
         let layout = self.risk().layout;
+        let index = self
+            .scene_index
+            .as_ref()
+            .expect("risk runs index their units");
         for (p, place) in self.places.iter().enumerate() {
             if place.waiting == 0 {
                 continue;
@@ -292,13 +293,11 @@ impl Replication<'_> {
             if !near(anchor) {
                 continue;
             }
-            let mut k = 0;
+            #[cfg(debug_assertions)]
+            self.check_waiting_index(p);
             // In a lot, one zone per hazard group, `segregation_m` apart; on the road, one queue.
             let mut in_zone = [0usize; HAZARD_GROUPS];
-            for (id, c) in self.cons.iter_live() {
-                if c.place != Some(p) {
-                    continue;
-                }
+            for (k, id) in index.waiting(p).enumerate() {
                 let (dx, dy) = if (k as u32) < place.slots {
                     let group = self.hazard_group(id);
                     let j = in_zone[group];
@@ -308,17 +307,26 @@ impl Replication<'_> {
                         (j / 10) as f64 * 20.0 + group as f64 * layout.segregation_m,
                     )
                 } else {
-                    // On the road: nose to tail.
-                    (k as f64 * 20.0, -30.0)
+                    // On the road: nose to tail. This and every later tanker stand farther east than
+                    // the radius reaches (`hypot` is at least the east offset), so none is in the scene.
+                    let dx = k as f64 * 20.0;
+                    if anchor.0 + dx - x > radius_m {
+                        break;
+                    }
+                    (dx, -30.0)
                 };
                 units.extend(self.cargo_unit(id, anchor.0 + dx, anchor.1 + dy));
-                k += 1;
             }
         }
     }
 
     /// Vessels at locks near the accident, side by side.
-    fn push_lock_vessels(&self, near: &impl Fn((f64, f64)) -> bool, units: &mut Vec<SceneUnit>) {
+    fn push_lock_vessels(
+        &self,
+        (x, radius_m): (f64, f64),
+        near: &impl Fn((f64, f64)) -> bool,
+        units: &mut Vec<SceneUnit>,
+    ) {
         let m = self.m;
         let r = self.risk();
         for (l, lock) in m.locks.iter().enumerate() {
@@ -327,7 +335,12 @@ impl Replication<'_> {
                 continue;
             }
             for (i, v) in self.locks[l].vessels().enumerate() {
-                units.extend(self.vessel_unit(v, anchor.0 + i as f64 * 20.0, anchor.1));
+                // Side by side eastwards: the rest stand beyond the scene once one does.
+                let x_m = anchor.0 + i as f64 * 20.0;
+                if x_m - x > radius_m {
+                    break;
+                }
+                units.extend(self.vessel_unit(v, x_m, anchor.1));
             }
         }
     }

@@ -45,6 +45,8 @@ pub(crate) struct Consignment {
     /// Next link of the current road leg.
     pub(crate) link: usize,
     pub(crate) stage: Stage,
+    /// Site where it is being loaded or unloaded on its own, as indexed for scenes (risk runs only).
+    pub(crate) handled_at: Option<u32>,
     /// When the current wait began (link holds).
     pub(crate) since: f64,
     /// Place where the truck is counted while waiting loaded, if any.

@@ -132,14 +132,24 @@ impl Replication<'_> {
         unit: &SceneUnit,
         companions: &[SceneUnit],
         source: AccidentSource,
+        neighbours: &mut Option<Vec<SceneUnit>>,
         rng: &mut RngStream,
     ) -> (Vec<Placed>, u32, Vec<usize>, Vec<SceneUnit>) {
         let r = self.risk_model();
         let mut units = vec![unit.clone()];
         let escalates = primary.is_some_and(|e| e.escalates());
         if escalates {
-            let scene = self.scene_around(unit.x_m, unit.y_m, r.domino_radius_m);
-            units.extend(scene.units.into_iter().filter(|u| u.key != unit.key));
+            // The scene is the same for every branch of the accident: built once, by the first that
+            // escalates.
+            let scene = neighbours.get_or_insert_with(|| {
+                let scene = self.scene_around(unit.x_m, unit.y_m, r.domino_radius_m);
+                scene
+                    .units
+                    .into_iter()
+                    .filter(|u| u.key != unit.key)
+                    .collect()
+            });
+            units.extend(scene.iter().cloned());
             units.extend(companions.iter().cloned());
         }
         let n = units.len();
@@ -331,10 +341,17 @@ impl Replication<'_> {
             },
         };
         let mut branches = Vec::with_capacity(tree.len());
+        let mut neighbours = None;
         for &(outcome, probability) in &tree {
             let primary = r.tree.effect(substance, &st, outcome, &site);
-            let (effects, depth, failed, units) =
-                self.branch_cascade(primary, &unit, &init.companions, init.source, &mut rng);
+            let (effects, depth, failed, units) = self.branch_cascade(
+                primary,
+                &unit,
+                &init.companions,
+                init.source,
+                &mut neighbours,
+                &mut rng,
+            );
             let primary_count = usize::from(primary.is_some());
             let conditions = self.branch_conditions(
                 &mut cache,
