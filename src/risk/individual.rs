@@ -52,6 +52,9 @@ struct RadialTable {
     y: f64,
     step_m: f64,
     lethality: Vec<f32>,
+    /// Beyond this east or north offset the table gives 0 (a margin of 1e-9 above its end covers
+    /// rounding), so the distance need not be computed.
+    beyond_m: f64,
 }
 
 #[derive(Clone, Debug)]
@@ -60,6 +63,10 @@ struct CloudTable {
     y: f64,
     /// Per weather class: share for this accident's time of day, log-spaced downwind integrals.
     classes: Vec<(f64, f64, f64, std::sync::Arc<Vec<f32>>)>,
+    /// Log of the farthest distance any class reaches (no class adds anything beyond it).
+    max_log_m: f64,
+    /// That distance with a margin of 1e-9 (as for [`RadialTable::beyond_m`]).
+    beyond_m: f64,
 }
 
 impl RadialTable {
@@ -202,10 +209,16 @@ impl Footprint {
                     reach = reach.max(offset + r);
                     classes.push((share, lo, hi, table));
                 }
+                let max_log_m = classes
+                    .iter()
+                    .map(|c| c.2)
+                    .fold(f64::NEG_INFINITY, f64::max);
                 clouds.push(CloudTable {
                     x: p.x_m,
                     y: p.y_m,
                     classes,
+                    max_log_m,
+                    beyond_m: max_log_m.exp() * (1.0 + 1e-9),
                 });
             } else {
                 // Radial effects do not depend on the weather (humidity is in `air`).
@@ -222,6 +235,7 @@ impl Footprint {
                     x: p.x_m,
                     y: p.y_m,
                     step_m: step,
+                    beyond_m: (RADIAL_STEPS + 1) as f64 * step * (1.0 + 1e-9),
                     lethality,
                 });
             }
@@ -274,27 +288,34 @@ impl Footprint {
 
     /// Chance that an unprotected person outdoors at `(x, y)` dies in this accident.
     pub fn lethality_at(&self, x: f64, y: f64, wind_rose_from: &[f64; 12]) -> f64 {
+        // Every skip below leaves out only terms that are exactly 0 (the map is unchanged to the bit).
         let mut survive = 1.0;
         for t in &self.radial {
-            let p = t.at((x - t.x).hypot(y - t.y));
+            let (dx, dy) = (x - t.x, y - t.y);
+            if dx.abs() > t.beyond_m || dy.abs() > t.beyond_m {
+                continue;
+            }
+            let p = t.at(dx.hypot(dy));
             survive *= 1.0 - p;
         }
         let mut total = 1.0 - survive;
         for c in &self.clouds {
             let (dx, dy) = (x - c.x, y - c.y);
+            if dx.abs() > c.beyond_m || dy.abs() > c.beyond_m {
+                continue;
+            }
             let r = dx.hypot(dy);
             if r < 1.0 {
                 continue;
             }
-            // Bearing from the source to the point; the wind blows from the opposite direction.
-            let bearing = dx.atan2(dy).to_degrees().rem_euclid(360.0);
-            let from = (bearing + 180.0).rem_euclid(360.0);
-            let sector = floor_index((from + 15.0) / 30.0) % 12;
-            let p_sector = wind_rose_from[sector];
+            let lr = r.ln();
+            if lr > c.max_log_m {
+                continue;
+            }
+            let p_sector = wind_rose_from[wind_sector_from(dx, dy)];
             if p_sector <= 0.0 {
                 continue;
             }
-            let lr = r.ln();
             let mut expected = 0.0;
             for (share, lo, hi, table) in &c.classes {
                 if lr > *hi {
@@ -310,6 +331,21 @@ impl Footprint {
         }
         total.min(1.0)
     }
+}
+
+/// The 30-degree sector (0 = north) the wind blows from when it carries a cloud from a source to the
+/// point `(dx, dy)` east and north of it. The angles stay within [-180, 540) degrees, where
+/// `rem_euclid(360)` is one exact subtraction or addition: written out, without the call to `fmod`.
+fn wind_sector_from(dx: f64, dy: f64) -> usize {
+    let to_deg = dx.atan2(dy).to_degrees();
+    let bearing = if to_deg < 0.0 { to_deg + 360.0 } else { to_deg };
+    let opposite = bearing + 180.0;
+    let from = if opposite >= 360.0 {
+        opposite - 360.0
+    } else {
+        opposite
+    };
+    floor_index((from + 15.0) / 30.0) % 12
 }
 
 /// A regular grid of cells.
