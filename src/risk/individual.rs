@@ -286,6 +286,42 @@ impl Footprint {
         self.reach_m = r;
     }
 
+    /// The bits of everything [`Footprint::lethality_at`] and the map's cell range read: centre, reach
+    /// and every table (not the frequency).
+    fn lethality_bits(&self) -> impl Iterator<Item = u64> + '_ {
+        let head = [self.centre.0, self.centre.1, self.reach_m].map(f64::to_bits);
+        let radial = self.radial.iter().flat_map(|t| {
+            [t.x, t.y, t.step_m, t.beyond_m]
+                .map(f64::to_bits)
+                .into_iter()
+                .chain([t.lethality.len() as u64])
+                .chain(t.lethality.iter().map(|v| u64::from(v.to_bits())))
+        });
+        let clouds = self.clouds.iter().flat_map(|c| {
+            [c.x, c.y, c.max_log_m, c.beyond_m]
+                .map(f64::to_bits)
+                .into_iter()
+                .chain([c.classes.len() as u64])
+                .chain(c.classes.iter().flat_map(|(share, lo, hi, table)| {
+                    [*share, *lo, *hi]
+                        .map(f64::to_bits)
+                        .into_iter()
+                        .chain([table.len() as u64])
+                        .chain(table.iter().map(|v| u64::from(v.to_bits())))
+                }))
+        });
+        head.into_iter()
+            .chain([self.radial.len() as u64])
+            .chain(radial)
+            .chain([self.clouds.len() as u64])
+            .chain(clouds)
+    }
+
+    /// Whether `other` has the same lethality at every point and the same reach (bit for bit).
+    fn same_lethality(&self, other: &Footprint) -> bool {
+        self.lethality_bits().eq(other.lethality_bits())
+    }
+
     /// Chance that an unprotected person outdoors at `(x, y)` dies in this accident.
     pub fn lethality_at(&self, x: f64, y: f64, wind_rose_from: &[f64; 12]) -> f64 {
         // Every skip below leaves out only terms that are exactly 0 (the map is unchanged to the bit).
@@ -398,12 +434,15 @@ pub fn add_individual_risk(
     if footprints.is_empty() {
         return;
     }
+    let (class_of, shared) = lethality_classes(footprints);
     values
         .par_chunks_mut(grid.nx)
         .enumerate()
         .for_each(|(j, row)| {
             let y = grid.y0_m + (j as f64 + 0.5) * grid.cell_m;
-            for f in footprints {
+            // This row's lethalities of each class that several footprints share, once computed.
+            let mut row_of_class: Vec<Option<Vec<f64>>> = vec![None; shared];
+            for (f, class) in footprints.iter().zip(&class_of) {
                 if f.reach_m <= 0.0 || (y - f.centre.1).abs() > f.reach_m {
                     continue;
                 }
@@ -414,15 +453,70 @@ pub fn add_individual_risk(
                     .ceil()
                     .max(0.0) as usize)
                     .min(grid.nx);
-                for (i, cell) in row.iter_mut().enumerate().take(i1).skip(i0) {
+                let lethality = |i: usize| {
                     let x = grid.x0_m + (i as f64 + 0.5) * grid.cell_m;
-                    let p = f.lethality_at(x, y, wind_rose_from);
-                    if p > 0.0 {
-                        *cell += f.frequency_per_year * p;
+                    f.lethality_at(x, y, wind_rose_from)
+                };
+                let cells = row.iter_mut().enumerate().take(i1).skip(i0);
+                match class {
+                    Some(c) => {
+                        let p = row_of_class[*c]
+                            .get_or_insert_with(|| (i0..i1.max(i0)).map(lethality).collect());
+                        for ((_, cell), &p) in cells.zip(p.iter()) {
+                            if p > 0.0 {
+                                *cell += f.frequency_per_year * p;
+                            }
+                        }
+                    }
+                    None => {
+                        for (i, cell) in cells {
+                            let p = lethality(i);
+                            if p > 0.0 {
+                                *cell += f.frequency_per_year * p;
+                            }
+                        }
                     }
                 }
             }
         });
+}
+
+/// Groups the footprints whose lethality is the same everywhere (every table, position and reach
+/// equal to the bit; the frequency may differ): accidents of equal units at one spot, such as the
+/// tankers of a lot, repeat by the thousand in a saturated run. Returns each footprint's class among
+/// those shared by two or more (`None` for one of a kind), and the number of such classes.
+fn lethality_classes(footprints: &[Footprint]) -> (Vec<Option<usize>>, usize) {
+    use std::hash::{Hash, Hasher};
+    let mut by_hash: rustc_hash::FxHashMap<u64, Vec<usize>> = Default::default();
+    let mut first_of = vec![0usize; footprints.len()];
+    for (k, f) in footprints.iter().enumerate() {
+        let mut hasher = rustc_hash::FxHasher::default();
+        f.lethality_bits().for_each(|b| b.hash(&mut hasher));
+        let firsts = by_hash.entry(hasher.finish()).or_default();
+        first_of[k] = match firsts.iter().find(|&&q| footprints[q].same_lethality(f)) {
+            Some(&q) => q,
+            None => {
+                firsts.push(k);
+                k
+            }
+        };
+    }
+    let mut members = vec![0u32; footprints.len()];
+    for &q in &first_of {
+        members[q] += 1;
+    }
+    let mut class_of_first = vec![None; footprints.len()];
+    let mut shared = 0;
+    for (q, &n) in members.iter().enumerate() {
+        if n > 1 {
+            class_of_first[q] = Some(shared);
+            shared += 1;
+        }
+    }
+    (
+        first_of.iter().map(|&q| class_of_first[q]).collect(),
+        shared,
+    )
 }
 
 /// Individual risk per year at arbitrary points.
