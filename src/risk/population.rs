@@ -80,10 +80,29 @@ impl DensityRaster {
     /// People per km2 at a point, by day or at night.
     #[inline]
     pub fn density(&self, x_km: f64, y_km: f64, night: bool) -> f64 {
-        // Cell coordinates unfloored: for a whole count n, floor(t) < 0 and floor(t) >= n exactly
-        // when t < 0 and t >= n, and `floor_index` is the floor.
-        let i = (x_km - self.x0_km) / self.cell_km;
-        let j = (y_km - self.y0_km) / self.cell_km;
+        let (i, j) = self.cell_coordinates(x_km, y_km);
+        self.density_in_cell(i, j, night)
+    }
+
+    /// A point's unfloored cell coordinates (column, row): the cell is their floor.
+    #[inline]
+    pub fn cell_coordinates(&self, x_km: f64, y_km: f64) -> (f64, f64) {
+        (
+            (x_km - self.x0_km) / self.cell_km,
+            (y_km - self.y0_km) / self.cell_km,
+        )
+    }
+
+    /// Cells per metre, to move in cell coordinates by offsets in metres.
+    pub fn cells_per_m(&self) -> f64 {
+        1.0 / (1000.0 * self.cell_km)
+    }
+
+    /// People per km2 in the cell of unfloored cell coordinates `(i, j)`, by day or at night.
+    #[inline]
+    pub fn density_in_cell(&self, i: f64, j: f64, night: bool) -> f64 {
+        // For a whole count n, floor(t) < 0 and floor(t) >= n exactly when t < 0 and t >= n, and
+        // `floor_index` is the floor.
         if i < 0.0 || j < 0.0 || i >= self.nx as f64 || j >= self.ny as f64 {
             return self.background[night as usize];
         }
@@ -286,12 +305,18 @@ impl CloudField {
     ) -> f64 {
         let (ux, uy) = (wind_to_rad.sin(), wind_to_rad.cos());
         let (nx, ny) = (-uy, ux);
+        // Straight into the raster's cell coordinates: the source's, plus each point's offset scaled
+        // to cells (no divisions per point; the sum is the same up to rounding, which moves a point
+        // across a cell edge only if it lies within about 1e-13 of a cell of it).
+        let (i0, j0) = raster.cell_coordinates(x_m / 1000.0, y_m / 1000.0);
+        let scale = raster.cells_per_m();
+        let (ui, uj, ni, nj) = (ux * scale, uy * scale, nx * scale, ny * scale);
         self.points
             .iter()
             .map(|&(x, y, area_km2, l)| {
-                let gx = x_m + x * ux + y * nx;
-                let gy = y_m + x * uy + y * ny;
-                let here = raster.density(gx / 1000.0, gy / 1000.0, people.night) * area_km2;
+                let i = i0 + x * ui + y * ni;
+                let j = j0 + x * uj + y * nj;
+                let here = raster.density_in_cell(i, j, people.night) * area_km2;
                 l.deaths(here, people.indoor_fraction)
             })
             .sum()
