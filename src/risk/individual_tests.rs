@@ -174,3 +174,70 @@ fn grid_is_thread_independent_and_contours_close_around_the_source() {
     let points = individual_risk_at(&footprints, &[grid.centre(40, 40)], &c.wind_rose_from);
     assert!((points[0] - a[40 * 80 + 40]).abs() < 1e-15);
 }
+
+/// Footprints equal in everything but frequency share one class (a footprint elsewhere is one of a
+/// kind), and the map they make together is, bit for bit, the sum in order of the maps each makes alone
+/// (where nothing is shared).
+#[test]
+fn shared_footprints_give_the_map_bit_for_bit() {
+    let v = purple_book();
+    let fire = Effect::Pool(BurningPool {
+        fire: PoolFire {
+            diameter_m: 20.0,
+            burning_rate_kg_m2_s: 0.055,
+            hc_mj_per_kg: 43.7,
+            radiative_fraction: 0.3,
+        },
+        flame_flux_kw_m2: 140.0,
+    });
+    let c = climate();
+    let at = |x_m: f64, frequency: f64| {
+        Footprint::new(
+            &[Placed {
+                effect: fire,
+                x_m,
+                y_m: 0.0,
+            }],
+            frequency,
+            false,
+            &c,
+            &v,
+            &AIR,
+        )
+    };
+    let footprints = vec![
+        at(0.0, 1e-5),
+        at(10.0, 2e-5),
+        at(0.0, 3e-5),
+        at(10.0, 1e-5),
+        at(0.0, 7e-6),
+        at(33.0, 1e-5),
+    ];
+    let (class_of, shared) = lethality_classes(&footprints);
+    assert_eq!(shared, 2);
+    assert_eq!(class_of[0], class_of[2]);
+    assert_eq!(class_of[0], class_of[4]);
+    assert_eq!(class_of[1], class_of[3]);
+    assert_ne!(class_of[0], class_of[1]);
+    assert!(class_of[0].is_some() && class_of[5].is_none());
+    let grid = Grid {
+        x0_m: -200.0,
+        y0_m: -200.0,
+        cell_m: 5.0,
+        nx: 80,
+        ny: 80,
+    };
+    let together = individual_risk_grid(&footprints, &grid, &c.wind_rose_from);
+    let mut alone = vec![0.0; grid.nx * grid.ny];
+    for f in &footprints {
+        let own = individual_risk_grid(std::slice::from_ref(f), &grid, &c.wind_rose_from);
+        for (a, o) in alone.iter_mut().zip(&own) {
+            *a += o;
+        }
+    }
+    assert!(together.iter().any(|&x| x > 0.0));
+    assert_eq!(
+        together.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        alone.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
+    );
+}
