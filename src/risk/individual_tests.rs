@@ -33,15 +33,7 @@ const AIR: Atmosphere = Atmosphere {
 #[test]
 fn radial_footprint_matches_direct_evaluation() {
     let v = purple_book();
-    let fire = Effect::Pool(BurningPool {
-        fire: PoolFire {
-            diameter_m: 20.0,
-            burning_rate_kg_m2_s: 0.055,
-            hc_mj_per_kg: 43.7,
-            radiative_fraction: 0.3,
-        },
-        flame_flux_kw_m2: 140.0,
-    });
+    let fire = pool_fire();
     let f = Footprint::new(
         &[Placed {
             effect: fire,
@@ -119,10 +111,9 @@ fn cloud_footprint_equals_average_over_wind_and_weather() {
     }
 }
 
-#[test]
-fn grid_is_thread_independent_and_contours_close_around_the_source() {
-    let v = purple_book();
-    let fire = Effect::Pool(BurningPool {
+/// A 20 m gasoline-like pool fire.
+fn pool_fire() -> Effect {
+    Effect::Pool(BurningPool {
         fire: PoolFire {
             diameter_m: 20.0,
             burning_rate_kg_m2_s: 0.055,
@@ -130,7 +121,13 @@ fn grid_is_thread_independent_and_contours_close_around_the_source() {
             radiative_fraction: 0.3,
         },
         flame_flux_kw_m2: 140.0,
-    });
+    })
+}
+
+#[test]
+fn grid_is_thread_independent_and_contours_close_around_the_source() {
+    let v = purple_book();
+    let fire = pool_fire();
     let c = climate();
     let footprints: Vec<Footprint> = (0..5)
         .map(|k| {
@@ -181,15 +178,7 @@ fn grid_is_thread_independent_and_contours_close_around_the_source() {
 #[test]
 fn shared_footprints_give_the_map_bit_for_bit() {
     let v = purple_book();
-    let fire = Effect::Pool(BurningPool {
-        fire: PoolFire {
-            diameter_m: 20.0,
-            burning_rate_kg_m2_s: 0.055,
-            hc_mj_per_kg: 43.7,
-            radiative_fraction: 0.3,
-        },
-        flame_flux_kw_m2: 140.0,
-    });
+    let fire = pool_fire();
     let c = climate();
     let at = |x_m: f64, frequency: f64| {
         Footprint::new(
