@@ -111,6 +111,17 @@ fn cloud_footprint_equals_average_over_wind_and_weather() {
     }
 }
 
+/// 80 x 80 cells of 5 m around the origin.
+fn grid_80() -> Grid {
+    Grid {
+        x0_m: -200.0,
+        y0_m: -200.0,
+        cell_m: 5.0,
+        nx: 80,
+        ny: 80,
+    }
+}
+
 /// A 20 m gasoline-like pool fire.
 fn pool_fire() -> Effect {
     Effect::Pool(BurningPool {
@@ -145,13 +156,7 @@ fn grid_is_thread_independent_and_contours_close_around_the_source() {
             )
         })
         .collect();
-    let grid = Grid {
-        x0_m: -200.0,
-        y0_m: -200.0,
-        cell_m: 5.0,
-        nx: 80,
-        ny: 80,
-    };
+    let grid = grid_80();
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
@@ -209,13 +214,7 @@ fn shared_footprints_give_the_map_bit_for_bit() {
     assert_eq!(class_of[1], class_of[3]);
     assert_ne!(class_of[0], class_of[1]);
     assert!(class_of[0].is_some() && class_of[5].is_none());
-    let grid = Grid {
-        x0_m: -200.0,
-        y0_m: -200.0,
-        cell_m: 5.0,
-        nx: 80,
-        ny: 80,
-    };
+    let grid = grid_80();
     let together = individual_risk_grid(&footprints, &grid, &c.wind_rose_from);
     let mut alone = vec![0.0; grid.nx * grid.ny];
     for f in &footprints {

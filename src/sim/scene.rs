@@ -234,7 +234,8 @@ impl Replication<'_> {
             .as_ref()
             .expect("risk runs index their units");
         for id in index.handled(s) {
-            let leg = &m.routes[self.cons.get(id).route].legs[self.cons.get(id).leg];
+            let c = self.cons.get(id);
+            let leg = &m.routes[c.route].legs[c.leg];
             let unit = if leg.mode == Mode::Road {
                 let group = self.hazard_group(id);
                 trucks[group] += 1;

@@ -112,38 +112,43 @@ impl Replication<'_> {
     /// changes, so its stage alone says where it stands).
     pub(crate) fn set_convoy_stage(&mut self, v: ConvoyId, stage: ConvoyStage) {
         let before = self.convoys.get(v).stage;
-        self.convoys.get_mut(v).stage = stage;
-        if self.scene_index.is_none() || before == stage {
+        if before == stage {
             return;
         }
-        let (old, new) = (self.convoy_site(v, before), self.convoy_site(v, stage));
-        let index = self.scene_index.as_mut().expect("checked above");
-        if let Some(s) = old {
-            index.convoys[s].remove(&v);
-        }
-        if let Some(s) = new {
-            index.convoys[s].insert(v);
-        }
+        self.index_convoy(v, false);
+        self.convoys.get_mut(v).stage = stage;
+        self.index_convoy(v, true);
     }
 
     /// A new convoy, created in its stage: indexed where it stands.
     pub(crate) fn index_new_convoy(&mut self, v: ConvoyId) {
-        let stage = self.convoys.get(v).stage;
-        if let (Some(s), Some(index)) = (self.convoy_site(v, stage), self.scene_index.as_mut()) {
-            index.convoys[s].insert(v);
-        }
+        self.index_convoy(v, true);
     }
 
     /// Removes a convoy that has finished from the arena and from the index.
     pub(crate) fn remove_convoy(&mut self, v: ConvoyId) {
-        let stage = self.convoys.get(v).stage;
-        if let (Some(s), Some(index)) = (self.convoy_site(v, stage), self.scene_index.as_mut()) {
-            index.convoys[s].remove(&v);
-        }
+        self.index_convoy(v, false);
         self.convoys.remove(v);
     }
 
-    /// Checks the index of site `s` and the places against a scan of every unit alive (debug builds).
+    /// Puts convoy `v` into (`true`) or takes it out of the set of the site its stage has it at, if any.
+    fn index_convoy(&mut self, v: ConvoyId, present: bool) {
+        if self.scene_index.is_none() {
+            return;
+        }
+        let Some(s) = self.convoy_site(v, self.convoys.get(v).stage) else {
+            return;
+        };
+        let set = &mut self.scene_index.as_mut().expect("checked above").convoys[s];
+        if present {
+            set.insert(v);
+        } else {
+            set.remove(&v);
+        }
+    }
+
+    /// Checks the index of site `s` (handled units, convoys) against a scan of every unit alive (debug
+    /// builds).
     #[cfg(debug_assertions)]
     pub(crate) fn check_scene_index(&self, s: SiteId) {
         let m = self.m;
