@@ -97,7 +97,41 @@ fn merged_shards_are_byte_identical_to_a_single_run() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// True once the batch in `out` has finished its first variant and stored part of the second.
+/// Variants run side by side on the worker pool; which lane runs which variant, and in what order they
+/// finish, must not reach any output file (plots included).
+#[test]
+fn a_sweep_is_byte_identical_on_one_two_and_three_threads() {
+    let dir = scratch("sweep-threads");
+    let base = scenario("examples/one-of-each.toml");
+    let run = |threads: &str| {
+        let out = dir.join(format!("threads-{threads}"));
+        let o = hazflow(&[
+            "sweep",
+            base.to_str().unwrap(),
+            "--set",
+            "demand.chemical_factor=1,1.3,1.6",
+            "--set",
+            "demand.background_factor=1,1.5",
+            "--reps",
+            "6",
+            "--threads",
+            threads,
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        out
+    };
+    let one = run("1");
+    let runs = std::fs::read_dir(one.join("runs")).unwrap().count();
+    assert_eq!(runs, 6, "one result directory per variant");
+    for threads in ["2", "3"] {
+        assert_same_files(&one, &run(threads), &["run-info.json"]);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// `--target-rse` stops at the same replication whether the run is whole or split into shards: the
 /// shards run their blocks of the cap, and the merge applies the rule where the single run did.
 #[test]
@@ -202,6 +236,7 @@ fn target_rse_stops_at_the_same_replication_in_shards() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// True once the batch in `out` has finished a variant and stored part of another.
 fn midway(out: &std::path::Path) -> bool {
     let finished = std::fs::read_dir(out.join("runs"))
         .map(|d| {

@@ -14,6 +14,9 @@ pub(crate) const PLAIN_EVERY_S: f64 = 10.0;
 pub(crate) struct Progress {
     bar: indicatif::ProgressBar,
     plain: Option<Mutex<Plain>>,
+    /// Counts the replications of several runs at once (a batch's variants, side by side): no run's
+    /// phase takes over the bar.
+    many_runs: bool,
 }
 
 fn replication_style() -> indicatif::ProgressStyle {
@@ -83,7 +86,19 @@ impl Progress {
                 last_line: None,
             })
         });
-        Self { bar, plain }
+        Self {
+            bar,
+            plain,
+            many_runs: false,
+        }
+    }
+
+    /// The same progress, shared by runs that go on side by side: their phases are not shown.
+    pub(crate) fn for_many_runs(self) -> Self {
+        Self {
+            many_runs: true,
+            ..self
+        }
     }
 
     /// The plain-line state, if lines are shown (a panic elsewhere leaves it usable: it is only counts).
@@ -113,12 +128,6 @@ impl Progress {
         self.with_plain(|p| p.done = (p.done + n).min(p.total));
     }
 
-    /// `done` replications are done in all.
-    pub(crate) fn set_position(&self, done: u64) {
-        self.bar.set_position(done);
-        self.with_plain(|p| p.done = done.min(p.total));
-    }
-
     /// The label changes (the next variant of a batch); a bar left showing a phase counts again.
     pub(crate) fn set_message(&self, label: &str) {
         self.bar.disable_steady_tick();
@@ -130,6 +139,9 @@ impl Progress {
     /// The replications are over and `phase` begins (e.g. "risk analysis and reports"): a spinner
     /// with the elapsed time on a terminal, one line elsewhere.
     pub(crate) fn phase(&self, phase: &str) {
+        if self.many_runs {
+            return;
+        }
         if !self.bar.is_hidden() {
             self.bar.set_style(
                 indicatif::ProgressStyle::with_template("{spinner} {msg}, {elapsed} elapsed")

@@ -230,6 +230,17 @@ pub(crate) fn run_into(
     progress: &Progress,
     checkpoints: Option<&Checkpoints>,
 ) -> Result<(Manifest, RunInfo), AppError> {
+    // On the runner's pool, so that the risk fold and analysis use its threads (`--threads`) too.
+    runner.install(|| run_on_pool(dir, job, runner, progress, checkpoints))
+}
+
+fn run_on_pool(
+    dir: &Path,
+    job: &Job,
+    runner: &Runner,
+    progress: &Progress,
+    checkpoints: Option<&Checkpoints>,
+) -> Result<(Manifest, RunInfo), AppError> {
     let model = &job.prepared.model;
     let mut sink = ResultSink::create(dir, model, job.settings.replications)?;
     let planned = job.settings.replications;
@@ -340,14 +351,16 @@ pub fn run(options: &RunOptions) -> Result<RunReport, AppError> {
                 dir: staged.path().to_path_buf(),
                 chunk_replications: CHUNK_REPLICATIONS,
             };
-            let summary = run_model(
-                &prepared.model,
-                settings,
-                &runner,
-                &|| bar.inc(1),
-                Some(&checkpoints),
-                |_, _| Ok(()),
-            );
+            let summary = runner.install(|| {
+                run_model(
+                    &prepared.model,
+                    settings,
+                    &runner,
+                    &|| bar.inc(1),
+                    Some(&checkpoints),
+                    |_, _| Ok(()),
+                )
+            });
             bar.finish_and_clear();
             let summary = summary?;
             let info = RunInfo::finished(
