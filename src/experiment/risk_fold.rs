@@ -10,7 +10,10 @@ use super::ReplicationStats;
 use crate::model::{HOURS_PER_YEAR, Model, RiskModel};
 use crate::risk::dispersion::Weather;
 use crate::risk::fn_curve::FnAccumulator;
-use crate::risk::individual::{Climate, CloudTableCache, Footprint, Grid, add_individual_risk};
+use crate::risk::individual::{
+    Climate, CloudTableCache, Footprint, Grid, LethalityClasses, add_individual_risk,
+    add_point_risk,
+};
 use crate::sim::{Accident, AccidentSource, FN_POINTS, facility_of};
 
 /// Lowest contour of the map, per year: the pruning floor is a tenth of it.
@@ -300,33 +303,15 @@ impl RiskFold {
                     })
             })
             .collect();
-        add_individual_risk(
-            &footprints,
-            &self.grid,
-            &climate.wind_rose_from,
-            &mut self.map,
-        );
+        let classes = LethalityClasses::new(&footprints);
         let rose = &climate.wind_rose_from;
+        add_individual_risk(&footprints, &classes, &self.grid, rose, &mut self.map);
         self.transects.par_iter_mut().for_each(|t| {
-            let mid = t.points[t.points.len() / 2];
-            for f in &footprints {
-                let d = (f.centre.0 - mid.0).hypot(f.centre.1 - mid.1);
-                if d > f.reach_m + TRANSECT_HALF_M {
-                    continue;
-                }
-                for (v, &(x, y)) in t.values.iter_mut().zip(&t.points) {
-                    if (x - f.centre.0).hypot(y - f.centre.1) <= f.reach_m {
-                        *v += f.frequency_per_year * f.lethality_at(x, y, rose);
-                    }
-                }
-            }
+            add_point_risk(&footprints, &classes, &t.points, rose, &mut t.values);
         });
         for (v, p) in self.protected.iter_mut().zip(&r.protected) {
-            for f in &footprints {
-                if (p.x_m - f.centre.0).hypot(p.y_m - f.centre.1) <= f.reach_m {
-                    *v += f.frequency_per_year * f.lethality_at(p.x_m, p.y_m, rose);
-                }
-            }
+            let at = [(p.x_m, p.y_m)];
+            add_point_risk(&footprints, &classes, &at, rose, std::slice::from_mut(v));
         }
     }
 

@@ -9,14 +9,17 @@
 //! the chance of death at distance `r` and bearing `b` is `p_sector(b) / dtheta * W(r) / r`, where `W(r)` is
 //! the crosswind integral of the lethality at `r` downwind.
 
-use rayon::prelude::*;
-
 use super::cloud::CloudProfile;
 use super::dispersion::{Terrain, Weather};
 use super::fire::Atmosphere;
 use super::floor_index;
 use super::population::Placed;
 use super::vulnerability::Vulnerability;
+
+mod accumulate;
+pub use accumulate::{
+    LethalityClasses, add_individual_risk, add_point_risk, individual_risk_at, individual_risk_grid,
+};
 
 /// Weather classes with their day and night shares, and the wind rose.
 #[derive(Clone, Debug)]
@@ -407,134 +410,6 @@ impl Grid {
             self.y0_m + (j as f64 + 0.5) * self.cell_m,
         )
     }
-}
-
-/// Individual risk per year at every cell centre (row-major, south row first). Rows are computed in
-/// parallel, each summing the accidents in their given order, so the result does not depend on the
-/// number of threads.
-pub fn individual_risk_grid(
-    footprints: &[Footprint],
-    grid: &Grid,
-    wind_rose_from: &[f64; 12],
-) -> Vec<f64> {
-    let mut out = vec![0.0; grid.nx * grid.ny];
-    add_individual_risk(footprints, grid, wind_rose_from, &mut out);
-    out
-}
-
-/// Adds the individual risk of `footprints` to the cells of `values` (row-major, south row first), each
-/// cell summing the footprints in their given order: folding replication after replication gives the
-/// same map for any thread count and any split into shards.
-pub fn add_individual_risk(
-    footprints: &[Footprint],
-    grid: &Grid,
-    wind_rose_from: &[f64; 12],
-    values: &mut [f64],
-) {
-    if footprints.is_empty() {
-        return;
-    }
-    let (class_of, shared) = lethality_classes(footprints);
-    values
-        .par_chunks_mut(grid.nx)
-        .enumerate()
-        .for_each(|(j, row)| {
-            let y = grid.y0_m + (j as f64 + 0.5) * grid.cell_m;
-            // This row's lethalities of each class that several footprints share, once computed.
-            let mut row_of_class: Vec<Option<Vec<f64>>> = vec![None; shared];
-            for (f, class) in footprints.iter().zip(&class_of) {
-                if f.reach_m <= 0.0 || (y - f.centre.1).abs() > f.reach_m {
-                    continue;
-                }
-                let i0 = ((f.centre.0 - f.reach_m - grid.x0_m) / grid.cell_m)
-                    .floor()
-                    .max(0.0) as usize;
-                let i1 = (((f.centre.0 + f.reach_m - grid.x0_m) / grid.cell_m)
-                    .ceil()
-                    .max(0.0) as usize)
-                    .min(grid.nx);
-                let lethality = |i: usize| {
-                    let x = grid.x0_m + (i as f64 + 0.5) * grid.cell_m;
-                    f.lethality_at(x, y, wind_rose_from)
-                };
-                let cells = row.iter_mut().enumerate().take(i1).skip(i0);
-                match class {
-                    Some(c) => {
-                        let p = row_of_class[*c]
-                            .get_or_insert_with(|| (i0..i1.max(i0)).map(lethality).collect());
-                        for ((_, cell), &p) in cells.zip(p.iter()) {
-                            if p > 0.0 {
-                                *cell += f.frequency_per_year * p;
-                            }
-                        }
-                    }
-                    None => {
-                        for (i, cell) in cells {
-                            let p = lethality(i);
-                            if p > 0.0 {
-                                *cell += f.frequency_per_year * p;
-                            }
-                        }
-                    }
-                }
-            }
-        });
-}
-
-/// Groups the footprints whose lethality is the same everywhere (every table, position and reach
-/// equal to the bit; the frequency may differ): accidents of equal units at one spot, such as the
-/// tankers of a lot, repeat by the thousand in a saturated run. Returns each footprint's class among
-/// those shared by two or more (`None` for one of a kind), and the number of such classes.
-fn lethality_classes(footprints: &[Footprint]) -> (Vec<Option<usize>>, usize) {
-    use std::hash::{Hash, Hasher};
-    let mut by_hash: rustc_hash::FxHashMap<u64, Vec<usize>> = Default::default();
-    let mut first_of = vec![0usize; footprints.len()];
-    for (k, f) in footprints.iter().enumerate() {
-        let mut hasher = rustc_hash::FxHasher::default();
-        f.lethality_bits().for_each(|b| b.hash(&mut hasher));
-        let firsts = by_hash.entry(hasher.finish()).or_default();
-        first_of[k] = match firsts.iter().find(|&&q| footprints[q].same_lethality(f)) {
-            Some(&q) => q,
-            None => {
-                firsts.push(k);
-                k
-            }
-        };
-    }
-    let mut members = vec![0u32; footprints.len()];
-    for &q in &first_of {
-        members[q] += 1;
-    }
-    let mut class_of_first = vec![None; footprints.len()];
-    let mut shared = 0;
-    for (q, &n) in members.iter().enumerate() {
-        if n > 1 {
-            class_of_first[q] = Some(shared);
-            shared += 1;
-        }
-    }
-    (
-        first_of.iter().map(|&q| class_of_first[q]).collect(),
-        shared,
-    )
-}
-
-/// Individual risk per year at arbitrary points.
-pub fn individual_risk_at(
-    footprints: &[Footprint],
-    points: &[(f64, f64)],
-    wind_rose_from: &[f64; 12],
-) -> Vec<f64> {
-    points
-        .par_iter()
-        .map(|&(x, y)| {
-            footprints
-                .iter()
-                .filter(|f| (x - f.centre.0).hypot(y - f.centre.1) <= f.reach_m)
-                .map(|f| f.frequency_per_year * f.lethality_at(x, y, wind_rose_from))
-                .sum()
-        })
-        .collect()
 }
 
 /// A straight piece of a contour line: two points, m.

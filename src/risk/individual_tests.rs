@@ -180,11 +180,10 @@ fn grid_is_thread_independent_and_contours_close_around_the_source() {
 /// Footprints equal in everything but frequency share one class (a footprint elsewhere is one of a
 /// kind), and the map they make together is, bit for bit, the sum in order of the maps each makes alone
 /// (where nothing is shared).
-#[test]
-fn shared_footprints_give_the_map_bit_for_bit() {
+/// Six fires: three equal at x = 0 and two at x = 10 m (frequencies differ), one alone at x = 33 m.
+fn repeated_fires(c: &Climate) -> Vec<Footprint> {
     let v = purple_book();
     let fire = pool_fire();
-    let c = climate();
     let at = |x_m: f64, frequency: f64| {
         Footprint::new(
             &[Placed {
@@ -194,20 +193,26 @@ fn shared_footprints_give_the_map_bit_for_bit() {
             }],
             frequency,
             false,
-            &c,
+            c,
             &v,
             &AIR,
         )
     };
-    let footprints = vec![
+    vec![
         at(0.0, 1e-5),
         at(10.0, 2e-5),
         at(0.0, 3e-5),
         at(10.0, 1e-5),
         at(0.0, 7e-6),
         at(33.0, 1e-5),
-    ];
-    let (class_of, shared) = lethality_classes(&footprints);
+    ]
+}
+
+#[test]
+fn shared_footprints_give_the_map_bit_for_bit() {
+    let c = climate();
+    let footprints = repeated_fires(&c);
+    let LethalityClasses { class_of, shared } = LethalityClasses::new(&footprints);
     assert_eq!(shared, 2);
     assert_eq!(class_of[0], class_of[2]);
     assert_eq!(class_of[0], class_of[4]);
@@ -228,4 +233,42 @@ fn shared_footprints_give_the_map_bit_for_bit() {
         together.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
         alone.iter().map(|x| x.to_bits()).collect::<Vec<_>>()
     );
+}
+
+/// Transects and protected objects share lethalities the same way: the risk at points along a line
+/// (some beyond every reach) and at a single point is, bit for bit, the unshared sum in order.
+#[test]
+fn shared_footprints_give_points_bit_for_bit() {
+    let c = climate();
+    let footprints = repeated_fires(&c);
+    let classes = LethalityClasses::new(&footprints);
+    let line: Vec<(f64, f64)> = (-60..=60).map(|k| (k as f64 * 7.0, 5.0)).collect();
+    let mut shared = vec![0.0; line.len()];
+    add_point_risk(&footprints, &classes, &line, &c.wind_rose_from, &mut shared);
+    // Unshared: each footprint's lethality computed at each point within its reach, added in order.
+    let unshared = |points: &[(f64, f64)]| -> Vec<f64> {
+        let mut values = vec![0.0; points.len()];
+        for f in &footprints {
+            for (v, &(x, y)) in values.iter_mut().zip(points) {
+                if (x - f.centre.0).hypot(y - f.centre.1) <= f.reach_m {
+                    *v += f.frequency_per_year * f.lethality_at(x, y, &c.wind_rose_from);
+                }
+            }
+        }
+        values
+    };
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&shared), bits(&unshared(&line)));
+    assert!(shared.iter().any(|&x| x > 0.0) && shared.contains(&0.0));
+    let point = [(12.0, -4.0)];
+    let mut one = 0.0;
+    add_point_risk(
+        &footprints,
+        &classes,
+        &point,
+        &c.wind_rose_from,
+        std::slice::from_mut(&mut one),
+    );
+    assert!(one > 0.0);
+    assert_eq!(one.to_bits(), unshared(&point)[0].to_bits());
 }

@@ -364,6 +364,43 @@ impl CloudFieldCache {
     }
 }
 
+/// Deaths of isotropic effects already integrated, by effects and people: the tankers of a saturated
+/// lot stand at a few spots, and their fires repeat by the thousand. Results do not depend on what is
+/// cached ([`radial_deaths`] is a pure function of its arguments, and one replication holds one
+/// vulnerability, atmosphere and raster).
+#[derive(Default)]
+pub struct RadialDeathsCache {
+    deaths: rustc_hash::FxHashMap<Vec<u8>, f64>,
+}
+
+impl RadialDeathsCache {
+    /// [`radial_deaths`] of `effects`, computed once per distinct set of isotropic effects and people.
+    pub fn deaths(
+        &mut self,
+        effects: &[Placed],
+        people: People,
+        v: &Vulnerability,
+        air: &Atmosphere,
+        raster: &DensityRaster,
+    ) -> f64 {
+        let mut key = Vec::with_capacity(256);
+        key.push(u8::from(people.night));
+        key.extend(people.indoor_fraction.to_bits().to_le_bytes());
+        for p in effects.iter().filter(|p| !p.effect.is_directional()) {
+            ciborium::into_writer(p, &mut key).expect("an effect serialises");
+        }
+        if let Some(&d) = self.deaths.get(&key) {
+            return d;
+        }
+        if self.deaths.len() >= CACHE_ENTRIES {
+            self.deaths.clear();
+        }
+        let d = radial_deaths(effects, people, v, air, raster);
+        self.deaths.insert(key, d);
+        d
+    }
+}
+
 /// Expected deaths of a set of effects in one weather and wind: the isotropic effects combined point by
 /// point, each cloud integrated on its own wind-aligned grid and added (overlap between a cloud and the
 /// fires is not removed: slightly conservative).
@@ -444,6 +481,65 @@ mod tests {
 
     /// Uniform density D: deaths = D * integral of lethality over the plane; for a pool fire that is
     /// D * 2 pi * integral r P(r) dr, computed here by a fine 1-D quadrature.
+    /// The cache gives exactly what it caches, keyed by the effects and by who is out of doors.
+    #[test]
+    fn cached_radial_deaths_are_the_computed_ones() {
+        let v = purple_book();
+        let c = conditions(&v);
+        // A town east of the fires, so that where a fire stands matters.
+        let town = Disc {
+            x_km: 0.1,
+            y_km: 0.0,
+            radius_km: 0.05,
+            day_per_km2: 20_000.0,
+            night_per_km2: 8_000.0,
+        };
+        let raster = DensityRaster::build(&[town], [2000.0, 500.0], [-5.0, 5.0, -5.0, 5.0], 0.01);
+        let fire = |x_m: f64, diameter_m: f64| Placed {
+            effect: Effect::Pool(BurningPool {
+                fire: PoolFire {
+                    diameter_m,
+                    burning_rate_kg_m2_s: 0.055,
+                    hc_mj_per_kg: 43.7,
+                    radiative_fraction: 0.3,
+                },
+                flame_flux_kw_m2: 140.0,
+            }),
+            x_m,
+            y_m: 0.0,
+        };
+        let sets = [
+            vec![fire(0.0, 30.0)],
+            vec![fire(0.0, 30.0), fire(40.0, 20.0)],
+            vec![fire(5.0, 30.0)],
+        ];
+        let people = [
+            c.people,
+            People {
+                night: true,
+                indoor_fraction: 0.9,
+            },
+        ];
+        let mut cache = RadialDeathsCache::default();
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            for effects in &sets {
+                for &p in &people {
+                    let cached = cache.deaths(effects, p, &v, &c.air, &raster);
+                    let direct = radial_deaths(effects, p, &v, &c.air, &raster);
+                    assert_eq!(cached.to_bits(), direct.to_bits());
+                    seen.push(cached.to_bits());
+                }
+            }
+        }
+        // Six distinct inputs, six distinct answers (none taken for another's).
+        let mut distinct = seen[..6].to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 6);
+        assert_eq!(seen[..6], seen[6..]);
+    }
+
     #[test]
     fn deaths_on_uniform_population_match_radial_quadrature() {
         let v = purple_book();

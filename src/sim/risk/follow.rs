@@ -26,7 +26,7 @@ use crate::risk::dispersion::Weather;
 use crate::risk::effects::Effect;
 use std::sync::Arc;
 
-use crate::risk::population::{CloudField, CloudFieldCache, People, Placed, radial_deaths};
+use crate::risk::population::{CloudField, CloudFieldCache, People, Placed, RadialDeathsCache};
 use crate::risk::source::{Breach, Containment, Outflow, P_ATM_PA, SourceTerm, outflow};
 use crate::scenario::ClosureMode;
 
@@ -223,6 +223,7 @@ impl Replication<'_> {
     fn branch_conditions(
         &self,
         cache: &mut CloudFieldCache,
+        radial: &mut RadialDeathsCache,
         effects: &[Placed],
         primary_count: usize,
         people: People,
@@ -231,9 +232,9 @@ impl Replication<'_> {
     ) -> Vec<Condition> {
         let r = self.risk_model();
         let v = &r.vulnerability;
-        let radial_all = radial_deaths(effects, people, v, &r.air, &r.raster);
+        let radial_all = radial.deaths(effects, people, v, &r.air, &r.raster);
         let radial_primary = if primary_count < effects.len() {
-            radial_deaths(&effects[..primary_count], people, v, &r.air, &r.raster)
+            radial.deaths(&effects[..primary_count], people, v, &r.air, &r.raster)
         } else {
             radial_all
         };
@@ -325,7 +326,9 @@ impl Replication<'_> {
                 state.consequence[index].random::<u64>(),
             )
         };
-        let mut cache = std::mem::take(&mut self.risk.as_mut().expect("risk state").fields);
+        let state = self.risk.as_mut().expect("risk state");
+        let mut cache = std::mem::take(&mut state.fields);
+        let mut radial = std::mem::take(&mut state.radial);
         // One wind direction inside each sector (stratified), shared by the branches.
         let directions: [f64; 12] = std::array::from_fn(|k| {
             (k as f64 * 30.0 - 15.0 + 30.0 * rng.random::<f64>()).rem_euclid(360.0)
@@ -355,6 +358,7 @@ impl Replication<'_> {
             let primary_count = usize::from(primary.is_some());
             let conditions = self.branch_conditions(
                 &mut cache,
+                &mut radial,
                 &effects,
                 primary_count,
                 people,
@@ -384,7 +388,9 @@ impl Replication<'_> {
             &mut rng,
         );
         let closure_h = self.closure_hours(init.source, init.weight, &mut rng);
-        self.risk.as_mut().expect("risk state").fields = cache;
+        let state = self.risk.as_mut().expect("risk state");
+        state.fields = cache;
+        state.radial = radial;
         if closure_h > 0.0 {
             for target in self.closure_targets(init.source) {
                 self.accident_closure(target, closure_h);

@@ -81,8 +81,9 @@ pub(crate) struct RiskState {
     sample: Vec<RngStream>,
     consequence: Vec<RngStream>,
     pub(crate) accidents: Vec<Accident>,
-    /// Cloud fields already integrated in this replication.
+    /// Cloud fields and deaths of fires and blasts already integrated in this replication.
     pub(crate) fields: crate::risk::population::CloudFieldCache,
+    pub(crate) radial: crate::risk::population::RadialDeathsCache,
     active: Vec<ActiveClosure>,
     pub(crate) closures: u64,
     pub(crate) closure_hours: f64,
@@ -215,6 +216,7 @@ impl RiskState {
                 .collect(),
             accidents: Vec::new(),
             fields: Default::default(),
+            radial: Default::default(),
             active: Vec::new(),
             closures: 0,
             closure_hours: 0.0,
