@@ -357,19 +357,26 @@ fn holds_results(out: &Path) -> bool {
     any_file(&out.join("runs")) || any_file(&out.join(".work"))
 }
 
-/// Variants in progress at once, per worker thread. A worker that waits for a stolen replication of its
-/// variant, or whose variant is between blocks, starts on another variant meanwhile; with one lane per
-/// thread the 24-variant sweep of `benches/scaling.rs` ran 1.73x faster on 2 threads than on 1, with two
-/// 1.88x. More lanes hold more variants' files and memory for little gain.
+/// Variants in progress at once, per worker thread, when they share the pool. A worker that waits for a
+/// stolen replication of its variant, or whose variant is between blocks, starts on another variant
+/// meanwhile; two lanes per thread ran the 24-variant sweep of `benches/scaling.rs` about 5 % faster
+/// than one. More lanes hold more variants' files and memory for no measurable gain.
 const LANES_PER_THREAD: usize = 2;
+
+/// From this many variants per thread on, each thread runs whole variants on its own, one after another:
+/// no variant's serial work (its fold, analysis and files) then waits behind another's on a shared
+/// worker, and the last variant to finish is one of many, so little of the machine idles at the end.
+const OWN_THREAD_VARIANTS_PER_THREAD: usize = 4;
 
 /// Runs the variants of a batch whose directory is open.
 ///
 /// Variants run side by side: each of [`LANES_PER_THREAD`] lanes per thread takes the next variant not
 /// yet started and runs all of it (replications, fold, risk analysis, writing) on the one pool of
-/// `threads` workers, so small variants keep every worker busy. Each variant's outputs depend only on
-/// its scenario, seed and replications, so the batch is byte-identical for any thread count; the first
-/// failure in variant order is reported, and variants already started are finished for `--resume`.
+/// `threads` workers, so small variants keep every worker busy. With many variants
+/// ([`OWN_THREAD_VARIANTS_PER_THREAD`] per thread or more) each of `threads` lanes instead runs its
+/// variants on a pool of its own, one thread. Each variant's outputs depend only on its scenario, seed
+/// and replications, so the batch is byte-identical for any thread count; the first failure in variant
+/// order is reported, and variants already started are finished for `--resume`.
 fn run_opened(
     variants: &[Variant],
     options: &BatchOptions,
@@ -386,9 +393,23 @@ fn run_opened(
         write_variant_files(out, variants, &plan)?;
     }
     let lanes = Lanes::new(variants.len());
+    let own_threads = variants.len() >= OWN_THREAD_VARIANTS_PER_THREAD * threads;
+    let lane_count = if own_threads {
+        threads
+    } else {
+        threads * LANES_PER_THREAD
+    };
     std::thread::scope(|scope| {
-        for _ in 0..(threads * LANES_PER_THREAD).min(variants.len()) {
+        for _ in 0..lane_count.min(variants.len()) {
             scope.spawn(|| {
+                let own = if own_threads {
+                    match Runner::new(1) {
+                        Ok(own) => Some(own),
+                        Err(e) => return lanes.fail(RunError::from(e).into()),
+                    }
+                } else {
+                    None
+                };
                 while let Some(k) = lanes.next() {
                     let outcome = run_variant(
                         &variants[k],
@@ -396,7 +417,7 @@ fn run_opened(
                         options,
                         &plan,
                         out,
-                        &runner,
+                        own.as_ref().unwrap_or(&runner),
                         &bar,
                     );
                     lanes.finish(k, outcome, kind, &bar);
@@ -446,6 +467,8 @@ struct Lanes {
     next: std::sync::atomic::AtomicUsize,
     failed: std::sync::atomic::AtomicBool,
     outcomes: std::sync::Mutex<Vec<Option<Result<VariantOutcome, AppError>>>>,
+    /// Why a lane could not start (its own thread pool), if one could not.
+    lane_failure: std::sync::Mutex<Option<AppError>>,
 }
 
 impl Lanes {
@@ -455,7 +478,17 @@ impl Lanes {
             next: std::sync::atomic::AtomicUsize::new(0),
             failed: std::sync::atomic::AtomicBool::new(false),
             outcomes: std::sync::Mutex::new((0..variants).map(|_| None).collect()),
+            lane_failure: std::sync::Mutex::new(None),
         }
+    }
+
+    /// A lane could not start: no more variants start, and the batch reports `error`.
+    fn fail(&self, error: AppError) {
+        self.failed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.lane_failure
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get_or_insert(error);
     }
 
     /// The next variant to start; none once all have started or one has failed (the lanes finish what
@@ -496,6 +529,13 @@ impl Lanes {
 
     /// The number of reused variants, or the first failure in variant order.
     fn outcomes(self) -> Result<usize, AppError> {
+        let lane_failure = self
+            .lane_failure
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(error) = lane_failure {
+            return Err(error);
+        }
         let outcomes = self
             .outcomes
             .into_inner()
