@@ -1,7 +1,8 @@
 //! `hazflow batch` and `hazflow sweep`: several variants run with the same seed and replications (common
 //! random numbers), each into `runs/<variant>/` as a complete result, then one tidy table over all of them.
-//! Variants run side by side on one pool of worker threads, so sweeps of small variants use every core;
-//! each variant's result depends only on its own scenario, seed and replications, never on the schedule.
+//! Variants run side by side on the worker threads (sharing one pool, or a thread each when there are
+//! many), so sweeps of small variants use every core; each variant's result depends only on its own
+//! scenario, seed and replications, never on the schedule.
 //!
 //! Resumable: `batch.json` records the plan; each variant keeps its replications in checkpoint chunks
 //! under `.work/` until its result directory is renamed into place. Re-running the same command with
