@@ -387,14 +387,19 @@ fn run_opened(
     started: std::time::Instant,
 ) -> Result<BatchReport, AppError> {
     let kind = plan.kind.as_str();
-    let runner = Runner::new(threads).map_err(RunError::from)?;
+    let own_threads = variants.len() >= OWN_THREAD_VARIANTS_PER_THREAD * threads;
+    // The pool the lanes share, unless each lane has its own.
+    let shared = if own_threads {
+        None
+    } else {
+        Some(Runner::new(threads).map_err(RunError::from)?)
+    };
     let total = plan.replications * variants.len() as u64;
     let bar = Progress::new(total, options.progress, kind).for_many_runs();
     if kind == "sweep" {
         write_variant_files(out, variants, &plan)?;
     }
     let lanes = Lanes::new(variants.len());
-    let own_threads = variants.len() >= OWN_THREAD_VARIANTS_PER_THREAD * threads;
     let lane_count = if own_threads {
         threads
     } else {
@@ -403,13 +408,16 @@ fn run_opened(
     std::thread::scope(|scope| {
         for _ in 0..lane_count.min(variants.len()) {
             scope.spawn(|| {
-                let own = if own_threads {
-                    match Runner::new(1) {
-                        Ok(own) => Some(own),
+                let own;
+                let runner = match &shared {
+                    Some(shared) => shared,
+                    None => match Runner::new(1) {
+                        Ok(runner) => {
+                            own = runner;
+                            &own
+                        }
                         Err(e) => return lanes.fail(RunError::from(e).into()),
-                    }
-                } else {
-                    None
+                    },
                 };
                 while let Some(k) = lanes.next() {
                     let outcome = run_variant(
@@ -418,7 +426,7 @@ fn run_opened(
                         options,
                         &plan,
                         out,
-                        own.as_ref().unwrap_or(&runner),
+                        runner,
                         &bar,
                     );
                     lanes.finish(k, outcome, kind, &bar);
