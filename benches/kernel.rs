@@ -11,11 +11,14 @@
 //!
 //! After criterion's own report, the ratios are printed from its `estimates.json` files.
 
+mod common;
+
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 use std::hint::black_box;
 use std::path::PathBuf;
 
+use common::mean_ns;
 use criterion::{BenchmarkId, Criterion, Throughput};
 use hazflow::des::{DistSpec, EventQueue, StreamSeeder};
 use hazflow::experiment::Runner;
@@ -208,18 +211,6 @@ fn bench_model(c: &mut Criterion) {
         });
     }
     group.finish();
-}
-
-/// Mean time per iteration (ns) of a finished benchmark, from criterion's output directory.
-fn mean_ns(id: &str) -> Option<f64> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let text =
-        std::fs::read_to_string(target.join("criterion").join(id).join("new/estimates.json"))
-            .ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["mean"]["point_estimate"].as_f64()
 }
 
 fn report_ratios() {

@@ -12,9 +12,12 @@
 //! `cargo bench --bench risk`; the ratios are printed after criterion's report. `HAZFLOW_BENCH=tail`
 //! runs only the tail part.
 
+mod common;
+
 use std::hint::black_box;
 use std::path::PathBuf;
 
+use common::mean_ns;
 use criterion::Criterion;
 use hazflow::des::StreamSeeder;
 use hazflow::experiment::risk_fold::RiskFold;
@@ -101,17 +104,6 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
-}
-
-fn mean_ns(id: &str) -> Option<f64> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let text =
-        std::fs::read_to_string(target.join("criterion").join(id).join("new/estimates.json"))
-            .ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["mean"]["point_estimate"].as_f64()
 }
 
 fn main() {

@@ -20,12 +20,14 @@
 //! the sweep is measured:
 //! `cargo bench --bench scaling`.
 
+mod common;
+
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use common::mean_ns;
 use criterion::{Criterion, Throughput};
-use hazflow::des::StreamSeeder;
 use hazflow::experiment::{RunSettings, RunSummary, Runner, run_model};
 use hazflow::model::Model;
 use hazflow::scenario::{DiskFiles, MemoryFiles};
@@ -136,7 +138,7 @@ fn replicate(array: &mut toml::Value, ids: &std::collections::HashSet<String>) {
 }
 
 /// The synthetic network ten times the plan's size (see the module documentation), as scenario text.
-pub fn tenfold_plan() -> String {
+fn tenfold_plan() -> String {
     let mut doc: toml::Table = plan_text().parse().expect("the plan parses");
     let ids = located_ids(&doc);
     for key in LOCATED {
@@ -155,18 +157,6 @@ pub fn tenfold_plan() -> String {
 /// Replications per measured run of the `demand` and `network` groups.
 const REPLICATIONS: u64 = 2;
 
-/// Events of the measured run: its replications' events summed.
-fn events(model: &Model) -> u64 {
-    let seeder = StreamSeeder::new(SEED);
-    (0..REPLICATIONS)
-        .map(|r| {
-            hazflow::sim::Replication::new(model, &seeder, r)
-                .run()
-                .events
-        })
-        .sum()
-}
-
 /// Master seed of the measured runs.
 const SEED: u64 = 7;
 
@@ -184,14 +174,18 @@ fn run_with_risk(model: &Model, runner: &Runner) -> RunSummary {
     run_model(model, settings, runner, &|| {}, None, |_, _| Ok(())).expect("the run completes")
 }
 
-/// Benchmarks a run of each model in `group`, on one thread.
-fn bench_replications(c: &mut Criterion, group: &str, models: &[(&str, &Model)]) {
-    let runner = Runner::new(1).expect("a one-thread pool");
+/// Benchmarks a run of each model in `group`, on one thread; each model comes with its run's events.
+fn bench_replications(
+    c: &mut Criterion,
+    runner: &Runner,
+    group: &str,
+    models: &[(&str, &Model, u64)],
+) {
     let mut g = c.benchmark_group(group);
     g.sample_size(10);
-    for (id, model) in models {
-        g.throughput(Throughput::Elements(events(model)));
-        g.bench_function(*id, |b| b.iter(|| black_box(run_with_risk(model, &runner))));
+    for &(id, model, events) in models {
+        g.throughput(Throughput::Elements(events));
+        g.bench_function(id, |b| b.iter(|| black_box(run_with_risk(model, runner))));
     }
     g.finish();
 }
@@ -263,32 +257,21 @@ fn paired_sweep(scratch: &Path) {
     );
 }
 
-/// Mean time per iteration (ns) of a finished benchmark, from criterion's output directory.
-fn mean_ns(id: &str) -> Option<f64> {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
-    let text =
-        std::fs::read_to_string(target.join("criterion").join(id).join("new/estimates.json"))
-            .ok()?;
-    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
-    json["mean"]["point_estimate"].as_f64()
-}
-
 /// Prints ns per event of `small` and `large` (whose events are given) and their ratio.
-fn report_per_event(label: &str, small: (&str, f64), large: (&str, f64)) {
+fn report_per_event(label: &str, small: (&str, u64), large: (&str, u64)) {
     let (Some(small_ns), Some(large_ns)) = (mean_ns(small.0), mean_ns(large.0)) else {
         return;
     };
-    let (a, b) = (small_ns / small.1, large_ns / large.1);
+    let (small_events, large_events) = (small.1 as f64, large.1 as f64);
+    let (a, b) = (small_ns / small_events, large_ns / large_events);
     println!(
         "{label}: {} {:.0} ns/event ({:.2} M events), {} {:.0} ns/event ({:.2} M events), ratio = {:.2}",
         small.0,
         a,
-        small.1 / 1e6,
+        small_events / 1e6,
         large.0,
         b,
-        large.1 / 1e6,
+        large_events / 1e6,
         b / a
     );
 }
@@ -298,22 +281,26 @@ fn main() {
     let mut criterion = Criterion::default().without_plots().configure_from_args();
     let (x1, x8) = (plan_at_demand(1.0), plan_at_demand(8.0));
     let tenfold = compile_text("bench-tenfold.toml", tenfold_plan());
-    let counts = [events(&x1), events(&x8), events(&tenfold)].map(|e| e as f64);
-    bench_replications(&mut criterion, "demand", &[("x1", &x1), ("x8", &x8)]);
+    let runner = Runner::new(1).expect("a one-thread pool");
+    // Events of each measured run (the runs are deterministic), counted by a first run of each.
+    let [e1, e8, e10] = [&x1, &x8, &tenfold].map(|m| run_with_risk(m, &runner).events);
     bench_replications(
         &mut criterion,
+        &runner,
+        "demand",
+        &[("x1", &x1, e1), ("x8", &x8, e8)],
+    );
+    bench_replications(
+        &mut criterion,
+        &runner,
         "network",
-        &[("plan", &x1), ("x10", &tenfold)],
+        &[("plan", &x1, e1), ("x10", &tenfold, e10)],
     );
     criterion.final_summary();
 
     println!("\n== ratios (same run) ==");
-    report_per_event("demand", ("demand/x1", counts[0]), ("demand/x8", counts[1]));
-    report_per_event(
-        "network",
-        ("network/plan", counts[0]),
-        ("network/x10", counts[2]),
-    );
+    report_per_event("demand", ("demand/x1", e1), ("demand/x8", e8));
+    report_per_event("network", ("network/plan", e1), ("network/x10", e10));
     // `cargo bench --bench scaling -- demand` (a filter) skips the sweep unless it names it.
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     if filter.is_none_or(|f| "sweep".contains(f.as_str())) {
