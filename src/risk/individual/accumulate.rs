@@ -54,30 +54,13 @@ pub fn add_individual_risk(
                     .ceil()
                     .max(0.0) as usize)
                     .min(grid.nx);
-                let lethality = |i: usize| {
-                    let x = grid.x0_m + (i as f64 + 0.5) * grid.cell_m;
-                    f.lethality_at(x, y, wind_rose_from)
-                };
-                let cells = row.iter_mut().enumerate().take(i1).skip(i0);
-                match class {
-                    Some(c) => {
-                        let p = row_of_class[*c]
-                            .get_or_insert_with(|| (i0..i1.max(i0)).map(lethality).collect());
-                        for ((_, cell), &p) in cells.zip(p.iter()) {
-                            if p > 0.0 {
-                                *cell += f.frequency_per_year * p;
-                            }
-                        }
-                    }
-                    None => {
-                        for (i, cell) in cells {
-                            let p = lethality(i);
-                            if p > 0.0 {
-                                *cell += f.frequency_per_year * p;
-                            }
-                        }
-                    }
-                }
+                let x = |i: usize| grid.x0_m + (i as f64 + 0.5) * grid.cell_m;
+                add_footprint(
+                    row.get_mut(i0..i1).unwrap_or_default(),
+                    f.frequency_per_year,
+                    class.map(|c| &mut row_of_class[c]),
+                    |k| f.lethality_at(x(i0 + k), y, wind_rose_from),
+                );
             }
         });
 }
@@ -105,29 +88,47 @@ pub fn add_point_risk(
         if (f.centre.0 - middle.0).hypot(f.centre.1 - middle.1) > f.reach_m + radius_m {
             continue;
         }
-        let lethality = |&(x, y): &(f64, f64)| {
-            if (x - f.centre.0).hypot(y - f.centre.1) <= f.reach_m {
-                f.lethality_at(x, y, wind_rose_from)
-            } else {
-                0.0
-            }
-        };
-        match class {
-            Some(c) => {
-                let p = of_class[*c].get_or_insert_with(|| points.iter().map(lethality).collect());
-                for (v, &p) in values.iter_mut().zip(p.iter()) {
-                    if p > 0.0 {
-                        *v += f.frequency_per_year * p;
-                    }
+        add_footprint(
+            values,
+            f.frequency_per_year,
+            class.map(|c| &mut of_class[c]),
+            |k| {
+                let (x, y) = points[k];
+                if (x - f.centre.0).hypot(y - f.centre.1) <= f.reach_m {
+                    f.lethality_at(x, y, wind_rose_from)
+                } else {
+                    0.0
                 }
-            }
-            None => {
-                for (v, point) in values.iter_mut().zip(points) {
-                    let p = lethality(point);
-                    if p > 0.0 {
-                        *v += f.frequency_per_year * p;
-                    }
-                }
+            },
+        );
+    }
+}
+
+/// Adds one footprint of `frequency` to `values`: `frequency * p` where the lethality `p =
+/// lethality(k)` at value `k` is positive. A footprint of a shared class reads the lethalities from
+/// `shared`, computed there by the first footprint of its class that reaches these values.
+fn add_footprint(
+    values: &mut [f64],
+    frequency: f64,
+    shared: Option<&mut Option<Vec<f64>>>,
+    lethality: impl Fn(usize) -> f64,
+) {
+    let add = |v: &mut f64, p: f64| {
+        if p > 0.0 {
+            *v += frequency * p;
+        }
+    };
+    match shared {
+        Some(slot) => {
+            let p = slot.get_or_insert_with(|| (0..values.len()).map(&lethality).collect());
+            values
+                .iter_mut()
+                .zip(p.iter())
+                .for_each(|(v, &p)| add(v, p));
+        }
+        None => {
+            for (k, v) in values.iter_mut().enumerate() {
+                add(v, lethality(k));
             }
         }
     }
