@@ -281,6 +281,7 @@ pub fn analyse(
             .map(|u| CascadeUnit {
                 vessel: u.vessel,
                 volume_m3: u.volume_m3,
+                protection: Default::default(),
             })
             .collect(),
         flux_kw_m2: flux.clone(),
@@ -288,6 +289,7 @@ pub fn analyse(
         escalation: &data.escalation,
         thresholds: l.escalation_thresholds,
         max_levels: usize::MAX,
+        brigade: None,
     };
     let distribution: CascadeDistribution = if options.exact {
         model

@@ -9,12 +9,17 @@
 //! [`CascadeModel::sample`] draws one cascade (Monte Carlo); [`CascadeModel::exact`] enumerates every
 //! path for small layouts. With `max_levels = 1` the exact result is the Cozzani et al. (2005)
 //! single-level combination formula.
+//!
+//! Units may carry barriers and a fire brigade may be on its way ([`super::intervention`]): then each
+//! unit that fails also has a failure time (the start of its heating plus its time to failure), and a
+//! target heated by several fires races the brigade from the earliest of them.
 
 use std::collections::BTreeMap;
 
 use rand::{Rng, RngExt};
 
 use super::escalation::{EscalationModel, VesselClass};
+use super::intervention::{Brigade, FireExposure, Protection, fire_escalation};
 
 /// A unit that can fail.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -23,6 +28,8 @@ pub struct CascadeUnit {
     pub vessel: VesselClass,
     /// Volume, m3 (time to failure).
     pub volume_m3: f64,
+    /// Its barriers.
+    pub protection: Protection,
 }
 
 /// The layout as the engine sees it: units and what each does to the others when it fails.
@@ -40,6 +47,8 @@ pub struct CascadeModel<'a> {
     pub thresholds: bool,
     /// Stop after this many levels (`usize::MAX`: until no new failure).
     pub max_levels: usize,
+    /// The fire brigade, if one is simulated (`None`: the escalation probit's generic response).
+    pub brigade: Option<Brigade>,
 }
 
 /// One sampled cascade.
@@ -82,39 +91,83 @@ impl CascadeDistribution {
     }
 }
 
+/// Where one escalation path stands: who has failed, who failed at the last level, and when.
+#[derive(Clone, Copy)]
+struct PathState<'s> {
+    failed: &'s [bool],
+    last: &'s [bool],
+    fails_at_s: &'s [f64],
+}
+
 impl CascadeModel<'_> {
     fn n(&self) -> usize {
         self.units.len()
     }
 
     /// Escalation probability of each unit at the next level, given who has failed and who failed at
-    /// the last level (0 for failed units).
+    /// the last level (0 for failed units), all failures at the primary event's time.
     pub fn level_probabilities(&self, failed: &[bool], last: &[bool], out: &mut Vec<f64>) {
+        let fails_at = vec![0.0; self.n()];
+        let mut times = Vec::new();
+        self.level_probabilities_timed(failed, last, &fails_at, out, &mut times);
+    }
+
+    /// [`Self::level_probabilities`] with the failure time of each failed unit (s after the primary
+    /// event); `out_times` gets the time at which each intact unit would fail at this level.
+    fn level_probabilities_timed(
+        &self,
+        failed: &[bool],
+        last: &[bool],
+        fails_at_s: &[f64],
+        out: &mut Vec<f64>,
+        out_times: &mut Vec<f64>,
+    ) {
         let n = self.n();
         out.clear();
         out.resize(n, 0.0);
+        out_times.clear();
+        out_times.resize(n, f64::INFINITY);
         for j in 0..n {
             if failed[j] {
                 continue;
             }
             let mut flux = 0.0;
+            let mut heat_start_s = f64::INFINITY;
             let mut kpa: f64 = 0.0;
+            let mut blast_at_s = f64::INFINITY;
             for i in 0..n {
                 if failed[i] {
-                    flux += self.flux_kw_m2[i * n + j];
-                    if last[i] {
-                        kpa = kpa.max(self.blast_kpa[i * n + j]);
+                    let f = self.flux_kw_m2[i * n + j];
+                    flux += f;
+                    if f > 0.0 {
+                        heat_start_s = heat_start_s.min(fails_at_s[i]);
+                    }
+                    if last[i] && self.blast_kpa[i * n + j] > kpa {
+                        kpa = self.blast_kpa[i * n + j];
+                        blast_at_s = fails_at_s[i];
                     }
                 }
             }
             let u = self.units[j];
-            let p_fire =
-                self.escalation
-                    .radiation_probability(u.vessel, flux, u.volume_m3, self.thresholds);
+            let target = FireExposure {
+                vessel: u.vessel,
+                volume_m3: u.volume_m3,
+                flux_kw_m2: flux,
+                heat_start_s: heat_start_s.min(f64::MAX),
+            };
+            let (p_fire, fire_at_s) = fire_escalation(
+                self.escalation,
+                &target,
+                self.thresholds,
+                &u.protection,
+                self.brigade.as_ref(),
+            );
             let p_blast = self
                 .escalation
                 .overpressure_probability(u.vessel, kpa, self.thresholds);
             out[j] = 1.0 - (1.0 - p_fire) * (1.0 - p_blast);
+            // A blast fails its target at once; a fire at the end of its time to failure.
+            out_times[j] = if p_blast > 0.0 { blast_at_s } else { fire_at_s };
         }
     }
 
@@ -124,15 +177,18 @@ impl CascadeModel<'_> {
         let mut level = vec![None; n];
         let mut failed = vec![false; n];
         let mut last = vec![false; n];
+        let mut fails_at_s = vec![f64::INFINITY; n];
         for &i in initiators {
             failed[i] = true;
             last[i] = true;
             level[i] = Some(0);
+            fails_at_s[i] = 0.0;
         }
         let mut p = Vec::with_capacity(n);
+        let mut times = Vec::with_capacity(n);
         let mut depth = 0u32;
         while (depth as usize) < self.max_levels {
-            self.level_probabilities(&failed, &last, &mut p);
+            self.level_probabilities_timed(&failed, &last, &fails_at_s, &mut p, &mut times);
             let mut any = false;
             last.iter_mut().for_each(|x| *x = false);
             for j in 0..n {
@@ -149,6 +205,7 @@ impl CascadeModel<'_> {
                 if last[j] {
                     failed[j] = true;
                     level[j] = Some(depth);
+                    fails_at_s[j] = times[j];
                 }
             }
         }
@@ -181,26 +238,37 @@ impl CascadeModel<'_> {
         let n = self.n();
         let mut failed = vec![false; n];
         let mut last = vec![false; n];
+        let mut fails_at_s = vec![f64::INFINITY; n];
         for &i in initiators {
             failed[i] = true;
             last[i] = true;
+            fails_at_s[i] = 0.0;
         }
         let mut out = CascadeDistribution::default();
         let mut budget = max_paths;
-        self.explore(&failed, &last, 0, 1.0, &mut out, &mut budget)?;
+        let state = PathState {
+            failed: &failed,
+            last: &last,
+            fails_at_s: &fails_at_s,
+        };
+        self.explore(state, 0, 1.0, &mut out, &mut budget)?;
         Ok(out)
     }
 
     fn explore(
         &self,
-        failed: &[bool],
-        last: &[bool],
+        state: PathState,
         depth: usize,
         prob: f64,
         out: &mut CascadeDistribution,
         budget: &mut u64,
     ) -> Result<(), String> {
         let n = self.n();
+        let PathState {
+            failed,
+            last,
+            fails_at_s,
+        } = state;
         let finish = |out: &mut CascadeDistribution| {
             let set: Vec<usize> = (0..n).filter(|&i| failed[i]).collect();
             out.add(set, depth, prob);
@@ -209,8 +277,8 @@ impl CascadeModel<'_> {
             finish(out);
             return Ok(());
         }
-        let mut p = Vec::new();
-        self.level_probabilities(failed, last, &mut p);
+        let (mut p, mut times) = (Vec::new(), Vec::new());
+        self.level_probabilities_timed(failed, last, fails_at_s, &mut p, &mut times);
         let certain: Vec<usize> = (0..n).filter(|&j| p[j] >= 1.0).collect();
         let uncertain: Vec<usize> = (0..n).filter(|&j| p[j] > 0.0 && p[j] < 1.0).collect();
         if uncertain.len() > 30 {
@@ -248,7 +316,15 @@ impl CascadeModel<'_> {
                 continue;
             }
             let new_failed: Vec<bool> = (0..n).map(|i| failed[i] || new_last[i]).collect();
-            self.explore(&new_failed, &new_last, depth + 1, q, out, budget)?;
+            let new_times: Vec<f64> = (0..n)
+                .map(|i| if new_last[i] { times[i] } else { fails_at_s[i] })
+                .collect();
+            let next = PathState {
+                failed: &new_failed,
+                last: &new_last,
+                fails_at_s: &new_times,
+            };
+            self.explore(next, depth + 1, q, out, budget)?;
         }
         Ok(())
     }
@@ -270,7 +346,8 @@ mod tests {
             units: vec![
                 CascadeUnit {
                     vessel: VesselClass::Atmospheric,
-                    volume_m3: 1000.0
+                    volume_m3: 1000.0,
+                    protection: Protection::default(),
                 };
                 n
             ],
@@ -279,6 +356,7 @@ mod tests {
             escalation: m,
             thresholds: true,
             max_levels,
+            brigade: None,
         }
     }
 
@@ -399,5 +477,73 @@ mod tests {
         let exact = cascade.exact(&[0], 1000).unwrap();
         let p = m.overpressure_probability(VesselClass::Atmospheric, 20.0, false);
         assert!((exact.final_sets[&vec![0, 1]] - p).abs() < 1e-12);
+    }
+
+    fn brigade(arrival_min: f64) -> Brigade {
+        Brigade {
+            arrival_s: arrival_min * 60.0,
+            team_pfd: 0.1,
+            setup_median_s: 210.0,
+            setup_sigma_ln: 0.5,
+        }
+    }
+
+    /// With a brigade racing the fires, the failure times along each path matter: Monte Carlo still
+    /// agrees with exact enumeration (4 binomial standard errors per final set; a correct engine fails
+    /// one of the few sets with probability below 1e-3), and a later brigade lets more units fail.
+    #[test]
+    fn cascade_racing_a_brigade_matches_exact_enumeration() {
+        let m = cozzani_landucci();
+        let mut cascade = model(&m, square_flux(), 4, usize::MAX);
+        cascade.brigade = Some(brigade(8.0));
+        let exact = cascade.exact(&[0], 10_000_000).unwrap();
+        assert!((exact.final_sets.values().sum::<f64>() - 1.0).abs() < 1e-12);
+        let mut rng = StreamSeeder::new(11).stream(0, "cascade-brigade");
+        let trials = 200_000;
+        let mc = cascade.monte_carlo(&[0], trials, &mut rng);
+        for (set, &p) in &exact.final_sets {
+            let got = mc.final_sets.get(set).copied().unwrap_or(0.0);
+            let tolerance = 4.0 * (p * (1.0 - p) / trials as f64).sqrt() + 1e-9;
+            assert!(
+                (got - p).abs() < tolerance,
+                "{set:?}: MC {got} vs exact {p}"
+            );
+        }
+        let involved = |arrival_min: f64| {
+            let mut c = cascade.clone();
+            c.brigade = Some(brigade(arrival_min));
+            c.exact(&[0], 10_000_000).unwrap().expected_units_involved
+        };
+        let (early, late, never) = (involved(3.0), involved(9.0), involved(f64::INFINITY));
+        assert!(early < late && late < never, "{early} {late} {never}");
+        // Nobody comes: every target above its threshold fails, level by level (the diagonal tank
+        // once a neighbour burns), so all four burn.
+        assert!((never - 4.0).abs() < 1e-12);
+    }
+
+    /// An instant brigade that never fails and barriers that always work: nothing escalates.
+    #[test]
+    fn instant_response_and_perfect_barriers_stop_every_escalation() {
+        use crate::risk::intervention::{Barrier, BarrierAction};
+        let m = cozzani_landucci();
+        let mut cascade = model(&m, square_flux(), 4, usize::MAX);
+        cascade.brigade = Some(Brigade {
+            arrival_s: 0.0,
+            team_pfd: 0.0,
+            setup_median_s: 1.0,
+            setup_sigma_ln: 0.0,
+        });
+        let exact = cascade.exact(&[0], 1000).unwrap();
+        assert_eq!(exact.final_sets.get(&vec![0]).copied(), Some(1.0));
+        // The same with barriers alone and no brigade.
+        cascade.brigade = None;
+        for u in &mut cascade.units {
+            u.protection.deluge = Some(Barrier {
+                success: 1.0,
+                action: BarrierAction::FluxKept { share: 0.0 },
+            });
+        }
+        let exact = cascade.exact(&[0], 1000).unwrap();
+        assert_eq!(exact.final_sets.get(&vec![0]).copied(), Some(1.0));
     }
 }

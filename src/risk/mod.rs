@@ -16,6 +16,7 @@ pub mod escalation;
 pub mod fire;
 pub mod fn_curve;
 pub mod individual;
+pub mod intervention;
 pub mod population;
 pub mod probit;
 pub mod source;

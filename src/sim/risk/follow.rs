@@ -185,6 +185,7 @@ impl Replication<'_> {
                     .map(|u| CascadeUnit {
                         vessel: u.vessel,
                         volume_m3: u.volume_m3,
+                        protection: Default::default(),
                     })
                     .collect(),
                 flux_kw_m2: flux,
@@ -192,6 +193,7 @@ impl Replication<'_> {
                 escalation: &r.escalation,
                 thresholds: r.escalation_thresholds,
                 max_levels: usize::MAX,
+                brigade: None,
             };
             let result = cascade.sample(&[0], rng);
             failed = result.failed();
