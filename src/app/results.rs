@@ -166,10 +166,11 @@ impl<'a> ResultSink<'a> {
         Ok(Self {
             model,
             replications: ReplicationsWriter::create(&dir.join("replications.csv"), &model.name)?,
-            accidents: match model.risk {
-                Some(_) => Some(AccidentsWriter::create(
+            accidents: match &model.risk {
+                Some(r) => Some(AccidentsWriter::create(
                     &dir.join("accidents.csv"),
                     &model.name,
+                    r.response.is_some(),
                 )?),
                 None => None,
             },

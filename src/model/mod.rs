@@ -9,7 +9,7 @@ mod routing;
 mod workload;
 
 pub use compile::{CompileError, compile};
-pub use risk_model::{ContainerKind, ContainerRules, RiskModel};
+pub use risk_model::{ContainerKind, ContainerRules, ResponseModel, RiskModel};
 pub use workload::Starts;
 
 use crate::des::Sampler;

@@ -20,56 +20,70 @@ pub struct AccidentsWriter {
     path: PathBuf,
     scenario: String,
     writer: csv::Writer<BufWriter<File>>,
+    response: bool,
 }
 
+/// The columns a simulated brigade adds to `accidents.csv`.
+const RESPONSE_COLUMNS: [&str; 5] = [
+    "response_min",
+    "first_engine_min",
+    "engines_sent",
+    "escalation_prevented",
+    "deaths_avoided_mean",
+];
+
 impl AccidentsWriter {
-    /// Creates the file and writes its header.
-    pub fn create(path: &Path, scenario: &str) -> Result<Self, ReportError> {
+    /// Creates the file and writes its header; `response`: the run simulates the brigade, whose
+    /// columns come last.
+    pub fn create(path: &Path, scenario: &str, response: bool) -> Result<Self, ReportError> {
         let mut writer = writer(path)?;
-        writer
-            .write_record([
-                "scenario",
-                "replication",
-                "time_h",
-                "day",
-                "hour",
-                "night",
-                "source",
-                "facility",
-                "mode",
-                "commodity",
-                "substance",
-                "release",
-                "released_kg",
-                "airborne_kg",
-                "outcome",
-                "weather",
-                "wind_from_deg",
-                "weight",
-                "frequency_per_year",
-                "deaths",
-                "deaths_mean",
-                "domino_deaths_mean",
-                "deaths_max",
-                "max_outcome",
-                "max_weather",
-                "max_wind_from_deg",
-                "probability_n_ge_10",
-                "cascade_depth",
-                "units_involved",
-                "units",
-                "x_m",
-                "y_m",
-                "lon",
-                "lat",
-                "chainage_km",
-                "closure_h",
-            ])
-            .map_err(format_error(path))?;
+        let mut header = vec![
+            "scenario",
+            "replication",
+            "time_h",
+            "day",
+            "hour",
+            "night",
+            "source",
+            "facility",
+            "mode",
+            "commodity",
+            "substance",
+            "release",
+            "released_kg",
+            "airborne_kg",
+            "outcome",
+            "weather",
+            "wind_from_deg",
+            "weight",
+            "frequency_per_year",
+            "deaths",
+            "deaths_mean",
+            "domino_deaths_mean",
+            "deaths_max",
+            "max_outcome",
+            "max_weather",
+            "max_wind_from_deg",
+            "probability_n_ge_10",
+            "cascade_depth",
+            "units_involved",
+            "units",
+            "x_m",
+            "y_m",
+            "lon",
+            "lat",
+            "chainage_km",
+            "closure_h",
+        ];
+        if response {
+            header.extend(RESPONSE_COLUMNS);
+        }
+        writer.write_record(&header).map_err(format_error(path))?;
         Ok(Self {
             path: path.to_path_buf(),
             scenario: scenario.to_string(),
             writer,
+            response,
         })
     }
 
@@ -101,46 +115,48 @@ impl AccidentsWriter {
             let (lon, lat) = r.unproject(a.x_m, a.y_m);
             let (shown_branch, shown) = a.shown();
             let (worst_branch, worst) = a.worst();
-            self.writer
-                .write_record([
-                    self.scenario.clone(),
-                    a.replication.to_string(),
-                    format_number(a.time_h),
-                    ((a.time_h / 24.0).floor() as i64 + 1).to_string(),
-                    format!("{:.2}", (a.time_h + m.warmup_h).rem_euclid(24.0)),
-                    a.night.to_string(),
-                    a.source.category(a.mode).name().to_string(),
-                    facility_of(m, a.source),
-                    a.mode.map_or(String::new(), |x| x.name().to_string()),
-                    m.commodities[a.commodity].id.clone(),
-                    r.substances[a.substance].id.clone(),
-                    a.release.name().to_string(),
-                    format_number(a.released_kg),
-                    format_number(a.airborne_kg),
-                    shown_branch.outcome.name().to_string(),
-                    weather(shown.weather),
-                    wind(shown.wind_from_deg),
-                    format_number(a.weight),
-                    format_number(a.weight / years),
-                    format_number(shown.deaths),
-                    format_number(a.expected_deaths()),
-                    format_number(a.expected_domino_deaths()),
-                    format_number(worst.deaths),
-                    worst_branch.outcome.name().to_string(),
-                    weather(worst.weather),
-                    wind(worst.wind_from_deg),
-                    format_number(a.probability_at_least(10.0)),
-                    shown_branch.depth.to_string(),
-                    shown_branch.units.len().to_string(),
-                    shown_branch.units.join(";"),
-                    format!("{:.1}", a.x_m),
-                    format!("{:.1}", a.y_m),
-                    format!("{lon:.5}"),
-                    format!("{lat:.5}"),
-                    a.chainage_km.map_or(String::new(), |c| format!("{c:.3}")),
-                    format_number(a.closure_h),
-                ])
-                .map_err(&e)?;
+            let mut row = vec![
+                self.scenario.clone(),
+                a.replication.to_string(),
+                format_number(a.time_h),
+                ((a.time_h / 24.0).floor() as i64 + 1).to_string(),
+                format!("{:.2}", (a.time_h + m.warmup_h).rem_euclid(24.0)),
+                a.night.to_string(),
+                a.source.category(a.mode).name().to_string(),
+                facility_of(m, a.source),
+                a.mode.map_or(String::new(), |x| x.name().to_string()),
+                m.commodities[a.commodity].id.clone(),
+                r.substances[a.substance].id.clone(),
+                a.release.name().to_string(),
+                format_number(a.released_kg),
+                format_number(a.airborne_kg),
+                shown_branch.outcome.name().to_string(),
+                weather(shown.weather),
+                wind(shown.wind_from_deg),
+                format_number(a.weight),
+                format_number(a.weight / years),
+                format_number(shown.deaths),
+                format_number(a.expected_deaths()),
+                format_number(a.expected_domino_deaths()),
+                format_number(worst.deaths),
+                worst_branch.outcome.name().to_string(),
+                weather(worst.weather),
+                wind(worst.wind_from_deg),
+                format_number(a.probability_at_least(10.0)),
+                shown_branch.depth.to_string(),
+                shown_branch.units.len().to_string(),
+                shown_branch.units.join(";"),
+                format!("{:.1}", a.x_m),
+                format!("{:.1}", a.y_m),
+                format!("{lon:.5}"),
+                format!("{lat:.5}"),
+                a.chainage_km.map_or(String::new(), |c| format!("{c:.3}")),
+                format_number(a.closure_h),
+            ];
+            if self.response {
+                row.extend(response_fields(a));
+            }
+            self.writer.write_record(&row).map_err(&e)?;
         }
         Ok(())
     }
@@ -178,6 +194,25 @@ impl AccidentsWriter {
         w.flush().map_err(io_error(&rescaled))?;
         std::fs::rename(&rescaled, &self.path).map_err(io_error(&self.path))
     }
+}
+
+/// The brigade's columns of one accident: when the first assignment and the first engine were on scene
+/// (minutes after the release; empty when no engine could come), engines sent, whether the listed branch
+/// was stopped from escalating, and the expected deaths the brigade avoided.
+fn response_fields(a: &Accident) -> [String; 5] {
+    let minutes = |h: Option<f64>| h.map_or(String::new(), |h| format!("{:.1}", h * 60.0));
+    let d = a.dispatch;
+    let (shown, _) = a.shown();
+    let prevented = shown
+        .unmitigated
+        .is_some_and(|u| u.units as usize > shown.units.len());
+    [
+        minutes(d.and_then(|d| d.on_scene_h)),
+        minutes(d.and_then(|d| d.first_engine_h)),
+        d.map_or(0, |d| d.engines).to_string(),
+        prevented.to_string(),
+        format_number(a.expected_deaths_avoided()),
+    ]
 }
 
 /// Writes every risk file but `accidents.csv` into `dir`.

@@ -10,6 +10,7 @@ mod facilities;
 mod flows;
 mod load;
 mod ranges;
+mod response;
 mod risk;
 mod risk_check;
 mod risk_data;
@@ -33,6 +34,7 @@ pub use load::{
     DiskFiles, FieldPath, IntoSegment, MAX_EXTENDS_DEPTH, MAX_INPUT_BYTES, Segment, SourceFiles,
     SourceProvider, read_input_file,
 };
+pub use response::*;
 pub use risk::*;
 pub use risk_check::{LoadedRiskData, load_layers as load_risk_data};
 pub use risk_data::*;

@@ -70,6 +70,9 @@ pub struct RiskRules {
     /// Confinement and congestion where vapour clouds explode.
     #[serde(default)]
     pub explosion: ExplosionRules,
+    /// The fire brigade and the safety barriers (off without this table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<super::response::ResponseRules>,
 }
 
 /// Confinement and congestion of one kind of place.

@@ -49,6 +49,9 @@ pub struct Scenario {
     /// Hazmat truck parking lots.
     #[serde(default)]
     pub parking: Vec<Parking>,
+    /// Fire stations and other emergency responders (used by `[risk.response]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub responder: Vec<super::response::Responder>,
     /// Road, rail and waterway links between nodes.
     #[serde(default)]
     pub link: Vec<Link>,

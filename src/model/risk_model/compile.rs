@@ -133,6 +133,10 @@ pub(in super::super) fn compile_risk(
         inflation: Inflation::default(),
         planned_accidents_per_year: 0.0,
         sampled_accidents_per_year: 0.0,
+        response: rules
+            .response
+            .as_ref()
+            .and_then(|r| super::response::compile_response(ctx, model, r)),
     };
     let nominal = nominal_exposure(model, &risk);
     let (factors, planned, sampled) = inflation(model, &risk, &nominal);

@@ -7,8 +7,10 @@
 
 mod compile;
 mod exposure;
+mod response;
 
 pub(super) use compile::compile_risk;
+pub use response::{FittedBarrier, ResponseModel, Station};
 
 use super::*;
 use crate::des::Sampler;
@@ -304,6 +306,8 @@ pub struct RiskModel {
     /// Accidents sampled per year after the inflation (each costs a consequence assessment): the
     /// budget of `--max-accidents` is checked against it.
     pub sampled_accidents_per_year: f64,
+    /// The fire brigade and the barriers (`None`: the escalation probit's generic response).
+    pub response: Option<ResponseModel>,
 }
 
 /// Km per degree of latitude.

@@ -6,6 +6,7 @@
 //! scenario's tables, so the diagnostics keep that order.
 
 mod network;
+mod response;
 mod settings;
 mod sites;
 
@@ -41,6 +42,7 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
     network::check_parkings(&mut c, s, &ids.nodes);
     network::check_links(&mut c, s, &ids.nodes);
     network::check_flows(&mut c, s, &ids);
+    response::check_response(&mut c, s, &ids.nodes);
     settings::check_settings(&mut c, s);
 
     super::risk_check::validate_rules(s, &mut c);

@@ -13,22 +13,44 @@ use rand::RngExt;
 
 use super::super::Replication;
 use super::super::availability::Target;
-use super::super::scene::SceneUnit;
+use super::super::scene::{SceneUnit, UnitKey};
 use super::{
-    ANY_WEATHER, Accident, AccidentSource, Branch, Condition, Initiating, ReleaseKind, pick,
-    source_index,
+    ANY_WEATHER, Accident, AccidentSource, Branch, Condition, Initiating, ReleaseKind, Unmitigated,
+    pick, source_index,
 };
 use crate::des::RngStream;
-use crate::model::{Mode, RiskModel};
+use crate::model::{Mode, RiskModel, SiteId};
 use crate::risk::cascade::{CascadeModel, CascadeUnit};
 use crate::risk::consequence::{ReleaseSite, SubstanceState};
 use crate::risk::dispersion::Weather;
 use crate::risk::effects::Effect;
+use crate::risk::intervention::{Brigade, Protection};
+use crate::scenario::ProtectedUnit;
 use std::sync::Arc;
 
 use crate::risk::population::{CloudField, CloudFieldCache, People, Placed, RadialDeathsCache};
 use crate::risk::source::{Breach, Containment, Outflow, P_ATM_PA, SourceTerm, outflow};
 use crate::scenario::ClosureMode;
+
+/// One branch's cascade: the effects of the units that failed, the depth, the failed units (indices
+/// into `units`), and, where the brigade changed it, the effects, depth and size the cascade would have
+/// had without it.
+struct Cascaded {
+    effects: Vec<Placed>,
+    depth: u32,
+    failed: Vec<usize>,
+    units: Vec<SceneUnit>,
+    unmitigated: Option<(Vec<Placed>, u32, u32)>,
+}
+
+/// The site an accident happened at, if any.
+fn source_site(m: &crate::model::Model, source: AccidentSource) -> Option<SiteId> {
+    match source {
+        AccidentSource::Tank(t) => Some(m.tanks[t].site),
+        AccidentSource::Loading(s) | AccidentSource::Berth(s) => Some(s),
+        _ => None,
+    }
+}
 
 /// Whether a source's units stand at a site (tank farm, bays, berths) or on the network (roads,
 /// railways, waterways, lots): it decides the congestion an exploding cloud finds.
@@ -124,8 +146,27 @@ impl Replication<'_> {
         }
     }
 
+    /// The barriers of a unit of the scene of an accident at `site`.
+    fn protection_of(&self, unit: &SceneUnit, site: Option<SiteId>) -> Protection {
+        let Some(response) = self.risk_model().response.as_ref() else {
+            return Protection::default();
+        };
+        let kind = match unit.kind {
+            "tank" => ProtectedUnit::Tank,
+            "wagon" => ProtectedUnit::Wagon,
+            "vessel" => ProtectedUnit::Vessel,
+            _ => ProtectedUnit::Tanker,
+        };
+        let site = match unit.key {
+            UnitKey::Tank(t, _) => Some(self.m.tanks[t].site),
+            _ => site,
+        };
+        response.protection(kind, site)
+    }
+
     /// The effects of one branch: the primary and, if it escalates, the units that failed; with the
-    /// cascade's depth and units.
+    /// cascade's depth and units, and what it would have been without the brigade.
+    #[allow(clippy::too_many_arguments)]
     fn branch_cascade(
         &self,
         primary: Option<Effect>,
@@ -133,8 +174,9 @@ impl Replication<'_> {
         companions: &[SceneUnit],
         source: AccidentSource,
         neighbours: &mut Option<Vec<SceneUnit>>,
+        brigade: Option<Brigade>,
         rng: &mut RngStream,
-    ) -> (Vec<Placed>, u32, Vec<usize>, Vec<SceneUnit>) {
+    ) -> Cascaded {
         let r = self.risk_model();
         let mut units = vec![unit.clone()];
         let escalates = primary.is_some_and(|e| e.escalates());
@@ -155,6 +197,7 @@ impl Replication<'_> {
         let n = units.len();
         let mut failed = vec![0usize];
         let mut depth = 0;
+        let mut without_brigade = None;
         let mut secondary: Vec<Option<Effect>> = vec![None; n];
         if escalates && n > 1 {
             for (i, u) in units.iter().enumerate().skip(1) {
@@ -179,13 +222,14 @@ impl Replication<'_> {
                     }
                 }
             }
+            let site = source_site(self.m, source);
             let cascade = CascadeModel {
                 units: units
                     .iter()
                     .map(|u| CascadeUnit {
                         vessel: u.vessel,
                         volume_m3: u.volume_m3,
-                        protection: Default::default(),
+                        protection: self.protection_of(u, site),
                     })
                     .collect(),
                 flux_kw_m2: flux,
@@ -193,30 +237,55 @@ impl Replication<'_> {
                 escalation: &r.escalation,
                 thresholds: r.escalation_thresholds,
                 max_levels: usize::MAX,
-                brigade: None,
+                brigade,
             };
+            // The same draws without the brigade: what it prevented.
+            if let Some(b) = brigade {
+                let nobody = CascadeModel {
+                    brigade: Some(Brigade {
+                        arrival_s: f64::INFINITY,
+                        ..b
+                    }),
+                    ..cascade.clone()
+                };
+                let alone = nobody.sample(&[0], &mut rng.clone());
+                without_brigade = Some((alone.failed(), alone.depth));
+            }
             let result = cascade.sample(&[0], rng);
             failed = result.failed();
             depth = result.depth;
         }
-        let mut effects = Vec::new();
-        if let Some(e) = primary {
-            effects.push(Placed {
-                effect: e,
-                x_m: unit.x_m,
-                y_m: unit.y_m,
-            });
-        }
-        for &i in failed.iter().skip(1) {
-            if let Some(e) = secondary[i] {
+        let effects_of = |failed: &[usize]| {
+            let mut effects = Vec::new();
+            if let Some(e) = primary {
                 effects.push(Placed {
                     effect: e,
-                    x_m: units[i].x_m,
-                    y_m: units[i].y_m,
+                    x_m: unit.x_m,
+                    y_m: unit.y_m,
                 });
             }
+            for &i in failed.iter().skip(1) {
+                if let Some(e) = secondary[i] {
+                    effects.push(Placed {
+                        effect: e,
+                        x_m: units[i].x_m,
+                        y_m: units[i].y_m,
+                    });
+                }
+            }
+            effects
+        };
+        let effects = effects_of(&failed);
+        let unmitigated = without_brigade
+            .filter(|(alone, _)| *alone != failed)
+            .map(|(alone, alone_depth)| (effects_of(&alone), alone_depth, alone.len() as u32));
+        Cascaded {
+            effects,
+            depth,
+            failed,
+            units,
+            unmitigated,
         }
-        (effects, depth, failed, units)
     }
 
     /// Deaths of a branch's effects in every weather class and wind sector of the moment; `primary`
@@ -313,7 +382,7 @@ impl Replication<'_> {
         let m = self.m;
         let r = m.risk.as_ref().expect("risk model");
         let index = source_index(m, init.source);
-        let unit = init.unit;
+        let unit = init.unit.clone();
         let substance = &r.substances[unit.substance];
         let site = self.site_of(&unit, init.source);
         let out = self.outflow_of(&unit, init.release_kind);
@@ -322,12 +391,20 @@ impl Replication<'_> {
         // One draw from the source's stream seeds everything this accident samples, so that what one
         // accident does (how many cascades, how deep) never shifts the next one's draws: the same
         // accidents get the same draws across layouts and settings (common random numbers).
-        let mut rng = {
-            let state = self.risk.as_mut().expect("risk state");
-            <RngStream as rand::SeedableRng>::seed_from_u64(
-                state.consequence[index].random::<u64>(),
-            )
-        };
+        let seed = self.risk.as_mut().expect("risk state").consequence[index].random::<u64>();
+        let mut rng = <RngStream as rand::SeedableRng>::seed_from_u64(seed);
+        let hour = init.time_h.rem_euclid(24.0);
+        let night = hour < m.exposure.day_start_h || hour >= m.exposure.day_end_h;
+        let dispatch = r
+            .response
+            .as_ref()
+            .map(|response| (response, self.dispatch_brigade(&init, seed, night)));
+        let brigade = dispatch.map(|(response, d)| Brigade {
+            arrival_s: d.on_scene_h.map_or(f64::INFINITY, |h| h * 3600.0),
+            team_pfd: response.team_pfd,
+            setup_median_s: response.setup_median_s,
+            setup_sigma_ln: response.setup_sigma_ln,
+        });
         let state = self.risk.as_mut().expect("risk state");
         let mut cache = std::mem::take(&mut state.fields);
         let mut radial = std::mem::take(&mut state.radial);
@@ -335,8 +412,6 @@ impl Replication<'_> {
         let directions: [f64; 12] = std::array::from_fn(|k| {
             (k as f64 * 30.0 - 15.0 + 30.0 * rng.random::<f64>()).rem_euclid(360.0)
         });
-        let hour = init.time_h.rem_euclid(24.0);
-        let night = hour < m.exposure.day_start_h || hour >= m.exposure.day_end_h;
         let people = People {
             night,
             indoor_fraction: if night {
@@ -349,31 +424,51 @@ impl Replication<'_> {
         let mut neighbours = None;
         for &(outcome, probability) in &tree {
             let primary = r.tree.effect(substance, &st, outcome, &site);
-            let (effects, depth, failed, units) = self.branch_cascade(
+            let cascaded = self.branch_cascade(
                 primary,
                 &unit,
                 &init.companions,
                 init.source,
                 &mut neighbours,
+                brigade,
                 &mut rng,
             );
             let primary_count = usize::from(primary.is_some());
-            let conditions = self.branch_conditions(
-                &mut cache,
-                &mut radial,
-                &effects,
-                primary_count,
-                people,
-                &directions,
-                (unit.x_m, unit.y_m),
-            );
+            let mut conditions_of = |effects: &[Placed]| {
+                self.branch_conditions(
+                    &mut cache,
+                    &mut radial,
+                    effects,
+                    primary_count,
+                    people,
+                    &directions,
+                    (unit.x_m, unit.y_m),
+                )
+            };
+            let conditions = conditions_of(&cascaded.effects);
+            let unmitigated = cascaded
+                .unmitigated
+                .as_ref()
+                .map(|(effects, depth, units)| Unmitigated {
+                    depth: *depth,
+                    units: *units,
+                    expected_deaths: conditions_of(effects)
+                        .iter()
+                        .map(|c| c.probability * c.deaths)
+                        .sum(),
+                });
             branches.push(Branch {
                 outcome,
                 probability,
-                depth,
-                units: failed.iter().map(|&i| self.unit_label(&units[i])).collect(),
-                effects,
+                depth: cascaded.depth,
+                units: cascaded
+                    .failed
+                    .iter()
+                    .map(|&i| self.unit_label(&cascaded.units[i]))
+                    .collect(),
+                effects: cascaded.effects,
                 conditions,
+                unmitigated,
             });
         }
         // One realisation for listings, drawn from the distribution.
@@ -421,6 +516,7 @@ impl Replication<'_> {
             closure_h,
             branches,
             shown: (b, c),
+            dispatch: dispatch.map(|(_, d)| d),
         };
         self.risk
             .as_mut()

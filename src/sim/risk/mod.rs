@@ -18,8 +18,10 @@ mod closure;
 mod exposure;
 mod follow;
 mod record;
+mod response;
 
-pub use record::{ANY_WEATHER, Accident, Branch, Condition, ReleaseKind};
+pub use record::{ANY_WEATHER, Accident, Branch, Condition, ReleaseKind, Unmitigated};
+pub use response::Dispatch;
 
 use rand::RngExt;
 
@@ -84,6 +86,8 @@ pub(crate) struct RiskState {
     /// Cloud fields and deaths of fires and blasts already integrated in this replication.
     pub(crate) fields: crate::risk::population::CloudFieldCache,
     pub(crate) radial: crate::risk::population::RadialDeathsCache,
+    /// When each responder's engines are busy.
+    engines: response::EngineBook,
     active: Vec<ActiveClosure>,
     pub(crate) closures: u64,
     pub(crate) closure_hours: f64,
@@ -217,6 +221,7 @@ impl RiskState {
             accidents: Vec::new(),
             fields: Default::default(),
             radial: Default::default(),
+            engines: Default::default(),
             active: Vec::new(),
             closures: 0,
             closure_hours: 0.0,

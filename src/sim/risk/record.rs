@@ -75,6 +75,20 @@ pub struct Branch {
     pub effects: Vec<Placed>,
     /// Deaths by weather and wind.
     pub conditions: Vec<Condition>,
+    /// What the branch would have been had no brigade come, where that differs (same draws).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unmitigated: Option<Unmitigated>,
+}
+
+/// A branch as it would have gone without the brigade (barriers kept, the same random draws).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Unmitigated {
+    /// Domino levels with new failures.
+    pub depth: u32,
+    /// Units involved, the initiator included.
+    pub units: u32,
+    /// Expected deaths over the conditions.
+    pub expected_deaths: f64,
 }
 
 impl Branch {
@@ -124,6 +138,9 @@ pub struct Accident {
     pub branches: Vec<Branch>,
     /// One realisation drawn from the distribution, for listings: branch and condition.
     pub shown: (usize, usize),
+    /// The brigade sent to it (`None`: no response simulated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dispatch: Option<super::Dispatch>,
 }
 
 impl Accident {
@@ -158,6 +175,31 @@ impl Accident {
         self.outcomes()
             .filter(|(d, _)| *d >= n)
             .map(|(_, p)| p)
+            .sum()
+    }
+
+    /// Expected deaths the brigade avoided: over the branches, those had nobody come less those
+    /// with the brigade (the same draws).
+    pub fn expected_deaths_avoided(&self) -> f64 {
+        self.branches
+            .iter()
+            .filter_map(|b| {
+                b.unmitigated
+                    .map(|u| b.probability * (u.expected_deaths - b.expected_deaths()))
+            })
+            .sum()
+    }
+
+    /// Probability that the brigade prevented an escalation: fewer units failed than would have without
+    /// it.
+    pub fn prevention_probability(&self) -> f64 {
+        self.branches
+            .iter()
+            .filter(|b| {
+                b.unmitigated
+                    .is_some_and(|u| u.units as usize > b.units.len())
+            })
+            .map(|b| b.probability)
             .sum()
     }
 
@@ -223,9 +265,14 @@ mod tests {
                     outcome: Outcome::PoolFire,
                     probability: 0.25,
                     depth: 1,
-                    units: vec![],
+                    units: vec!["a".into(), "b".into()],
                     effects: vec![],
                     conditions: vec![condition(12.0, 2.0, 1.0)],
+                    unmitigated: Some(Unmitigated {
+                        depth: 2,
+                        units: 3,
+                        expected_deaths: 20.0,
+                    }),
                 },
                 Branch {
                     outcome: Outcome::Toxic,
@@ -234,9 +281,11 @@ mod tests {
                     units: vec![],
                     effects: vec![],
                     conditions: vec![condition(0.0, 0.0, 0.5), condition(4.0, 4.0, 0.5)],
+                    unmitigated: None,
                 },
             ],
             shown: (1, 1),
+            dispatch: None,
         };
         assert!((a.expected_deaths() - (0.25 * 12.0 + 0.375 * 4.0)).abs() < 1e-12);
         assert!((a.expected_domino_deaths() - 0.25 * 10.0).abs() < 1e-12);
@@ -245,5 +294,8 @@ mod tests {
         assert_eq!(a.worst().1.deaths, 12.0);
         assert_eq!(a.shown().1.deaths, 4.0);
         assert!((a.outcomes().map(|o| o.1).sum::<f64>() - 1.0).abs() < 1e-12);
+        // Without the brigade the first branch would have killed 20 instead of 12.
+        assert!((a.expected_deaths_avoided() - 0.25 * 8.0).abs() < 1e-12);
+        assert!((a.prevention_probability() - 0.25).abs() < 1e-12);
     }
 }

@@ -1,0 +1,198 @@
+//! The emergency response compiled onto the network: the stations on their road nodes, the engines'
+//! travel hours on every road link, the brigade's race parameters, and the barriers of each kind of
+//! unit.
+
+use super::super::compile::Ctx;
+use super::super::*;
+use crate::des::Sampler;
+use crate::field_path;
+use crate::risk::intervention::{Barrier, BarrierAction, Protection};
+use crate::scenario::{BarrierKind, ProtectedUnit, ResponseRules};
+
+/// A fire station or other responder.
+#[derive(Clone, Debug)]
+pub struct Station {
+    /// Scenario id.
+    pub id: String,
+    /// Road node where it joins the network.
+    pub node: NodeId,
+    /// Hours from the station to its node.
+    pub access_h: f64,
+    /// Engines by day.
+    pub engines_day: u32,
+    /// Engines at night.
+    pub engines_night: u32,
+    /// Minutes from the dispatch order to wheels rolling.
+    pub turnout_min: Sampler,
+}
+
+/// One compiled barrier and the units it protects.
+#[derive(Clone, Debug)]
+pub struct FittedBarrier {
+    /// Deluge or fireproofing.
+    pub kind: BarrierKind,
+    /// Success probability and action.
+    pub barrier: Barrier,
+    /// Kinds of unit fitted.
+    pub units: Vec<ProtectedUnit>,
+    /// Sites where it is fitted (`None`: everywhere).
+    pub sites: Option<Vec<SiteId>>,
+}
+
+/// `[risk.response]` with its `[[responder]]`s, compiled.
+#[derive(Clone, Debug)]
+pub struct ResponseModel {
+    /// The stations.
+    pub stations: Vec<Station>,
+    /// Engines' hours over each link (`None` for links engines cannot drive: rail, water).
+    pub link_hours: Vec<Option<f64>>,
+    /// Road links into each node: `(link, node it comes from)` (the reversed road graph).
+    pub road_in: Vec<Vec<(LinkId, NodeId)>>,
+    /// Whether a node has a road link.
+    pub on_road: Vec<bool>,
+    /// From the release to the dispatch order, h.
+    pub alarm_h: f64,
+    /// Engines an accident needs before cooling starts.
+    pub engines_per_accident: u32,
+    /// Speed off the network, km/h, and the circuity of that stretch.
+    pub access_speed_km_per_h: f64,
+    /// Road over straight-line distance off the network.
+    pub access_circuity: f64,
+    /// Median set-up time, s, and its log standard deviation.
+    pub setup_median_s: f64,
+    /// Log standard deviation of the set-up time.
+    pub setup_sigma_ln: f64,
+    /// Probability that crews in time still fail.
+    pub team_pfd: f64,
+    /// Hours an engine stays at an accident.
+    pub on_scene_h: f64,
+    /// Cap on turn-out plus travel of every engine, h (the standard-met-everywhere what-if).
+    pub standard_arrival_h: Option<f64>,
+    /// Barriers.
+    pub barriers: Vec<FittedBarrier>,
+}
+
+impl ResponseModel {
+    /// The barriers of a unit of kind `unit`, at `site` if it stands at one.
+    pub fn protection(&self, unit: ProtectedUnit, site: Option<SiteId>) -> Protection {
+        let mut p = Protection::default();
+        for b in &self.barriers {
+            let fitted = b.units.contains(&unit)
+                && match (&b.sites, site) {
+                    (None, _) => true,
+                    (Some(list), Some(s)) => list.contains(&s),
+                    (Some(_), None) => false,
+                };
+            if !fitted {
+                continue;
+            }
+            match b.kind {
+                BarrierKind::Deluge => p.deluge = Some(b.barrier),
+                BarrierKind::Fireproofing => p.fireproofing = Some(b.barrier),
+            }
+        }
+        p
+    }
+}
+
+/// Compiles `[risk.response]` and the responders, if the response is enabled.
+pub(super) fn compile_response(
+    ctx: &mut Ctx,
+    model: &Model,
+    rules: &ResponseRules,
+) -> Option<ResponseModel> {
+    if !rules.enabled {
+        return None;
+    }
+    let s = &ctx.loaded.scenario;
+    let node_index = |id: &str| model.nodes.iter().position(|n| n.id == id);
+    let site_index = |id: &str| model.sites.iter().position(|x| x.id == id);
+    let congestion = rules.congestion_factor.value;
+    let link_hours: Vec<Option<f64>> = model
+        .links
+        .iter()
+        .map(|l| match (&l.mode, &l.travel) {
+            (Mode::Road, TravelTime::Given(t)) => Some(t.mean() * congestion),
+            _ => None,
+        })
+        .collect();
+    let access_speed = rules.access_speed_km_per_h.value;
+    let mut road_in = vec![Vec::new(); model.nodes.len()];
+    let mut on_road = vec![false; model.nodes.len()];
+    for (l, link) in model.links.iter().enumerate() {
+        if link_hours[l].is_none() {
+            continue;
+        }
+        road_in[link.to].push((l, link.from));
+        if link.bidirectional {
+            road_in[link.from].push((l, link.to));
+        }
+        on_road[link.from] = true;
+        on_road[link.to] = true;
+    }
+    let mut stations = Vec::new();
+    for (i, r) in s.responder.clone().iter().enumerate() {
+        let turnout_min = ctx.sampler(field_path!["responder", i, "turnout_min"], &r.turnout_min);
+        let Some(node) = node_index(&r.node) else {
+            continue;
+        };
+        stations.push(Station {
+            id: r.id.clone(),
+            node,
+            access_h: r.access_km.value / access_speed,
+            engines_day: r.engines.value,
+            engines_night: r
+                .night_engines
+                .as_ref()
+                .map_or(r.engines.value, |v| v.value),
+            turnout_min,
+        });
+    }
+    let barriers = rules
+        .barrier
+        .iter()
+        .map(|b| {
+            let success = (1.0 - b.pfd.value) * b.effectiveness.value;
+            let (barrier, success) = match b.kind {
+                BarrierKind::Deluge => (
+                    BarrierAction::FluxKept {
+                        share: 1.0 - b.effectiveness.value,
+                    },
+                    1.0 - b.pfd.value,
+                ),
+                BarrierKind::Fireproofing => (
+                    BarrierAction::Delay {
+                        seconds: b.protection_min.as_ref().map_or(0.0, |v| v.value) * 60.0,
+                    },
+                    success,
+                ),
+            };
+            FittedBarrier {
+                kind: b.kind,
+                barrier: Barrier {
+                    success,
+                    action: barrier,
+                },
+                units: b.units.clone(),
+                sites: (!b.sites.is_empty())
+                    .then(|| b.sites.iter().filter_map(|x| site_index(x)).collect()),
+            }
+        })
+        .collect();
+    Some(ResponseModel {
+        stations,
+        link_hours,
+        road_in,
+        on_road,
+        alarm_h: rules.alarm_min.value / 60.0,
+        engines_per_accident: rules.engines_per_accident.value,
+        access_speed_km_per_h: access_speed,
+        access_circuity: rules.access_circuity.value,
+        setup_median_s: rules.setup_median_min.value * 60.0,
+        setup_sigma_ln: rules.setup_sigma_ln.value,
+        team_pfd: rules.team_pfd.value,
+        on_scene_h: rules.on_scene_h.value,
+        standard_arrival_h: rules.standard_arrival_min.as_ref().map(|v| v.value / 60.0),
+        barriers,
+    })
+}
