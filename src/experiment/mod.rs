@@ -7,6 +7,7 @@
 //! replications.
 
 pub mod paired;
+pub mod response_times;
 pub mod risk_analysis;
 pub mod risk_fold;
 mod risk_summary;

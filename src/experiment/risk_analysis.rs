@@ -154,6 +154,8 @@ pub struct RiskAnalysis {
     pub rows: Vec<(MetricKey, ReplicationStats)>,
     /// Summary rows computed from the pooled replications (no spread).
     pub pooled: Vec<(MetricKey, f64)>,
+    /// Response times by area, `all` first (empty without a simulated brigade).
+    pub response_times: Vec<super::response_times::AreaResponse>,
 }
 
 /// Standard N beyond a curve's last step get the 95 % bound of an unseen frequency.
@@ -521,6 +523,10 @@ pub fn finish(m: &Model, fold: &RiskFold) -> Option<RiskAnalysis> {
         stop: None,
         rows: Vec::new(),
         pooled: Vec::new(),
+        response_times: fold
+            .response
+            .as_ref()
+            .map_or_else(Vec::new, |f| f.finish(years)),
     };
     if let Some(worst) = worst_route {
         for (n, stats) in fold.window_stats(worst.link, worst.window) {

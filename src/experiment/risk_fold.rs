@@ -98,6 +98,8 @@ pub struct RiskFold {
     pub protected: Vec<f64>,
     /// Seconds spent on the map and transects.
     pub map_seconds: f64,
+    /// Response times by area (with a simulated brigade).
+    pub response: Option<super::response_times::ResponseFold>,
     climate: Climate,
     floor_scale: f64,
     tables: CloudTableCache,
@@ -200,6 +202,7 @@ impl RiskFold {
             transects,
             protected: vec![0.0; r.protected.len()],
             map_seconds: 0.0,
+            response: r.response.as_ref().map(|_| Default::default()),
             climate: climate_of(r),
             floor_scale: r.planned_accidents_per_year.max(1e-12),
             tables: CloudTableCache::default(),
@@ -244,6 +247,9 @@ impl RiskFold {
             let g = self.contributors.entry(key).or_insert((0.0, 0.0));
             g.0 += scale * a.expected_deaths();
             g.1 += scale * a.probability_at_least(10.0);
+        }
+        if let (Some(fold), Some(response)) = (&mut self.response, &r.response) {
+            fold.fold(m, response, accidents);
         }
         self.all.end_replication();
         for (curve, _) in self.establishments.values_mut() {

@@ -1,6 +1,7 @@
 //! Risk outputs: `accidents.csv` (one row per sampled accident), `fn_curves.csv`, `criterion_check.csv`,
 //! `protected_objects.csv`,
-//! `risk_contributors.csv`, `individual_risk.csv` and `ir_transects.csv`.
+//! `risk_contributors.csv`, `individual_risk.csv`, `ir_transects.csv` and, with a simulated brigade,
+//! `response_times.csv`.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -231,7 +232,57 @@ pub fn write_risk_files(
     write_protected_objects(&dir.join("protected_objects.csv"), scenario, analysis)?;
     write_contributors(&dir.join("risk_contributors.csv"), scenario, analysis)?;
     write_individual_risk(&dir.join("individual_risk.csv"), scenario, r, analysis)?;
+    if !analysis.response_times.is_empty() {
+        write_response_times(&dir.join("response_times.csv"), scenario, analysis)?;
+    }
     write_transects(&dir.join("ir_transects.csv"), scenario, analysis)
+}
+
+/// `response_times.csv`: the brigade's response by area.
+fn write_response_times(
+    path: &Path,
+    scenario: &str,
+    analysis: &RiskAnalysis,
+) -> Result<(), ReportError> {
+    let minutes = |x: f64| {
+        if x.is_finite() {
+            format!("{x:.2}")
+        } else {
+            String::new()
+        }
+    };
+    let rows = analysis.response_times.iter().map(|a| {
+        vec![
+            scenario.to_string(),
+            a.area.clone(),
+            a.accidents.to_string(),
+            format_number(a.frequency_per_year),
+            format!("{:.4}", a.reached_share),
+            minutes(a.mean_min),
+            minutes(a.ci_low_min),
+            minutes(a.ci_high_min),
+            minutes(a.p50_min),
+            minutes(a.p90_min),
+            format!("{:.4}", a.within_standard_share),
+        ]
+    });
+    write_table(
+        path,
+        &[
+            "scenario",
+            "area",
+            "accidents_sampled",
+            "frequency_per_year",
+            "reached_share",
+            "response_min_mean",
+            "response_min_ci_low",
+            "response_min_ci_high",
+            "response_min_p50",
+            "response_min_p90",
+            "within_standard_share",
+        ],
+        rows,
+    )
 }
 
 /// Writes a CSV file: its header, then its rows, each already formatted.

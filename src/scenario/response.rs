@@ -126,10 +126,13 @@ pub struct ResponseRules {
     pub team_pfd: Sourced<f64>,
     /// Hours an engine stays at an accident before it drives back.
     pub on_scene_h: Sourced<f64>,
-    /// Every engine reaches every accident within this many minutes of its dispatch order, turn-out
-    /// included (a what-if: a response-time standard met everywhere).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub standard_arrival_min: Option<Sourced<f64>>,
+    /// The arrival standard response times are reported against: minutes from the dispatch order,
+    /// turn-out included, to the first engine on scene.
+    pub arrival_standard_min: Sourced<f64>,
+    /// A what-if: every engine meets the arrival standard wherever the accident is (slower arrivals
+    /// are cut to it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub standard_met_everywhere: bool,
     /// Safety barriers on the units.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub barrier: Vec<BarrierRule>,

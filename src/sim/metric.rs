@@ -129,6 +129,15 @@ metrics! {
     DominoFrequencyPerYear => "domino_frequency_per_year",
     /// Frequency of cascades of each depth, per year.
     EscalationDepthFrequencyPerYear => "escalation_depth_frequency_per_year",
+    /// Frequency of escalations the fire brigade stopped, per year.
+    EscalationPreventedFrequencyPerYear => "escalation_prevented_frequency_per_year",
+    /// Deaths per year the fire brigade avoided (PLL had nobody come less PLL).
+    DeathsAvoidedPerYear => "deaths_avoided_per_year",
+    /// Mean minutes from the release to the first assignment on scene (accidents weighted by their
+    /// frequency).
+    ResponseMinutesMean => "response_minutes_mean",
+    /// Share of accidents whose first engine met the arrival standard (weighted by frequency).
+    ResponseWithinStandardShare => "response_within_standard_share",
     /// Accident closures, per year.
     AccidentClosuresPerYear => "accident_closures_per_year",
     /// Hours of accident closures, per year.

@@ -5,7 +5,7 @@
 use super::metric::{Metric, SourceCategory};
 use super::output::MetricKey;
 use super::risk::{Accident, AccidentSource, RiskState};
-use crate::model::{HOURS_PER_YEAR, Model};
+use crate::model::{HOURS_PER_YEAR, Model, ResponseModel};
 use crate::risk::consequence::Outcome;
 
 /// N values of the F-N points reported per replication.
@@ -67,7 +67,68 @@ pub(crate) fn push_risk_metrics(
     push_frequencies(risk, years, out);
     push_breakdowns(m, risk, years, out);
     push_domino(risk, years, out);
+    if let Some(response) = m.risk.as_ref().and_then(|r| r.response.as_ref()) {
+        push_response(response, risk, years, out);
+    }
     push_closures(risk, years, out);
+}
+
+/// What the fire brigade did: how fast it came, how often it met its standard, what it prevented.
+fn push_response(
+    response: &ResponseModel,
+    risk: &RiskState,
+    years: f64,
+    out: &mut Vec<(MetricKey, f64)>,
+) {
+    let a = &risk.accidents[..];
+    out.push((
+        MetricKey::new(
+            Metric::EscalationPreventedFrequencyPerYear,
+            "all",
+            "",
+            "1/yr",
+        ),
+        annual(a, years, |x| x.weight * x.prevention_probability()),
+    ));
+    out.push((
+        MetricKey::new(Metric::DeathsAvoidedPerYear, "all", "", "deaths/yr"),
+        annual(a, years, |x| x.weight * x.expected_deaths_avoided()),
+    ));
+    let (mut weight, mut reached, mut minutes, mut within) = (0.0, 0.0, 0.0, 0.0);
+    for x in a {
+        let Some(d) = x.dispatch else { continue };
+        weight += x.weight;
+        if let Some(h) = d.on_scene_h {
+            reached += x.weight;
+            minutes += x.weight * h * 60.0;
+        }
+        if d.first_engine_h
+            .is_some_and(|h| h - response.alarm_h <= response.arrival_standard_h)
+        {
+            within += x.weight;
+        }
+    }
+    // A replication without an accident any engine reached reports 0 rather than no value: every
+    // replication must report the same metrics.
+    let ratio = |x: f64, of: f64| if of > 0.0 { x / of } else { 0.0 };
+    out.push((
+        MetricKey::new(
+            Metric::ResponseMinutesMean,
+            "all",
+            "first_assignment",
+            "min",
+        ),
+        ratio(minutes, reached),
+    ));
+    out.push((
+        MetricKey::new(
+            Metric::ResponseWithinStandardShare,
+            "all",
+            "first_engine",
+            "share",
+        ),
+        ratio(within, weight),
+    ));
 }
 
 /// Accidents sampled, their frequency, PLL and the F-N points.

@@ -66,8 +66,10 @@ pub struct ResponseModel {
     pub team_pfd: f64,
     /// Hours an engine stays at an accident.
     pub on_scene_h: f64,
-    /// Cap on turn-out plus travel of every engine, h (the standard-met-everywhere what-if).
-    pub standard_arrival_h: Option<f64>,
+    /// The arrival standard, h from the dispatch order to the first engine on scene.
+    pub arrival_standard_h: f64,
+    /// Every engine's turn-out and travel cut to the standard (a what-if).
+    pub standard_met_everywhere: bool,
     /// Barriers.
     pub barriers: Vec<FittedBarrier>,
 }
@@ -192,7 +194,8 @@ pub(super) fn compile_response(
         setup_sigma_ln: rules.setup_sigma_ln.value,
         team_pfd: rules.team_pfd.value,
         on_scene_h: rules.on_scene_h.value,
-        standard_arrival_h: rules.standard_arrival_min.as_ref().map(|v| v.value / 60.0),
+        arrival_standard_h: rules.arrival_standard_min.value / 60.0,
+        standard_met_everywhere: rules.standard_met_everywhere,
         barriers,
     })
 }

@@ -75,9 +75,7 @@ fn check_rules(c: &mut Check, s: &Scenario, r: &ResponseRules) {
     c.non_negative(at("setup_sigma_ln"), r.setup_sigma_ln.value);
     probability(c, at("team_pfd"), r.team_pfd.value);
     c.non_negative(at("on_scene_h"), r.on_scene_h.value);
-    if let Some(v) = &r.standard_arrival_min {
-        c.positive(at("standard_arrival_min"), v.value);
-    }
+    c.positive(at("arrival_standard_min"), r.arrival_standard_min.value);
     let sites: BTreeSet<&str> = s
         .park
         .iter()

@@ -161,8 +161,8 @@ impl Replication<'_> {
             let mut own = RngStream::seed_from_u64(seed ^ RESPONSE_SALT ^ id_hash(&station.id));
             let turnout_h = station.turnout_min.sample(&mut own).max(0.0) / 60.0;
             let mut to_scene_h = turnout_h + travel_h;
-            if let Some(cap) = response.standard_arrival_h {
-                to_scene_h = to_scene_h.min(cap);
+            if response.standard_met_everywhere {
+                to_scene_h = to_scene_h.min(response.arrival_standard_h);
             }
             let engines = if night {
                 station.engines_night
