@@ -266,6 +266,11 @@ enum Command {
         /// Enumerate every escalation path exactly instead of sampling (small layouts).
         #[arg(long)]
         exact: bool,
+        /// Minutes after the first fire at which the fire brigade's cooling crews are on scene: each
+        /// target races them (the layout's [response] table gives their set-up and failure on demand).
+        /// Without it the escalation probit's generic response applies.
+        #[arg(long)]
+        response_min: Option<f64>,
         /// Risk data files (default: the built-in Purple Book set).
         #[arg(long)]
         data: Vec<PathBuf>,
@@ -411,6 +416,7 @@ fn main() -> ExitCode {
             trials,
             seed,
             exact,
+            response_min,
             data,
         } => {
             let options = hazflow::assess::cascade::CascadeOptions {
@@ -418,6 +424,7 @@ fn main() -> ExitCode {
                 trials,
                 seed,
                 exact,
+                response_min,
             };
             match app::cascade(&layout, &options, &data) {
                 Ok(value) => print_json(&value),

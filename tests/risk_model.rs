@@ -316,3 +316,140 @@ fn integrated_estimator_is_unbiased_against_one_draw_sampling() {
         );
     }
 }
+
+/// A fire station at the example's junction, four road km from the park, with a fixed turn-out so
+/// that a response time depends only on where the accident is and which roads are open.
+const BRIGADE: &str = r#"
+[[responder]]
+id = "junction-station"
+node = "junction-a"
+engines = 20
+turnout_min = 1
+source = "test"
+
+[risk.response]
+alarm_min = 5
+engines_per_accident = 2
+access_speed_km_per_h = 20
+setup_median_min = 3.5
+setup_sigma_ln = 0.5
+team_pfd = 0.1
+on_scene_h = 2
+arrival_standard_min = 5
+"#;
+
+const DOMINO_BASE: &str = "[scenario]\nname = \"response\"\nextends = \"EXAMPLE\"\n[risk.closures]\nmode = \"off\"\n[risk.sampling]\nevents_per_source_year = 40\n";
+
+fn tank_response_minutes(s: &RunSummary) -> Vec<f64> {
+    s.accidents
+        .iter()
+        .filter(|a| matches!(a.source, hazflow::sim::AccidentSource::Tank(_)))
+        .filter_map(|a| a.dispatch.and_then(|d| d.on_scene_h))
+        .map(|h| h * 60.0)
+        .collect()
+}
+
+/// With responders described but `[risk.response] enabled = false`, every metric and every accident is
+/// exactly what the model without responders gives.
+#[test]
+fn responders_switched_off_change_nothing() {
+    let without = run_text("no-brigade", DOMINO_BASE, None, 6);
+    let off = format!("{DOMINO_BASE}{BRIGADE}")
+        .replace("[risk.response]\n", "[risk.response]\nenabled = false\n");
+    let switched_off = run_text("brigade-off", &off, None, 6);
+    assert_eq!(without.keys, switched_off.keys);
+    assert_eq!(without.stats, switched_off.stats);
+    let json = |s: &RunSummary| serde_json::to_string(&s.accidents).unwrap();
+    assert_eq!(json(&without), json(&switched_off));
+    assert!(switched_off.accidents.iter().all(|a| a.dispatch.is_none()));
+    // Switched on, every accident gets a dispatch and the response metrics appear.
+    let on = run_text("brigade-on", &format!("{DOMINO_BASE}{BRIGADE}"), None, 6);
+    assert!(on.accidents.iter().all(|a| a.dispatch.is_some()));
+    assert!(get(&on, Metric::ResponseMinutesMean, "all", "first_assignment").mean() > 5.0);
+}
+
+/// Closing the only road between the station and the park (all year) forces the engines off the
+/// network for the last 3.9 km (at 20 km/h over 1.3 x the straight line, 15 min) instead of 4 road km at
+/// the rural 35 km/h (7 min): every tank fire's response gets about 8 minutes longer.
+#[test]
+fn a_closure_on_the_only_road_raises_the_response_time() {
+    let open = run_text("road-open", &format!("{DOMINO_BASE}{BRIGADE}"), None, 4);
+    let closed = run_text(
+        "road-closed",
+        &format!(
+            "{DOMINO_BASE}{BRIGADE}\n[[link]]\nid = \"r-park-junction\"\ndisruptions = {{ windows = [{{ start_day_of_year = 1, days = 364.9 }}] }}\n"
+        ),
+        None,
+        4,
+    );
+    let (open, closed) = (tank_response_minutes(&open), tank_response_minutes(&closed));
+    assert!(
+        open.len() > 20 && closed.len() > 20,
+        "{} {}",
+        open.len(),
+        closed.len()
+    );
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (a, b) = (mean(&open), mean(&closed));
+    // 5 alarm + 1 turn-out + 6.9 on the road + the park's own stretch to its tank.
+    assert!((12.5..14.5).contains(&a), "open road: {a} min");
+    assert!(b - a > 6.5 && b - a < 9.5, "open {a} min, closed {b} min");
+}
+
+/// An instant brigade that never fails stops every escalation by fire, and so do perfect barriers with
+/// nobody coming; blasts still escalate (no brigade outruns a blast wave), and the same draws without the
+/// brigade show the escalations it prevented.
+#[test]
+fn instant_response_or_perfect_barriers_stop_fire_escalation() {
+    let fire_escalation = |s: &RunSummary| {
+        s.accidents
+            .iter()
+            .flat_map(|a| a.branches.iter().map(move |b| (a.weight, b)))
+            .filter(|(_, b)| {
+                matches!(
+                    b.outcome,
+                    hazflow::risk::consequence::Outcome::PoolFire
+                        | hazflow::risk::consequence::Outcome::JetFire
+                ) && b.depth >= 1
+            })
+            .map(|(w, b)| w * b.probability)
+            .sum::<f64>()
+    };
+    let base = run_text("no-response", DOMINO_BASE, None, 10);
+    assert!(
+        fire_escalation(&base) > 0.0,
+        "the example has fire escalation"
+    );
+    let instant = BRIGADE
+        .replace("alarm_min = 5", "alarm_min = 0")
+        .replace("turnout_min = 1", "turnout_min = 0")
+        .replace("setup_median_min = 3.5", "setup_median_min = 1e-9")
+        .replace("setup_sigma_ln = 0.5", "setup_sigma_ln = 0")
+        .replace("team_pfd = 0.1", "team_pfd = 0")
+        .replace(
+            "arrival_standard_min = 5",
+            "arrival_standard_min = 1e-9\nstandard_met_everywhere = true",
+        );
+    let perfect = run_text("instant", &format!("{DOMINO_BASE}{instant}"), None, 10);
+    assert_eq!(fire_escalation(&perfect), 0.0);
+    let prevented = get(
+        &perfect,
+        Metric::EscalationPreventedFrequencyPerYear,
+        "all",
+        "",
+    );
+    assert!(prevented.mean() > 0.0);
+    assert!(get(&perfect, Metric::DeathsAvoidedPerYear, "all", "").mean() > 0.0);
+    // Barriers alone: a deluge that never fails and removes all the flux, no station.
+    let barriers = BRIGADE
+        .replace("[[responder]]\nid = \"junction-station\"\nnode = \"junction-a\"\nengines = 20\nturnout_min = 1\nsource = \"test\"\n", "")
+        + "\n[[risk.response.barrier]]\nkind = \"deluge\"\nunits = [\"tank\", \"tanker\", \"wagon\", \"vessel\"]\npfd = 0\neffectiveness = 1\n";
+    let shielded = run_text("barriers", &format!("{DOMINO_BASE}{barriers}"), None, 10);
+    assert_eq!(fire_escalation(&shielded), 0.0);
+    assert!(
+        shielded
+            .accidents
+            .iter()
+            .all(|a| a.dispatch.is_some_and(|d| d.engines == 0))
+    );
+}

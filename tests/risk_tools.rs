@@ -336,6 +336,53 @@ fn cascade_monte_carlo_agrees_with_exact_enumeration() {
     assert_eq!(again.stdout, once.stdout);
 }
 
+/// `--response-min`: the four tanks race crews on scene after 8 minutes. Monte Carlo agrees with exact
+/// enumeration (4 binomial standard errors per final set: a correct engine fails one of the eight sets
+/// with probability below 1e-3); earlier crews mean fewer tanks involved, and crews later than every
+/// time to failure (about 11 min at 20 kW/m2) save nobody: all four burn.
+#[test]
+fn cascade_racing_crews_matches_exact_enumeration() {
+    let layout = "scenarios/examples/cascade-four-tanks.toml";
+    let with = |minutes: &str, extra: &[&str]| {
+        let mut args = vec![
+            "cascade",
+            layout,
+            "--initiator",
+            "T1",
+            "--response-min",
+            minutes,
+        ];
+        args.extend_from_slice(extra);
+        json(&args)
+    };
+    let exact = with("8", &["--exact"]);
+    assert_eq!(exact["response_min"], 8.0);
+    let mc = with("8", &["--trials", "200000", "--seed", "5"]);
+    let mc_sets = final_sets(&mc);
+    for (units, p) in final_sets(&exact) {
+        let got = mc_sets.iter().find(|s| s.0 == units).map_or(0.0, |s| s.1);
+        let tolerance = 4.0 * (p * (1.0 - p) / 200_000.0).sqrt() + 1e-9;
+        assert!((got - p).abs() < tolerance, "{units:?}: {got} vs {p}");
+    }
+    let involved = |v: &Value| v["expected_units_involved"].as_f64().unwrap();
+    let early = involved(&with("3", &["--exact"]));
+    let late = involved(&exact);
+    let too_late = involved(&with("30", &["--exact"]));
+    assert!(early < late && late < too_late, "{early} {late} {too_late}");
+    assert!((too_late - 4.0).abs() < 1e-9, "{too_late}");
+    // Without [response] the crews cannot be described: a located error, exit code 2.
+    let out = hazflow(&[
+        "cascade",
+        "scenarios/examples/cascade-given-fluxes.toml",
+        "--initiator",
+        "A1",
+        "--response-min",
+        "5",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[response]"));
+}
+
 #[test]
 fn cascade_with_given_fluxes_and_thresholds() {
     let v = json(&[

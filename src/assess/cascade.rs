@@ -13,6 +13,7 @@ use crate::field_path;
 use crate::risk::cascade::{CascadeDistribution, CascadeModel, CascadeUnit};
 use crate::risk::escalation::VesselClass;
 use crate::risk::fire::{Atmosphere, PoolFire};
+use crate::risk::intervention::{Barrier, BarrierAction, Brigade, Protection};
 use crate::scenario::{Diagnostic, LoadedFile, RiskData, ScenarioError, load_file};
 
 /// A layout file.
@@ -33,6 +34,33 @@ pub struct Layout {
     /// Received fluxes given directly (override computed ones for the same pair).
     #[serde(default)]
     pub exposure: Vec<LayoutExposure>,
+    /// The fire brigade's crews, for `--response-min`.
+    #[serde(default)]
+    pub response: Option<LayoutResponse>,
+}
+
+/// `[response]`: how the crews cool a target once they are on scene.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutResponse {
+    /// Probability that crews on scene in time fail to cool a target.
+    pub team_pfd: f64,
+    /// Median minutes from arrival to water on the target.
+    pub setup_median_min: f64,
+    /// Log standard deviation of the set-up time.
+    pub setup_sigma_ln: f64,
+}
+
+/// A unit's deluge or fireproofing.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutBarrier {
+    /// Probability of failure on demand.
+    pub pfd: f64,
+    /// Deluge: share of the flux removed; fireproofing: probability the coating is intact.
+    pub effectiveness: f64,
+    /// Fireproofing: minutes of insulation.
+    pub protection_min: Option<f64>,
 }
 
 fn yes() -> bool {
@@ -69,6 +97,10 @@ pub struct LayoutUnit {
     pub heat_of_combustion_mj_per_kg: Option<f64>,
     /// Radiative fraction (instead of `substance`).
     pub radiative_fraction: Option<f64>,
+    /// Water deluge on the unit.
+    pub deluge: Option<LayoutBarrier>,
+    /// Fireproofing of the unit.
+    pub fireproofing: Option<LayoutBarrier>,
 }
 
 /// `[[exposure]]`.
@@ -94,6 +126,9 @@ pub struct CascadeOptions {
     pub seed: u64,
     /// Enumerate every path instead of sampling.
     pub exact: bool,
+    /// Minutes after the first fire at which cooling crews are on scene (`None`: the probit's generic
+    /// response).
+    pub response_min: Option<f64>,
 }
 
 fn error(
@@ -239,6 +274,85 @@ fn received_fluxes(
     flux
 }
 
+/// A unit's barriers.
+fn protection(u: &LayoutUnit) -> Protection {
+    Protection {
+        deluge: u.deluge.map(|b| Barrier {
+            success: 1.0 - b.pfd,
+            action: BarrierAction::FluxKept {
+                share: 1.0 - b.effectiveness,
+            },
+        }),
+        fireproofing: u.fireproofing.map(|b| Barrier {
+            success: (1.0 - b.pfd) * b.effectiveness,
+            action: BarrierAction::Delay {
+                seconds: b.protection_min.unwrap_or(0.0) * 60.0,
+            },
+        }),
+    }
+}
+
+/// The brigade of `--response-min`, with the layout's `[response]`; checks the barriers' numbers.
+fn brigade(
+    layout: &LoadedFile<Layout>,
+    path: &Path,
+    response_min: Option<f64>,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Brigade> {
+    let l = &layout.value;
+    let probability = |x: f64| (0.0..=1.0).contains(&x);
+    for (i, u) in l.unit.iter().enumerate() {
+        for (key, b) in [("deluge", u.deluge), ("fireproofing", u.fireproofing)] {
+            let Some(b) = b else { continue };
+            if !probability(b.pfd) || !probability(b.effectiveness) {
+                problems.push(error(
+                    layout,
+                    field_path!["unit", i, key],
+                    "expected pfd and effectiveness in 0..=1".into(),
+                ));
+            }
+            let rated = b.protection_min.is_some_and(|m| m.is_finite() && m > 0.0);
+            if (key == "fireproofing") != rated {
+                problems.push(error(
+                    layout,
+                    field_path!["unit", i, key, "protection_min"],
+                    "fireproofing needs protection_min > 0 (minutes); a deluge has none".into(),
+                ));
+            }
+        }
+    }
+    let minutes = response_min?;
+    if !(minutes.is_finite() && minutes >= 0.0) {
+        problems.push(Diagnostic::file_level(
+            path,
+            "--response-min",
+            format!("expected minutes >= 0, got {minutes}"),
+        ));
+        return None;
+    }
+    let Some(r) = &l.response else {
+        problems.push(Diagnostic::file_level(
+            path,
+            "--response-min",
+            "the layout needs a [response] table (team_pfd, setup_median_min, setup_sigma_ln)",
+        ));
+        return None;
+    };
+    if !probability(r.team_pfd) || !(r.setup_median_min > 0.0) || !(r.setup_sigma_ln >= 0.0) {
+        problems.push(error(
+            layout,
+            field_path!["response"],
+            "expected team_pfd in 0..=1, setup_median_min > 0 and setup_sigma_ln >= 0".into(),
+        ));
+    }
+    Some(Brigade {
+        arrival_s: minutes * 60.0,
+        team_pfd: r.team_pfd,
+        setup_median_s: r.setup_median_min * 60.0,
+        setup_sigma_ln: r.setup_sigma_ln,
+    })
+}
+
 /// Runs the analysis; the JSON object to print.
 pub fn analyse(
     path: &Path,
@@ -274,6 +388,12 @@ pub fn analyse(
             diagnostics: problems,
         });
     }
+    let brigade = brigade(&layout, path, options.response_min, &mut problems);
+    if !problems.is_empty() {
+        return Err(ScenarioError {
+            diagnostics: problems,
+        });
+    }
     let model = CascadeModel {
         units: l
             .unit
@@ -281,7 +401,7 @@ pub fn analyse(
             .map(|u| CascadeUnit {
                 vessel: u.vessel,
                 volume_m3: u.volume_m3,
-                protection: Default::default(),
+                protection: protection(u),
             })
             .collect(),
         flux_kw_m2: flux.clone(),
@@ -289,7 +409,7 @@ pub fn analyse(
         escalation: &data.escalation,
         thresholds: l.escalation_thresholds,
         max_levels: usize::MAX,
-        brigade: None,
+        brigade,
     };
     let distribution: CascadeDistribution = if options.exact {
         model
@@ -321,6 +441,7 @@ pub fn analyse(
         "trials": trials,
         "seed": trials.map(|_| options.seed),
         "escalation_thresholds": l.escalation_thresholds,
+        "response_min": options.response_min,
         "final_sets": sets.iter().map(|(ids, p)| json!({"units": ids, "probability": p, "standard_error": se(*p)})).collect::<Vec<_>>(),
         "depth": distribution.depth,
         "expected_units_involved": distribution.expected_units_involved,

@@ -113,7 +113,13 @@ fn summarise(area: &str, a: &Area, years: f64) -> AreaResponse {
     reached.sort_by(|x, y| x.0.total_cmp(&y.0));
     let reached_weight: f64 = reached.iter().map(|r| r.1).sum();
     // `+ 0.0`: an empty float sum is -0.0.
-    let share = |w: f64| if total > 0.0 { w / total + 0.0 } else { f64::NAN };
+    let share = |w: f64| {
+        if total > 0.0 {
+            w / total + 0.0
+        } else {
+            f64::NAN
+        }
+    };
     let half = a.per_replication.ci95_half_width();
     let mean = if reached_weight > 0.0 {
         reached.iter().map(|r| r.0 * r.1).sum::<f64>() / reached_weight
