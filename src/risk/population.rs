@@ -265,11 +265,23 @@ pub fn radial_deaths(
 pub struct CloudField {
     /// Grid points: downwind and crosswind offsets (m), area (km2), lethality.
     points: Vec<(f64, f64, f64, Lethality)>,
+    /// Wind speed, m/s: when the cloud reaches each point.
+    wind_m_s: f64,
+}
+
+/// People warned to shelter: from `after_s` after the release, `compliance` of those outdoors go
+/// indoors (and take the indoor lethality of the whole passage).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shelter {
+    /// Seconds from the release until the warning reaches people.
+    pub after_s: f64,
+    /// Share of the people outdoors who go indoors.
+    pub compliance: f64,
 }
 
 impl CloudField {
-    /// The field of `profile` (one cloud in one weather).
-    pub fn new(profile: &CloudProfile, v: &Vulnerability) -> Self {
+    /// The field of `profile` (one cloud in one weather, the wind at `wind_m_s`).
+    pub fn new(profile: &CloudProfile, wind_m_s: f64, v: &Vulnerability) -> Self {
         let reach = profile.reach_m();
         let mut points = Vec::new();
         if reach > 0.0 {
@@ -291,7 +303,7 @@ impl CloudField {
                 }
             }
         }
-        Self { points }
+        Self { points, wind_m_s }
     }
 
     /// Expected deaths with the source at `(x_m, y_m)` and the wind blowing towards `wind_to_rad`.
@@ -318,6 +330,40 @@ impl CloudField {
                 let j = j0 + x * uj + y * nj;
                 let here = raster.density_in_cell(i, j, people.night) * area_km2;
                 l.deaths(here, people.indoor_fraction)
+            })
+            .sum()
+    }
+
+    /// [`Self::deaths`] with a warning: where the cloud arrives (downwind distance over the wind speed)
+    /// after the warning, the compliant share of the people outdoors is indoors.
+    pub fn deaths_sheltering(
+        &self,
+        (x_m, y_m): (f64, f64),
+        wind_to_rad: f64,
+        people: People,
+        raster: &DensityRaster,
+        shelter: Shelter,
+    ) -> f64 {
+        let (ux, uy) = (wind_to_rad.sin(), wind_to_rad.cos());
+        let (nx, ny) = (-uy, ux);
+        let (i0, j0) = raster.cell_coordinates(x_m / 1000.0, y_m / 1000.0);
+        let scale = raster.cells_per_m();
+        let (ui, uj, ni, nj) = (ux * scale, uy * scale, nx * scale, ny * scale);
+        let warned_indoors =
+            people.indoor_fraction + (1.0 - people.indoor_fraction) * shelter.compliance;
+        let warned_beyond_m = shelter.after_s * self.wind_m_s;
+        self.points
+            .iter()
+            .map(|&(x, y, area_km2, l)| {
+                let i = i0 + x * ui + y * ni;
+                let j = j0 + x * uj + y * nj;
+                let here = raster.density_in_cell(i, j, people.night) * area_km2;
+                let indoors = if x > warned_beyond_m {
+                    warned_indoors
+                } else {
+                    people.indoor_fraction
+                };
+                l.deaths(here, indoors)
             })
             .sum()
     }
@@ -358,7 +404,7 @@ impl CloudFieldCache {
             self.fields.clear();
         }
         let profile = CloudProfile::new(cloud, weather, ambient_k, v);
-        let field = std::sync::Arc::new(CloudField::new(&profile, v));
+        let field = std::sync::Arc::new(CloudField::new(&profile, weather.wind_m_s, v));
         self.fields.insert(key, field.clone());
         field
     }
@@ -410,8 +456,13 @@ pub fn deaths(effects: &[Placed], c: &Conditions, raster: &DensityRaster) -> f64
     for p in effects {
         if let Some(cloud) = p.effect.cloud() {
             let profile = CloudProfile::new(cloud, &c.weather, c.ambient_k, v);
-            total +=
-                CloudField::new(&profile, v).deaths(p.x_m, p.y_m, c.wind_to_rad, c.people, raster);
+            total += CloudField::new(&profile, c.weather.wind_m_s, v).deaths(
+                p.x_m,
+                p.y_m,
+                c.wind_to_rad,
+                c.people,
+                raster,
+            );
         }
     }
     total

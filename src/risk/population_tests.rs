@@ -217,3 +217,48 @@ fn cloud_deaths_match_crosswind_quadrature_and_follow_the_wind() {
         0.0
     );
 }
+
+/// A warning nobody heeds, or one that comes after the cloud has passed every point, changes nothing;
+/// a warning at once that everyone heeds puts everyone indoors; between the two, only the points the
+/// cloud reaches after the warning are protected, so a later warning saves fewer.
+#[test]
+fn sheltering_after_a_warning_protects_only_where_the_cloud_comes_later() {
+    let v = purple_book();
+    let c = conditions(&v);
+    let t = tree();
+    let out = Outflow {
+        mass_kg: 5000.0,
+        instantaneous: true,
+        rate_kg_s: 0.0,
+        duration_s: 0.0,
+    };
+    let st = t.source_term(&chlorine(), out, &site());
+    let cloud = t.effect(&chlorine(), &st, Outcome::Toxic, &site()).unwrap();
+    let profile = CloudProfile::new(cloud.cloud().unwrap(), &c.weather, c.ambient_k, &v);
+    let field = CloudField::new(&profile, c.weather.wind_m_s, &v);
+    let raster = uniform(1000.0);
+    let plain = field.deaths(0.0, 0.0, c.wind_to_rad, c.people, &raster);
+    let warned = |after_s: f64, compliance: f64| {
+        let shelter = Shelter {
+            after_s,
+            compliance,
+        };
+        field.deaths_sheltering((0.0, 0.0), c.wind_to_rad, c.people, &raster, shelter)
+    };
+    assert!(plain > 0.0);
+    assert_eq!(warned(0.0, 0.0).to_bits(), plain.to_bits());
+    let passed_s = profile.reach_m() / c.weather.wind_m_s + 1.0;
+    assert_eq!(warned(passed_s, 1.0).to_bits(), plain.to_bits());
+    let indoors = People {
+        indoor_fraction: 1.0,
+        ..c.people
+    };
+    let all_in = field.deaths(0.0, 0.0, c.wind_to_rad, indoors, &raster);
+    assert!((warned(0.0, 1.0) - all_in).abs() <= 1e-12 * plain);
+    assert!(all_in < plain);
+    let (early, late) = (warned(60.0, 0.8), warned(300.0, 0.8));
+    assert!(
+        warned(0.0, 0.8) < early && early < late && late < plain,
+        "{early} {late}"
+    );
+}

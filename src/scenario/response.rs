@@ -136,6 +136,28 @@ pub struct ResponseRules {
     /// Safety barriers on the units.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub barrier: Vec<BarrierRule>,
+    /// Warning of the people around toxic releases (the park platform's early warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning: Option<WarningRules>,
+}
+
+/// `[risk.response.warning]`: people warned after a delay shelter indoors.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningRules {
+    /// Where the numbers come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Warn at all (a what-if switches the platform off).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Minutes from the release until the warning reaches people.
+    pub delay_min: Sourced<f64>,
+    /// Share of the people outdoors who go indoors when warned.
+    pub compliance: Sourced<f64>,
+    /// Only releases at these sites are warned of (parks, docks, terminals); every release when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<String>,
 }
 
 fn yes() -> bool {

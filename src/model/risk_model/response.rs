@@ -7,6 +7,7 @@ use super::super::*;
 use crate::des::Sampler;
 use crate::field_path;
 use crate::risk::intervention::{Barrier, BarrierAction, Protection};
+use crate::risk::population::Shelter;
 use crate::scenario::{BarrierKind, ProtectedUnit, ResponseRules};
 
 /// A fire station or other responder.
@@ -72,9 +73,21 @@ pub struct ResponseModel {
     pub standard_met_everywhere: bool,
     /// Barriers.
     pub barriers: Vec<FittedBarrier>,
+    /// The warning of toxic releases, and the sites it covers (`None`: every release).
+    pub warning: Option<(Shelter, Option<Vec<SiteId>>)>,
 }
 
 impl ResponseModel {
+    /// The warning people get of a release at `site` (none outside the sites it covers).
+    pub fn shelter_at(&self, site: Option<SiteId>) -> Option<Shelter> {
+        let (shelter, sites) = self.warning.as_ref()?;
+        match (sites, site) {
+            (None, _) => Some(*shelter),
+            (Some(list), Some(s)) if list.contains(&s) => Some(*shelter),
+            _ => None,
+        }
+    }
+
     /// The barriers of a unit of kind `unit`, at `site` if it stands at one.
     pub fn protection(&self, unit: ProtectedUnit, site: Option<SiteId>) -> Protection {
         let mut p = Protection::default();
@@ -197,5 +210,14 @@ pub(super) fn compile_response(
         arrival_standard_h: rules.arrival_standard_min.value / 60.0,
         standard_met_everywhere: rules.standard_met_everywhere,
         barriers,
+        warning: rules.warning.as_ref().filter(|w| w.enabled).map(|w| {
+            let shelter = Shelter {
+                after_s: w.delay_min.value * 60.0,
+                compliance: w.compliance.value,
+            };
+            let sites = (!w.sites.is_empty())
+                .then(|| w.sites.iter().filter_map(|x| site_index(x)).collect());
+            (shelter, sites)
+        }),
     })
 }

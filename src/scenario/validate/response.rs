@@ -83,6 +83,19 @@ fn check_rules(c: &mut Check, s: &Scenario, r: &ResponseRules) {
         .chain(s.dock.iter().map(|x| x.id.as_str()))
         .chain(s.terminal.iter().map(|x| x.id.as_str()))
         .collect();
+    if let Some(w) = &r.warning {
+        let at = |key: &str| field_path!["risk", "response", "warning", key];
+        c.non_negative(at("delay_min"), w.delay_min.value);
+        probability(c, at("compliance"), w.compliance.value);
+        for (k, site) in w.sites.iter().enumerate() {
+            if !sites.contains(site.as_str()) {
+                c.error(
+                    field_path!["risk", "response", "warning", "sites", k],
+                    format!("no park, dock or terminal has id \"{site}\""),
+                );
+            }
+        }
+    }
     for (i, b) in r.barrier.iter().enumerate() {
         let at = |key: &str| field_path!["risk", "response", "barrier", i, key];
         probability(c, at("pfd"), b.pfd.value);

@@ -28,7 +28,9 @@ use crate::risk::intervention::{Brigade, Protection};
 use crate::scenario::ProtectedUnit;
 use std::sync::Arc;
 
-use crate::risk::population::{CloudField, CloudFieldCache, People, Placed, RadialDeathsCache};
+use crate::risk::population::{
+    CloudField, CloudFieldCache, People, Placed, RadialDeathsCache, Shelter,
+};
 use crate::risk::source::{Breach, Containment, Outflow, P_ATM_PA, SourceTerm, outflow};
 use crate::scenario::ClosureMode;
 
@@ -300,6 +302,7 @@ impl Replication<'_> {
         people: People,
         directions_deg: &[f64; 12],
         at: (f64, f64),
+        shelter: Option<Shelter>,
     ) -> Vec<Condition> {
         let r = self.risk_model();
         let v = &r.vulnerability;
@@ -358,7 +361,12 @@ impl Replication<'_> {
                 let to = (from_deg + 180.0).to_radians();
                 let (mut all, mut primary) = (radial_all, radial_primary);
                 for (is_primary, p, field) in &fields {
-                    let d = field.deaths(p.x_m, p.y_m, to, people, &r.raster);
+                    let d = match shelter {
+                        Some(warned) => {
+                            field.deaths_sheltering((p.x_m, p.y_m), to, people, &r.raster, warned)
+                        }
+                        None => field.deaths(p.x_m, p.y_m, to, people, &r.raster),
+                    };
                     all += d;
                     if *is_primary {
                         primary += d;
@@ -405,6 +413,10 @@ impl Replication<'_> {
             setup_median_s: response.setup_median_s,
             setup_sigma_ln: response.setup_sigma_ln,
         });
+        let shelter = r
+            .response
+            .as_ref()
+            .and_then(|response| response.shelter_at(source_site(m, init.source)));
         let state = self.risk.as_mut().expect("risk state");
         let mut cache = std::mem::take(&mut state.fields);
         let mut radial = std::mem::take(&mut state.radial);
@@ -443,6 +455,7 @@ impl Replication<'_> {
                     people,
                     &directions,
                     (unit.x_m, unit.y_m),
+                    shelter,
                 )
             };
             let conditions = conditions_of(&cascaded.effects);
