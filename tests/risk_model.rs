@@ -453,3 +453,50 @@ fn instant_response_or_perfect_barriers_stop_fire_escalation() {
             .all(|a| a.dispatch.is_some_and(|d| d.engines == 0))
     );
 }
+
+/// An emergency pool at the park that always works keeps every pool fire of a tanker's release at its
+/// bays within the drained area (here 50 m2, a pool under 8 m across); one that works half the time
+/// splits each release into both states, their branches' probabilities still summing to 1.
+#[test]
+fn an_emergency_pool_limits_the_pool_fires_at_its_bays() {
+    let pool = |pfd: &str| {
+        format!(
+            "{DOMINO_BASE}{BRIGADE}\n[[risk.response.barrier]]\nkind = \"emergency_pool\"\nunits = [\"tanker\"]\nsites = [\"riverside-park\"]\npfd = {pfd}\neffectiveness = 1\nmax_pool_area_m2 = 50\n"
+        )
+    };
+    let loaded = hazflow::scenario::load(&example()).unwrap();
+    let model = hazflow::model::compile(&loaded).unwrap();
+    let widest = |s: &RunSummary| {
+        s.accidents
+            .iter()
+            .filter(|a| {
+                matches!(a.source, hazflow::sim::AccidentSource::Loading(_))
+                    && hazflow::sim::facility_of(&model, a.source) == "riverside-park"
+            })
+            .flat_map(|a| &a.branches)
+            .filter(|b| b.units.first().is_some_and(|u| u.starts_with("tanker")))
+            .filter_map(|b| match b.effects.first().map(|p| p.effect) {
+                Some(hazflow::risk::effects::Effect::Pool(p)) => Some(p.fire.diameter_m),
+                _ => None,
+            })
+            .fold(0.0, f64::max)
+    };
+    let open = run_text("pool-none", &format!("{DOMINO_BASE}{BRIGADE}"), None, 3);
+    let drained = run_text("pool-works", &pool("0"), None, 3);
+    assert!(widest(&open) > 8.0, "{}", widest(&open));
+    let limit = (4.0 * 50.0 / std::f64::consts::PI).sqrt();
+    let d = widest(&drained);
+    assert!(
+        d > 0.0 && d <= limit + 1e-9,
+        "{d} m across, {limit} allowed"
+    );
+    let half = run_text("pool-half", &pool("0.5"), None, 3);
+    assert!(
+        widest(&half) > limit,
+        "the failed state keeps the open pool"
+    );
+    for a in &half.accidents {
+        let total: f64 = a.branches.iter().map(|b| b.probability).sum();
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
+    }
+}

@@ -42,6 +42,9 @@ pub enum BarrierKind {
     Deluge,
     /// Passive fire protection: a working one insulates its unit for `protection_min`.
     Fireproofing,
+    /// Drainage to an emergency pool: a working one keeps a spill from its unit's release within
+    /// `max_pool_area_m2`.
+    EmergencyPool,
 }
 
 /// Units a barrier protects.
@@ -86,11 +89,15 @@ pub struct BarrierRule {
     /// Probability of failure on demand.
     pub pfd: Sourced<f64>,
     /// Effectiveness when it works (0-1): the share of the flux a deluge removes; for fireproofing
-    /// the probability that the coating is intact where the fire strikes.
+    /// the probability that the coating is intact where the fire strikes; for an emergency pool the
+    /// probability that the spill reaches its drains.
     pub effectiveness: Sourced<f64>,
     /// Protection time of working fireproofing, minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protection_min: Option<Sourced<f64>>,
+    /// Largest pool a working emergency pool's drainage leaves, m2.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pool_area_m2: Option<Sourced<f64>>,
 }
 
 /// `[risk.response]`: the fire brigade inside the simulation. Without it (or with `enabled = false`)

@@ -71,13 +71,34 @@ pub struct ResponseModel {
     pub arrival_standard_h: f64,
     /// Every engine's turn-out and travel cut to the standard (a what-if).
     pub standard_met_everywhere: bool,
-    /// Barriers.
+    /// Barriers on the units (deluge, fireproofing).
     pub barriers: Vec<FittedBarrier>,
+    /// Emergency pools: the largest pool a working one leaves, m2, its success probability, the
+    /// units whose releases it drains and its sites (`None`: everywhere).
+    pub pools: Vec<(f64, f64, Vec<ProtectedUnit>, Option<Vec<SiteId>>)>,
     /// The warning of toxic releases, and the sites it covers (`None`: every release).
     pub warning: Option<(Shelter, Option<Vec<SiteId>>)>,
 }
 
+/// Whether a barrier fitted at `sites` (`None`: everywhere) covers a unit at `site`.
+fn covers(sites: &Option<Vec<SiteId>>, site: Option<SiteId>) -> bool {
+    match (sites, site) {
+        (None, _) => true,
+        (Some(list), Some(s)) => list.contains(&s),
+        (Some(_), None) => false,
+    }
+}
+
 impl ResponseModel {
+    /// The emergency pool that drains a release of a unit of kind `unit` at `site`: the largest pool
+    /// it leaves, m2, and the probability that it works.
+    pub fn pool_at(&self, unit: ProtectedUnit, site: Option<SiteId>) -> Option<(f64, f64)> {
+        self.pools
+            .iter()
+            .find(|(_, _, units, sites)| units.contains(&unit) && covers(sites, site))
+            .map(|&(area, works, _, _)| (area, works))
+    }
+
     /// The warning people get of a release at `site` (none outside the sites it covers).
     pub fn shelter_at(&self, site: Option<SiteId>) -> Option<Shelter> {
         let (shelter, sites) = self.warning.as_ref()?;
@@ -92,18 +113,14 @@ impl ResponseModel {
     pub fn protection(&self, unit: ProtectedUnit, site: Option<SiteId>) -> Protection {
         let mut p = Protection::default();
         for b in &self.barriers {
-            let fitted = b.units.contains(&unit)
-                && match (&b.sites, site) {
-                    (None, _) => true,
-                    (Some(list), Some(s)) => list.contains(&s),
-                    (Some(_), None) => false,
-                };
+            let fitted = b.units.contains(&unit) && covers(&b.sites, site);
             if !fitted {
                 continue;
             }
             match b.kind {
                 BarrierKind::Deluge => p.deluge = Some(b.barrier),
                 BarrierKind::Fireproofing => p.fireproofing = Some(b.barrier),
+                BarrierKind::EmergencyPool => {}
             }
         }
         p
@@ -163,9 +180,26 @@ pub(super) fn compile_response(
             turnout_min,
         });
     }
+    let sites_of = |b: &crate::scenario::BarrierRule| -> Option<Vec<SiteId>> {
+        (!b.sites.is_empty()).then(|| b.sites.iter().filter_map(|x| site_index(x)).collect())
+    };
+    let pools = rules
+        .barrier
+        .iter()
+        .filter(|b| b.kind == BarrierKind::EmergencyPool)
+        .map(|b| {
+            let works = (1.0 - b.pfd.value) * b.effectiveness.value;
+            let area = b
+                .max_pool_area_m2
+                .as_ref()
+                .map_or(f64::INFINITY, |v| v.value);
+            (area, works, b.units.clone(), sites_of(b))
+        })
+        .collect();
     let barriers = rules
         .barrier
         .iter()
+        .filter(|b| b.kind != BarrierKind::EmergencyPool)
         .map(|b| {
             let success = (1.0 - b.pfd.value) * b.effectiveness.value;
             let (barrier, success) = match b.kind {
@@ -175,7 +209,7 @@ pub(super) fn compile_response(
                     },
                     1.0 - b.pfd.value,
                 ),
-                BarrierKind::Fireproofing => (
+                BarrierKind::Fireproofing | BarrierKind::EmergencyPool => (
                     BarrierAction::Delay {
                         seconds: b.protection_min.as_ref().map_or(0.0, |v| v.value) * 60.0,
                     },
@@ -189,8 +223,7 @@ pub(super) fn compile_response(
                     action: barrier,
                 },
                 units: b.units.clone(),
-                sites: (!b.sites.is_empty())
-                    .then(|| b.sites.iter().filter_map(|x| site_index(x)).collect()),
+                sites: sites_of(b),
             }
         })
         .collect();
@@ -210,6 +243,7 @@ pub(super) fn compile_response(
         arrival_standard_h: rules.arrival_standard_min.value / 60.0,
         standard_met_everywhere: rules.standard_met_everywhere,
         barriers,
+        pools,
         warning: rules.warning.as_ref().filter(|w| w.enabled).map(|w| {
             let shelter = Shelter {
                 after_s: w.delay_min.value * 60.0,

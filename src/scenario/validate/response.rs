@@ -114,17 +114,18 @@ fn check_rules(c: &mut Check, s: &Scenario, r: &ResponseRules) {
                 );
             }
         }
-        match (b.kind, &b.protection_min) {
-            (BarrierKind::Fireproofing, None) => c.error(
+        let (rated, area) = (b.protection_min.as_ref(), b.max_pool_area_m2.as_ref());
+        match (b.kind, rated, area) {
+            (BarrierKind::Fireproofing, Some(v), None) => c.positive(at("protection_min"), v.value),
+            (BarrierKind::EmergencyPool, None, Some(v)) => {
+                c.positive(at("max_pool_area_m2"), v.value)
+            }
+            (BarrierKind::Deluge, None, None) => {}
+            _ => c.error(
                 at("kind"),
-                "fireproofing needs protection_min, the minutes it insulates its unit",
+                "fireproofing takes protection_min (minutes), an emergency_pool max_pool_area_m2 (m2), \
+                 a deluge neither",
             ),
-            (BarrierKind::Fireproofing, Some(v)) => c.positive(at("protection_min"), v.value),
-            (BarrierKind::Deluge, Some(_)) => c.error(
-                at("protection_min"),
-                "a deluge cuts the flux (effectiveness); only fireproofing has a protection time",
-            ),
-            (BarrierKind::Deluge, None) => {}
         }
     }
 }

@@ -21,7 +21,7 @@ use super::{
 use crate::des::RngStream;
 use crate::model::{Mode, RiskModel, SiteId};
 use crate::risk::cascade::{CascadeModel, CascadeUnit};
-use crate::risk::consequence::{ReleaseSite, SubstanceState};
+use crate::risk::consequence::{Outcome, ReleaseSite, SubstanceState};
 use crate::risk::dispersion::Weather;
 use crate::risk::effects::Effect;
 use crate::risk::intervention::{Brigade, Protection};
@@ -43,6 +43,16 @@ struct Cascaded {
     failed: Vec<usize>,
     units: Vec<SceneUnit>,
     unmitigated: Option<(Vec<Placed>, u32, u32)>,
+}
+
+/// What kind of unit a scene unit is, for its barriers.
+fn unit_kind(unit: &SceneUnit) -> ProtectedUnit {
+    match unit.kind {
+        "tank" => ProtectedUnit::Tank,
+        "wagon" => ProtectedUnit::Wagon,
+        "vessel" => ProtectedUnit::Vessel,
+        _ => ProtectedUnit::Tanker,
+    }
 }
 
 /// The site an accident happened at, if any.
@@ -153,12 +163,7 @@ impl Replication<'_> {
         let Some(response) = self.risk_model().response.as_ref() else {
             return Protection::default();
         };
-        let kind = match unit.kind {
-            "tank" => ProtectedUnit::Tank,
-            "wagon" => ProtectedUnit::Wagon,
-            "vessel" => ProtectedUnit::Vessel,
-            _ => ProtectedUnit::Tanker,
-        };
+        let kind = unit_kind(unit);
         let site = match unit.key {
             UnitKey::Tank(t, _) => Some(self.m.tanks[t].site),
             _ => site,
@@ -395,7 +400,35 @@ impl Replication<'_> {
         let site = self.site_of(&unit, init.source);
         let out = self.outflow_of(&unit, init.release_kind);
         let st: SourceTerm = r.tree.source_term(substance, out, &site);
-        let tree = r.tree.outcomes(substance, &st);
+        // An emergency pool that works drains the spill away: the pool is no larger than it allows.
+        // Both states are followed, each branch weighted by its state's probability.
+        let caught = r
+            .response
+            .as_ref()
+            .and_then(|response| response.pool_at(unit_kind(&unit), source_site(m, init.source)));
+        let mut spills: Vec<(ReleaseSite, SourceTerm, f64)> = Vec::with_capacity(2);
+        match caught {
+            Some((max_area_m2, works)) => {
+                let drained = ReleaseSite {
+                    max_pool_area_m2: site.max_pool_area_m2.min(max_area_m2),
+                    ..site
+                };
+                spills.push((drained, r.tree.source_term(substance, out, &drained), works));
+                spills.push((site, st, 1.0 - works));
+            }
+            None => spills.push((site, st, 1.0)),
+        }
+        let tree: Vec<(Outcome, f64, usize)> = spills
+            .iter()
+            .enumerate()
+            .filter(|(_, spill)| spill.2 > 0.0)
+            .flat_map(|(k, (_, st, p_spill))| {
+                r.tree
+                    .outcomes(substance, st)
+                    .into_iter()
+                    .map(move |(outcome, p)| (outcome, p * p_spill, k))
+            })
+            .collect();
         // One draw from the source's stream seeds everything this accident samples, so that what one
         // accident does (how many cascades, how deep) never shifts the next one's draws: the same
         // accidents get the same draws across layouts and settings (common random numbers).
@@ -434,8 +467,9 @@ impl Replication<'_> {
         };
         let mut branches = Vec::with_capacity(tree.len());
         let mut neighbours = None;
-        for &(outcome, probability) in &tree {
-            let primary = r.tree.effect(substance, &st, outcome, &site);
+        for &(outcome, probability, spill) in &tree {
+            let (site, st, _) = &spills[spill];
+            let primary = r.tree.effect(substance, st, outcome, site);
             let cascaded = self.branch_cascade(
                 primary,
                 &unit,
