@@ -1,6 +1,7 @@
 //! Risk benchmarks on the Liuzhou 2025 plan, reported as ratios measured in the same run:
-//! a replication with the risk model against the same replication without it, and the individual-risk
-//! map of about a million cells on two threads.
+//! a replication with the risk model against the same replication without it, the same replication
+//! without the fire brigade (`[risk.response]` off) against it with, and the individual-risk map of about
+//! a million cells on two threads.
 //!
 //! Then the precision of the tail, before and after (one run, the same accidents): the relative standard
 //! error of F(N >= 10), F(N >= 100) and of F where it is 1e-6 and 1e-7 per year after 200 replications,
@@ -43,6 +44,10 @@ fn bench(c: &mut Criterion) {
     let with = liuzhou();
     let mut without = with.clone();
     without.risk = None;
+    let mut no_brigade = with.clone();
+    if let Some(r) = no_brigade.risk.as_mut() {
+        r.response = None;
+    }
     let seeder = StreamSeeder::new(7);
     let mut group = c.benchmark_group("risk");
     group.sample_size(20);
@@ -59,6 +64,16 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 hazflow::sim::Replication::new(&with, &seeder, 0)
+                    .run()
+                    .accidents
+                    .len(),
+            )
+        })
+    });
+    group.bench_function("replication_with_risk_no_brigade", |b| {
+        b.iter(|| {
+            black_box(
+                hazflow::sim::Replication::new(&no_brigade, &seeder, 0)
                     .run()
                     .accidents
                     .len(),
@@ -124,6 +139,17 @@ fn main() {
             without / 1e6,
             with / 1e6,
             with / without
+        );
+    }
+    if let (Some(no_brigade), Some(with)) = (
+        mean_ns("risk/replication_with_risk_no_brigade"),
+        mean_ns("risk/replication_with_risk"),
+    ) {
+        println!(
+            "fire brigade, barriers and warnings: {:.1} ms without, {:.1} ms with; with/without = {:.2}",
+            no_brigade / 1e6,
+            with / 1e6,
+            with / no_brigade
         );
     }
     let model = liuzhou();

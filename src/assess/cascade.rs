@@ -338,7 +338,8 @@ fn brigade(
         ));
         return None;
     };
-    if !probability(r.team_pfd) || !(r.setup_median_min > 0.0) || !(r.setup_sigma_ln >= 0.0) {
+    let valid = probability(r.team_pfd) && r.setup_median_min > 0.0 && r.setup_sigma_ln >= 0.0;
+    if !valid {
         problems.push(error(
             layout,
             field_path!["response"],

@@ -10,7 +10,7 @@ mod exposure;
 mod response;
 
 pub(super) use compile::compile_risk;
-pub use response::{FittedBarrier, ResponseModel, Station};
+pub use response::{EmergencyPool, FittedBarrier, ResponseModel, Station};
 
 use super::*;
 use crate::des::Sampler;

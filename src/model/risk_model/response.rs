@@ -40,6 +40,19 @@ pub struct FittedBarrier {
     pub sites: Option<Vec<SiteId>>,
 }
 
+/// Drainage to an emergency pool.
+#[derive(Clone, Debug)]
+pub struct EmergencyPool {
+    /// Largest pool a working one leaves, m2.
+    pub max_area_m2: f64,
+    /// Probability that it works: `(1 - PFD) x effectiveness`.
+    pub works: f64,
+    /// Kinds of unit whose releases it drains.
+    pub units: Vec<ProtectedUnit>,
+    /// Sites where it is (`None`: everywhere).
+    pub sites: Option<Vec<SiteId>>,
+}
+
 /// `[risk.response]` with its `[[responder]]`s, compiled.
 #[derive(Clone, Debug)]
 pub struct ResponseModel {
@@ -73,9 +86,8 @@ pub struct ResponseModel {
     pub standard_met_everywhere: bool,
     /// Barriers on the units (deluge, fireproofing).
     pub barriers: Vec<FittedBarrier>,
-    /// Emergency pools: the largest pool a working one leaves, m2, its success probability, the
-    /// units whose releases it drains and its sites (`None`: everywhere).
-    pub pools: Vec<(f64, f64, Vec<ProtectedUnit>, Option<Vec<SiteId>>)>,
+    /// Emergency pools.
+    pub pools: Vec<EmergencyPool>,
     /// The warning of toxic releases, and the sites it covers (`None`: every release).
     pub warning: Option<(Shelter, Option<Vec<SiteId>>)>,
 }
@@ -95,8 +107,8 @@ impl ResponseModel {
     pub fn pool_at(&self, unit: ProtectedUnit, site: Option<SiteId>) -> Option<(f64, f64)> {
         self.pools
             .iter()
-            .find(|(_, _, units, sites)| units.contains(&unit) && covers(sites, site))
-            .map(|&(area, works, _, _)| (area, works))
+            .find(|p| p.units.contains(&unit) && covers(&p.sites, site))
+            .map(|p| (p.max_area_m2, p.works))
     }
 
     /// The warning people get of a release at `site` (none outside the sites it covers).
@@ -136,9 +148,6 @@ pub(super) fn compile_response(
     if !rules.enabled {
         return None;
     }
-    let s = &ctx.loaded.scenario;
-    let node_index = |id: &str| model.nodes.iter().position(|n| n.id == id);
-    let site_index = |id: &str| model.sites.iter().position(|x| x.id == id);
     let congestion = rules.congestion_factor.value;
     let link_hours: Vec<Option<f64>> = model
         .links
@@ -148,85 +157,17 @@ pub(super) fn compile_response(
             _ => None,
         })
         .collect();
+    let (road_in, on_road) = road_graph(model, &link_hours);
     let access_speed = rules.access_speed_km_per_h.value;
-    let mut road_in = vec![Vec::new(); model.nodes.len()];
-    let mut on_road = vec![false; model.nodes.len()];
-    for (l, link) in model.links.iter().enumerate() {
-        if link_hours[l].is_none() {
-            continue;
-        }
-        road_in[link.to].push((l, link.from));
-        if link.bidirectional {
-            road_in[link.from].push((l, link.to));
-        }
-        on_road[link.from] = true;
-        on_road[link.to] = true;
-    }
-    let mut stations = Vec::new();
-    for (i, r) in s.responder.clone().iter().enumerate() {
-        let turnout_min = ctx.sampler(field_path!["responder", i, "turnout_min"], &r.turnout_min);
-        let Some(node) = node_index(&r.node) else {
-            continue;
-        };
-        stations.push(Station {
-            id: r.id.clone(),
-            node,
-            access_h: r.access_km.value / access_speed,
-            engines_day: r.engines.value,
-            engines_night: r
-                .night_engines
-                .as_ref()
-                .map_or(r.engines.value, |v| v.value),
-            turnout_min,
-        });
-    }
-    let sites_of = |b: &crate::scenario::BarrierRule| -> Option<Vec<SiteId>> {
-        (!b.sites.is_empty()).then(|| b.sites.iter().filter_map(|x| site_index(x)).collect())
+    let stations = stations(ctx, model, access_speed);
+    let sites_of = |ids: &[String]| -> Option<Vec<SiteId>> {
+        (!ids.is_empty()).then(|| {
+            ids.iter()
+                .filter_map(|id| model.sites.iter().position(|x| &x.id == id))
+                .collect()
+        })
     };
-    let pools = rules
-        .barrier
-        .iter()
-        .filter(|b| b.kind == BarrierKind::EmergencyPool)
-        .map(|b| {
-            let works = (1.0 - b.pfd.value) * b.effectiveness.value;
-            let area = b
-                .max_pool_area_m2
-                .as_ref()
-                .map_or(f64::INFINITY, |v| v.value);
-            (area, works, b.units.clone(), sites_of(b))
-        })
-        .collect();
-    let barriers = rules
-        .barrier
-        .iter()
-        .filter(|b| b.kind != BarrierKind::EmergencyPool)
-        .map(|b| {
-            let success = (1.0 - b.pfd.value) * b.effectiveness.value;
-            let (barrier, success) = match b.kind {
-                BarrierKind::Deluge => (
-                    BarrierAction::FluxKept {
-                        share: 1.0 - b.effectiveness.value,
-                    },
-                    1.0 - b.pfd.value,
-                ),
-                BarrierKind::Fireproofing | BarrierKind::EmergencyPool => (
-                    BarrierAction::Delay {
-                        seconds: b.protection_min.as_ref().map_or(0.0, |v| v.value) * 60.0,
-                    },
-                    success,
-                ),
-            };
-            FittedBarrier {
-                kind: b.kind,
-                barrier: Barrier {
-                    success,
-                    action: barrier,
-                },
-                units: b.units.clone(),
-                sites: sites_of(b),
-            }
-        })
-        .collect();
+    let (barriers, pools) = barriers(rules, &sites_of);
     Some(ResponseModel {
         stations,
         link_hours,
@@ -249,9 +190,92 @@ pub(super) fn compile_response(
                 after_s: w.delay_min.value * 60.0,
                 compliance: w.compliance.value,
             };
-            let sites = (!w.sites.is_empty())
-                .then(|| w.sites.iter().filter_map(|x| site_index(x)).collect());
-            (shelter, sites)
+            (shelter, sites_of(&w.sites))
         }),
     })
+}
+
+/// The reversed road graph (`(link, node it comes from)` into each node) and which nodes have a road.
+fn road_graph(
+    model: &Model,
+    link_hours: &[Option<f64>],
+) -> (Vec<Vec<(LinkId, NodeId)>>, Vec<bool>) {
+    let mut road_in = vec![Vec::new(); model.nodes.len()];
+    let mut on_road = vec![false; model.nodes.len()];
+    for (l, link) in model.links.iter().enumerate() {
+        if link_hours[l].is_none() {
+            continue;
+        }
+        road_in[link.to].push((l, link.from));
+        if link.bidirectional {
+            road_in[link.from].push((l, link.to));
+        }
+        on_road[link.from] = true;
+        on_road[link.to] = true;
+    }
+    (road_in, on_road)
+}
+
+/// The `[[responder]]`s on their nodes.
+fn stations(ctx: &mut Ctx, model: &Model, access_speed_km_per_h: f64) -> Vec<Station> {
+    let responders = ctx.loaded.scenario.responder.clone();
+    let mut stations = Vec::new();
+    for (i, r) in responders.iter().enumerate() {
+        let turnout_min = ctx.sampler(field_path!["responder", i, "turnout_min"], &r.turnout_min);
+        let Some(node) = model.nodes.iter().position(|n| n.id == r.node) else {
+            continue;
+        };
+        stations.push(Station {
+            id: r.id.clone(),
+            node,
+            access_h: r.access_km.value / access_speed_km_per_h,
+            engines_day: r.engines.value,
+            engines_night: r
+                .night_engines
+                .as_ref()
+                .map_or(r.engines.value, |v| v.value),
+            turnout_min,
+        });
+    }
+    stations
+}
+
+/// The barriers on the units (deluge: works with 1 - PFD and keeps 1 - eta of the flux; fireproofing:
+/// works with (1 - PFD) x eta and delays failure) and the emergency pools.
+fn barriers(
+    rules: &ResponseRules,
+    sites_of: &dyn Fn(&[String]) -> Option<Vec<SiteId>>,
+) -> (Vec<FittedBarrier>, Vec<EmergencyPool>) {
+    let mut barriers = Vec::new();
+    let mut pools = Vec::new();
+    for b in &rules.barrier {
+        let (pfd, eta) = (b.pfd.value, b.effectiveness.value);
+        let (success, action) = match b.kind {
+            BarrierKind::Deluge => (1.0 - pfd, BarrierAction::FluxKept { share: 1.0 - eta }),
+            BarrierKind::Fireproofing => {
+                let minutes = b.protection_min.as_ref().map_or(0.0, |v| v.value);
+                let seconds = minutes * 60.0;
+                ((1.0 - pfd) * eta, BarrierAction::Delay { seconds })
+            }
+            BarrierKind::EmergencyPool => {
+                pools.push(EmergencyPool {
+                    max_area_m2: b
+                        .max_pool_area_m2
+                        .as_ref()
+                        .map_or(f64::INFINITY, |v| v.value),
+                    works: (1.0 - pfd) * eta,
+                    units: b.units.clone(),
+                    sites: sites_of(&b.sites),
+                });
+                continue;
+            }
+        };
+        barriers.push(FittedBarrier {
+            kind: b.kind,
+            barrier: Barrier { success, action },
+            units: b.units.clone(),
+            sites: sites_of(&b.sites),
+        });
+    }
+    (barriers, pools)
 }

@@ -4,9 +4,52 @@
 use super::super::Replication;
 use super::super::availability::{Reason, Target};
 use super::super::state::ConsId;
-use super::ActiveClosure;
+use super::{AccidentSource, ActiveClosure};
+use crate::des::RngStream;
+use crate::model::Mode;
+use crate::scenario::ClosureMode;
+use rand::RngExt;
 
 impl Replication<'_> {
+    /// Whether and for how long the accident closes its link or facility.
+    pub(super) fn closure_hours(
+        &self,
+        source: AccidentSource,
+        weight: f64,
+        rng: &mut RngStream,
+    ) -> f64 {
+        let m = self.m;
+        let r = self.risk_model();
+        let closes = match r.closure_mode {
+            ClosureMode::Off => false,
+            ClosureMode::EverySampled => true,
+            ClosureMode::Real => rng.random::<f64>() < weight,
+        };
+        if !closes || self.closure_targets(source).is_empty() {
+            return 0.0;
+        }
+        let hours = match source {
+            AccidentSource::Transport(l) => &r.closure_h.link[m.links[l].mode],
+            // A lock closes the waterway.
+            AccidentSource::Lock(_) => &r.closure_h.link[Mode::Water],
+            _ => &r.closure_h.facility,
+        };
+        hours.sample(rng).max(0.0)
+    }
+
+    pub(super) fn closure_targets(&self, source: AccidentSource) -> Vec<Target> {
+        let m = self.m;
+        match source {
+            AccidentSource::Transport(l) => vec![Target::Link(l)],
+            AccidentSource::Tank(t) => vec![Target::Site(m.tanks[t].site)],
+            AccidentSource::Loading(s) | AccidentSource::Berth(s) => vec![Target::Site(s)],
+            AccidentSource::Lock(l) => (0..m.locks[l].lines.len())
+                .map(|k| Target::LockLine(l, k))
+                .collect(),
+            AccidentSource::Parking(_) | AccidentSource::Roadside(_) => Vec::new(),
+        }
+    }
+
     /// Closes `target` for `hours` because of an accident.
     pub(super) fn accident_closure(&mut self, target: Target, hours: f64) {
         let index = self.target_index(target);

@@ -8,20 +8,23 @@
 //! weighted by the sector's share. Sampled: the cascade of each escalating branch (one draw per branch).
 //! The time of day is the exposure's own (the simulation knows when the truck was on the road), so day
 //! and night are not averaged over.
+//!
+//! With `[risk.response]` the brigade is dispatched first (`response`), each cascade races it and is
+//! drawn again on the same draws without it (what it prevented), an emergency pool splits the release
+//! into its drained and undrained states, and people warned in time shelter from clouds.
 
 use rand::RngExt;
 
 use super::super::Replication;
-use super::super::availability::Target;
 use super::super::scene::{SceneUnit, UnitKey};
 use super::{
-    ANY_WEATHER, Accident, AccidentSource, Branch, Condition, Initiating, ReleaseKind, Unmitigated,
-    pick, source_index,
+    ANY_WEATHER, Accident, AccidentSource, Branch, Condition, Initiating, Unmitigated, pick,
+    source_index,
 };
 use crate::des::RngStream;
-use crate::model::{Mode, RiskModel, SiteId};
+use crate::model::{RiskModel, SiteId};
 use crate::risk::cascade::{CascadeModel, CascadeUnit};
-use crate::risk::consequence::{Outcome, ReleaseSite, SubstanceState};
+use crate::risk::consequence::{Outcome, ReleaseSite};
 use crate::risk::dispersion::Weather;
 use crate::risk::effects::Effect;
 use crate::risk::intervention::{Brigade, Protection};
@@ -31,8 +34,7 @@ use std::sync::Arc;
 use crate::risk::population::{
     CloudField, CloudFieldCache, People, Placed, RadialDeathsCache, Shelter,
 };
-use crate::risk::source::{Breach, Containment, Outflow, P_ATM_PA, SourceTerm, outflow};
-use crate::scenario::ClosureMode;
+use crate::risk::source::{Outflow, SourceTerm};
 
 /// One branch's cascade: the effects of the units that failed, the depth, the failed units (indices
 /// into `units`), and, where the brigade changed it, the effects, depth and size the cascade would have
@@ -43,6 +45,36 @@ struct Cascaded {
     failed: Vec<usize>,
     units: Vec<SceneUnit>,
     unmitigated: Option<(Vec<Placed>, u32, u32)>,
+}
+
+/// The moment of an accident as its deaths see it: the caches of this replication, the people's
+/// whereabouts, the wind directions drawn, where it is, and the warning people get.
+struct Moment {
+    cache: CloudFieldCache,
+    radial: RadialDeathsCache,
+    people: People,
+    directions_deg: [f64; 12],
+    at: (f64, f64),
+    shelter: Option<Shelter>,
+}
+
+/// The event tree's outcomes of every spill state: outcome, probability (the state's included), state.
+fn outcomes_of_spills(
+    r: &RiskModel,
+    substance: &crate::risk::consequence::Substance,
+    spills: &[(ReleaseSite, SourceTerm, f64)],
+) -> Vec<(Outcome, f64, usize)> {
+    spills
+        .iter()
+        .enumerate()
+        .filter(|(_, spill)| spill.2 > 0.0)
+        .flat_map(|(k, (_, st, p_spill))| {
+            r.tree
+                .outcomes(substance, st)
+                .into_iter()
+                .map(move |(outcome, p)| (outcome, p * p_spill, k))
+        })
+        .collect()
 }
 
 /// What kind of unit a scene unit is, for its barriers.
@@ -64,98 +96,9 @@ fn source_site(m: &crate::model::Model, source: AccidentSource) -> Option<SiteId
     }
 }
 
-/// Whether a source's units stand at a site (tank farm, bays, berths) or on the network (roads,
-/// railways, waterways, lots): it decides the congestion an exploding cloud finds.
-fn at_site(source: AccidentSource) -> bool {
-    matches!(
-        source,
-        AccidentSource::Tank(_) | AccidentSource::Loading(_) | AccidentSource::Berth(_)
-    )
-}
-
 impl Replication<'_> {
-    fn risk_model(&self) -> &RiskModel {
+    pub(super) fn risk_model(&self) -> &RiskModel {
         self.m.risk.as_ref().expect("risk model")
-    }
-
-    /// What leaves `unit` in a release of `kind`.
-    fn outflow_of(&self, unit: &SceneUnit, kind: ReleaseKind) -> Outflow {
-        let r = self.risk_model();
-        let s = &r.substances[unit.substance];
-        let rel = &r.release;
-        let tank = matches!(unit.kind, "tank");
-        let containment = Containment {
-            phase: s.phase(),
-            inventory_kg: unit.inventory_kg.max(0.0) * unit.released_share,
-            pressure_pa: match s.state {
-                SubstanceState::LiquefiedPressurised | SubstanceState::CompressedGas => {
-                    s.pressure_bar * 1e5
-                }
-                _ => P_ATM_PA,
-            },
-            head_m: if tank {
-                rel.liquid_head_m
-            } else {
-                rel.vehicle_liquid_head_m
-            },
-            liquid_density_kg_m3: s.liquid_density_kg_m3,
-            molar_mass_g_mol: s.molar_mass_g_mol,
-            gamma: s.thermo.gamma,
-            temperature_k: r.ambient_k,
-        };
-        let container_hole = |large: bool| {
-            let rules = unit.container.map(|c| r.container(c));
-            let wanted = if large {
-                crate::scenario::ContainerRelease::LargeLeak
-            } else {
-                crate::scenario::ContainerRelease::SmallLeak
-            };
-            rules
-                .and_then(|c| c.scenarios.iter().find(|s| s.0 == wanted).map(|s| s.2))
-                .unwrap_or(rel.hole_mm)
-        };
-        let bore = if unit.kind == "vessel" {
-            rel.arm_bore_mm
-        } else {
-            s.transfer_bore_mm.unwrap_or(rel.hose_bore_mm)
-        };
-        let breach = match kind {
-            ReleaseKind::Instantaneous => Breach::Rupture,
-            ReleaseKind::TenMinutes => Breach::Emptying {
-                seconds: rel.ten_minute_s,
-            },
-            ReleaseKind::Hole => Breach::Hole {
-                diameter_mm: rel.hole_mm,
-            },
-            ReleaseKind::SmallLeak => Breach::Hole {
-                diameter_mm: container_hole(false),
-            },
-            ReleaseKind::LargeLeak => Breach::Hole {
-                diameter_mm: container_hole(true),
-            },
-            // Purple Book: a rupture is full bore, a leak a tenth of the diameter.
-            ReleaseKind::HoseRupture => Breach::Hole { diameter_mm: bore },
-            ReleaseKind::HoseLeak => Breach::Hole {
-                diameter_mm: 0.1 * bore,
-            },
-        };
-        let stops_after = match kind {
-            ReleaseKind::HoseRupture | ReleaseKind::HoseLeak => rel.transfer_isolation_s,
-            _ => rel.max_duration_s,
-        };
-        outflow(&containment, breach, rel.discharge_coefficient, stops_after)
-    }
-
-    fn site_of(&self, unit: &SceneUnit, source: AccidentSource) -> ReleaseSite {
-        let r = self.risk_model();
-        ReleaseSite {
-            max_pool_area_m2: unit.max_pool_area_m2,
-            min_pool_depth_m: r.release.min_pool_depth_m,
-            max_duration_s: r.release.max_duration_s,
-            ambient_k: r.ambient_k,
-            ground: r.release.ground,
-            explosion: r.explosion[usize::from(at_site(source))],
-        }
     }
 
     /// The barriers of a unit of the scene of an accident at `site`.
@@ -297,18 +240,21 @@ impl Replication<'_> {
 
     /// Deaths of a branch's effects in every weather class and wind sector of the moment; `primary`
     /// effects are the first `primary_count` of `effects`.
-    #[allow(clippy::too_many_arguments)]
     fn branch_conditions(
         &self,
-        cache: &mut CloudFieldCache,
-        radial: &mut RadialDeathsCache,
+        moment: &mut Moment,
         effects: &[Placed],
         primary_count: usize,
-        people: People,
-        directions_deg: &[f64; 12],
-        at: (f64, f64),
-        shelter: Option<Shelter>,
     ) -> Vec<Condition> {
+        let Moment {
+            cache,
+            radial,
+            people,
+            directions_deg,
+            at,
+            shelter,
+        } = moment;
+        let (people, at, shelter) = (*people, *at, *shelter);
         let r = self.risk_model();
         let v = &r.vulnerability;
         let radial_all = radial.deaths(effects, people, v, &r.air, &r.raster);
@@ -389,6 +335,98 @@ impl Replication<'_> {
         out
     }
 
+    /// A branch's record: its cascade with the deaths by weather and wind, and the deaths had no
+    /// brigade come where the cascade would have differed.
+    fn branch_record(
+        &self,
+        outcome: Outcome,
+        probability: f64,
+        cascaded: Cascaded,
+        primary_count: usize,
+        moment: &mut Moment,
+    ) -> Branch {
+        let conditions = self.branch_conditions(moment, &cascaded.effects, primary_count);
+        let unmitigated = cascaded
+            .unmitigated
+            .as_ref()
+            .map(|(effects, depth, units)| Unmitigated {
+                depth: *depth,
+                units: *units,
+                expected_deaths: self
+                    .branch_conditions(moment, effects, primary_count)
+                    .iter()
+                    .map(|c| c.probability * c.deaths)
+                    .sum(),
+            });
+        Branch {
+            outcome,
+            probability,
+            depth: cascaded.depth,
+            units: cascaded
+                .failed
+                .iter()
+                .map(|&i| self.unit_label(&cascaded.units[i]))
+                .collect(),
+            effects: cascaded.effects,
+            conditions,
+            unmitigated,
+        }
+    }
+
+    /// The states of the spill: caught by a working emergency pool (the pool no larger than it
+    /// allows) or not, each with its source term and probability; one state without a pool.
+    fn spill_states(
+        &self,
+        unit: &SceneUnit,
+        source: AccidentSource,
+        site: ReleaseSite,
+        out: Outflow,
+        st: SourceTerm,
+    ) -> Vec<(ReleaseSite, SourceTerm, f64)> {
+        let m = self.m;
+        let r = self.risk_model();
+        let caught = r
+            .response
+            .as_ref()
+            .and_then(|response| response.pool_at(unit_kind(unit), source_site(m, source)));
+        match caught {
+            Some((max_area_m2, works)) => {
+                let drained = ReleaseSite {
+                    max_pool_area_m2: site.max_pool_area_m2.min(max_area_m2),
+                    ..site
+                };
+                let substance = &r.substances[unit.substance];
+                vec![
+                    (drained, r.tree.source_term(substance, out, &drained), works),
+                    (site, st, 1.0 - works),
+                ]
+            }
+            None => vec![(site, st, 1.0)],
+        }
+    }
+
+    /// Dispatches the brigade to the accident, if one is simulated: what was sent, and the brigade as
+    /// the cascade's targets see it.
+    fn send_brigade(
+        &mut self,
+        init: &Initiating,
+        seed: u64,
+        night: bool,
+    ) -> (Option<super::Dispatch>, Option<Brigade>) {
+        let m = self.m;
+        let Some(response) = m.risk.as_ref().and_then(|r| r.response.as_ref()) else {
+            return (None, None);
+        };
+        let d = self.dispatch_brigade(init, seed, night);
+        let brigade = Brigade {
+            arrival_s: d.on_scene_h.map_or(f64::INFINITY, |h| h * 3600.0),
+            team_pfd: response.team_pfd,
+            setup_median_s: response.setup_median_s,
+            setup_sigma_ln: response.setup_sigma_ln,
+        };
+        (Some(d), Some(brigade))
+    }
+
     /// Follows one release through: source term, every branch with its cascade and deaths by weather
     /// and wind, the closure; records it.
     pub(super) fn accident(&mut self, init: Initiating) {
@@ -400,35 +438,8 @@ impl Replication<'_> {
         let site = self.site_of(&unit, init.source);
         let out = self.outflow_of(&unit, init.release_kind);
         let st: SourceTerm = r.tree.source_term(substance, out, &site);
-        // An emergency pool that works drains the spill away: the pool is no larger than it allows.
-        // Both states are followed, each branch weighted by its state's probability.
-        let caught = r
-            .response
-            .as_ref()
-            .and_then(|response| response.pool_at(unit_kind(&unit), source_site(m, init.source)));
-        let mut spills: Vec<(ReleaseSite, SourceTerm, f64)> = Vec::with_capacity(2);
-        match caught {
-            Some((max_area_m2, works)) => {
-                let drained = ReleaseSite {
-                    max_pool_area_m2: site.max_pool_area_m2.min(max_area_m2),
-                    ..site
-                };
-                spills.push((drained, r.tree.source_term(substance, out, &drained), works));
-                spills.push((site, st, 1.0 - works));
-            }
-            None => spills.push((site, st, 1.0)),
-        }
-        let tree: Vec<(Outcome, f64, usize)> = spills
-            .iter()
-            .enumerate()
-            .filter(|(_, spill)| spill.2 > 0.0)
-            .flat_map(|(k, (_, st, p_spill))| {
-                r.tree
-                    .outcomes(substance, st)
-                    .into_iter()
-                    .map(move |(outcome, p)| (outcome, p * p_spill, k))
-            })
-            .collect();
+        let spills = self.spill_states(&unit, init.source, site, out, st);
+        let tree = outcomes_of_spills(r, substance, &spills);
         // One draw from the source's stream seeds everything this accident samples, so that what one
         // accident does (how many cascades, how deep) never shifts the next one's draws: the same
         // accidents get the same draws across layouts and settings (common random numbers).
@@ -436,34 +447,29 @@ impl Replication<'_> {
         let mut rng = <RngStream as rand::SeedableRng>::seed_from_u64(seed);
         let hour = init.time_h.rem_euclid(24.0);
         let night = hour < m.exposure.day_start_h || hour >= m.exposure.day_end_h;
-        let dispatch = r
-            .response
-            .as_ref()
-            .map(|response| (response, self.dispatch_brigade(&init, seed, night)));
-        let brigade = dispatch.map(|(response, d)| Brigade {
-            arrival_s: d.on_scene_h.map_or(f64::INFINITY, |h| h * 3600.0),
-            team_pfd: response.team_pfd,
-            setup_median_s: response.setup_median_s,
-            setup_sigma_ln: response.setup_sigma_ln,
-        });
+        let (dispatch, brigade) = self.send_brigade(&init, seed, night);
         let shelter = r
             .response
             .as_ref()
             .and_then(|response| response.shelter_at(source_site(m, init.source)));
         let state = self.risk.as_mut().expect("risk state");
-        let mut cache = std::mem::take(&mut state.fields);
-        let mut radial = std::mem::take(&mut state.radial);
-        // One wind direction inside each sector (stratified), shared by the branches.
-        let directions: [f64; 12] = std::array::from_fn(|k| {
-            (k as f64 * 30.0 - 15.0 + 30.0 * rng.random::<f64>()).rem_euclid(360.0)
-        });
-        let people = People {
-            night,
-            indoor_fraction: if night {
-                m.exposure.indoor_fraction_night
-            } else {
-                m.exposure.indoor_fraction_day
+        let mut moment = Moment {
+            cache: std::mem::take(&mut state.fields),
+            radial: std::mem::take(&mut state.radial),
+            // One wind direction inside each sector (stratified), shared by the branches.
+            directions_deg: std::array::from_fn(|k| {
+                (k as f64 * 30.0 - 15.0 + 30.0 * rng.random::<f64>()).rem_euclid(360.0)
+            }),
+            people: People {
+                night,
+                indoor_fraction: if night {
+                    m.exposure.indoor_fraction_night
+                } else {
+                    m.exposure.indoor_fraction_day
+                },
             },
+            at: (unit.x_m, unit.y_m),
+            shelter,
         };
         let mut branches = Vec::with_capacity(tree.len());
         let mut neighbours = None;
@@ -480,44 +486,15 @@ impl Replication<'_> {
                 &mut rng,
             );
             let primary_count = usize::from(primary.is_some());
-            let mut conditions_of = |effects: &[Placed]| {
-                self.branch_conditions(
-                    &mut cache,
-                    &mut radial,
-                    effects,
-                    primary_count,
-                    people,
-                    &directions,
-                    (unit.x_m, unit.y_m),
-                    shelter,
-                )
-            };
-            let conditions = conditions_of(&cascaded.effects);
-            let unmitigated = cascaded
-                .unmitigated
-                .as_ref()
-                .map(|(effects, depth, units)| Unmitigated {
-                    depth: *depth,
-                    units: *units,
-                    expected_deaths: conditions_of(effects)
-                        .iter()
-                        .map(|c| c.probability * c.deaths)
-                        .sum(),
-                });
-            branches.push(Branch {
+            branches.push(self.branch_record(
                 outcome,
                 probability,
-                depth: cascaded.depth,
-                units: cascaded
-                    .failed
-                    .iter()
-                    .map(|&i| self.unit_label(&cascaded.units[i]))
-                    .collect(),
-                effects: cascaded.effects,
-                conditions,
-                unmitigated,
-            });
+                cascaded,
+                primary_count,
+                &mut moment,
+            ));
         }
+        let Moment { cache, radial, .. } = moment;
         // One realisation for listings, drawn from the distribution.
         let b = pick(
             &branches.iter().map(|b| b.probability).collect::<Vec<_>>(),
@@ -563,46 +540,12 @@ impl Replication<'_> {
             closure_h,
             branches,
             shown: (b, c),
-            dispatch: dispatch.map(|(_, d)| d),
+            dispatch,
         };
         self.risk
             .as_mut()
             .expect("risk state")
             .accidents
             .push(record);
-    }
-
-    /// Whether and for how long the accident closes its link or facility.
-    fn closure_hours(&self, source: AccidentSource, weight: f64, rng: &mut RngStream) -> f64 {
-        let m = self.m;
-        let r = self.risk_model();
-        let closes = match r.closure_mode {
-            ClosureMode::Off => false,
-            ClosureMode::EverySampled => true,
-            ClosureMode::Real => rng.random::<f64>() < weight,
-        };
-        if !closes || self.closure_targets(source).is_empty() {
-            return 0.0;
-        }
-        let hours = match source {
-            AccidentSource::Transport(l) => &r.closure_h.link[m.links[l].mode],
-            // A lock closes the waterway.
-            AccidentSource::Lock(_) => &r.closure_h.link[Mode::Water],
-            _ => &r.closure_h.facility,
-        };
-        hours.sample(rng).max(0.0)
-    }
-
-    fn closure_targets(&self, source: AccidentSource) -> Vec<Target> {
-        let m = self.m;
-        match source {
-            AccidentSource::Transport(l) => vec![Target::Link(l)],
-            AccidentSource::Tank(t) => vec![Target::Site(m.tanks[t].site)],
-            AccidentSource::Loading(s) | AccidentSource::Berth(s) => vec![Target::Site(s)],
-            AccidentSource::Lock(l) => (0..m.locks[l].lines.len())
-                .map(|k| Target::LockLine(l, k))
-                .collect(),
-            AccidentSource::Parking(_) | AccidentSource::Roadside(_) => Vec::new(),
-        }
     }
 }

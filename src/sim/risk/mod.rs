@@ -18,6 +18,7 @@ mod closure;
 mod exposure;
 mod follow;
 mod record;
+mod release;
 mod response;
 
 pub use record::{ANY_WEATHER, Accident, Branch, Condition, ReleaseKind, Unmitigated};

@@ -214,10 +214,16 @@ fn id_hash(id: &str) -> u64 {
 }
 
 /// Hours ordered for the search's heap (never NaN: sums of finite, non-negative link hours).
-#[derive(Clone, Copy, PartialEq, PartialOrd)]
+#[derive(Clone, Copy, PartialEq)]
 struct OrderedHours(f64);
 
 impl Eq for OrderedHours {}
+
+impl PartialOrd for OrderedHours {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
 
 impl Ord for OrderedHours {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
