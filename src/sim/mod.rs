@@ -41,7 +41,8 @@ use lock::LockState;
 pub use metric::{Metric, SourceCategory, WaitCause};
 pub use output::{DailySeries, MetricKey, ReplicationOutput};
 pub use risk::{
-    ANY_WEATHER, Accident, AccidentSource, Branch, Condition, ReleaseKind, sampling_shares,
+    ANY_WEATHER, Accident, AccidentSource, Branch, Condition, Dispatch, ReleaseKind, Unmitigated,
+    sampling_shares,
 };
 pub use risk_output::{FN_POINTS, MAX_DEPTH, can_escalate, facilities, facility_of};
 pub use saturation::{DEFAULT_MAX_IN_SYSTEM, Saturation};
