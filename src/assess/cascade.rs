@@ -13,7 +13,7 @@ use crate::field_path;
 use crate::risk::cascade::{CascadeDistribution, CascadeModel, CascadeUnit};
 use crate::risk::escalation::VesselClass;
 use crate::risk::fire::{Atmosphere, PoolFire};
-use crate::risk::intervention::{Barrier, BarrierAction, Brigade, Protection};
+use crate::risk::intervention::{Barrier, Brigade, Protection};
 use crate::scenario::{Diagnostic, LoadedFile, RiskData, ScenarioError, load_file};
 
 /// A layout file.
@@ -277,17 +277,9 @@ fn received_fluxes(
 /// A unit's barriers.
 fn protection(u: &LayoutUnit) -> Protection {
     Protection {
-        deluge: u.deluge.map(|b| Barrier {
-            success: 1.0 - b.pfd,
-            action: BarrierAction::FluxKept {
-                share: 1.0 - b.effectiveness,
-            },
-        }),
-        fireproofing: u.fireproofing.map(|b| Barrier {
-            success: (1.0 - b.pfd) * b.effectiveness,
-            action: BarrierAction::Delay {
-                seconds: b.protection_min.unwrap_or(0.0) * 60.0,
-            },
+        deluge: u.deluge.map(|b| Barrier::deluge(b.pfd, b.effectiveness)),
+        fireproofing: u.fireproofing.map(|b| {
+            Barrier::fireproofing(b.pfd, b.effectiveness, b.protection_min.unwrap_or(0.0))
         }),
     }
 }

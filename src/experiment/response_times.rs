@@ -69,9 +69,7 @@ impl ResponseFold {
             let sample = Sample {
                 weight: a.weight,
                 minutes: d.on_scene_h.map_or(f64::NAN, |h| h * 60.0),
-                within_standard: d
-                    .first_engine_h
-                    .is_some_and(|h| h - response.alarm_h <= response.arrival_standard_h),
+                within_standard: response.met_standard(d.first_engine_h),
             };
             for area in ["all".to_string(), facility_of(m, a.source)] {
                 let entry = self.areas.entry(area).or_default();

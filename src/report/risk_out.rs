@@ -203,10 +203,7 @@ impl AccidentsWriter {
 fn response_fields(a: &Accident) -> [String; 5] {
     let minutes = |h: Option<f64>| h.map_or(String::new(), |h| format!("{:.1}", h * 60.0));
     let d = a.dispatch;
-    let (shown, _) = a.shown();
-    let prevented = shown
-        .unmitigated
-        .is_some_and(|u| u.units as usize > shown.units.len());
+    let prevented = a.shown().0.escalation_prevented();
     [
         minutes(d.and_then(|d| d.on_scene_h)),
         minutes(d.and_then(|d| d.first_engine_h)),

@@ -374,6 +374,27 @@ mod tests {
         f
     }
 
+    /// Draws `trials` cascades from tank 0 and checks every exact final set within 4 binomial
+    /// standard errors (a correct engine fails one of the few sets with probability below 1e-3).
+    fn assert_monte_carlo_matches(
+        cascade: &CascadeModel,
+        exact: &CascadeDistribution,
+        stream: &str,
+        trials: u64,
+    ) -> CascadeDistribution {
+        let mut rng = StreamSeeder::new(7).stream(0, stream);
+        let mc = cascade.monte_carlo(&[0], trials, &mut rng);
+        for (set, &p) in &exact.final_sets {
+            let got = mc.final_sets.get(set).copied().unwrap_or(0.0);
+            let tolerance = 4.0 * (p * (1.0 - p) / trials as f64).sqrt() + 1e-9;
+            assert!(
+                (got - p).abs() < tolerance,
+                "{set:?}: MC {got} vs exact {p}"
+            );
+        }
+        mc
+    }
+
     #[test]
     fn single_level_equals_cozzani_combination_formula() {
         let m = cozzani_landucci();
@@ -414,18 +435,8 @@ mod tests {
         assert!((total - 1.0).abs() < 1e-12);
         // Synergy lets the diagonal tank fail once a neighbour burns.
         assert!(exact.final_sets.keys().any(|s| s.contains(&2)));
-        let mut rng = StreamSeeder::new(7).stream(0, "cascade-test");
         let trials = 200_000;
-        let mc = cascade.monte_carlo(&[0], trials, &mut rng);
-        for (set, &p) in &exact.final_sets {
-            let got = mc.final_sets.get(set).copied().unwrap_or(0.0);
-            // 4 binomial standard errors.
-            let tolerance = 4.0 * (p * (1.0 - p) / trials as f64).sqrt() + 1e-9;
-            assert!(
-                (got - p).abs() < tolerance,
-                "{set:?}: MC {got} vs exact {p}"
-            );
-        }
+        let mc = assert_monte_carlo_matches(&cascade, &exact, "cascade-test", trials);
         for (d, &p) in exact.depth.iter().enumerate() {
             let got = mc.depth.get(d).copied().unwrap_or(0.0);
             assert!(
@@ -498,17 +509,7 @@ mod tests {
         cascade.brigade = Some(brigade(8.0));
         let exact = cascade.exact(&[0], 10_000_000).unwrap();
         assert!((exact.final_sets.values().sum::<f64>() - 1.0).abs() < 1e-12);
-        let mut rng = StreamSeeder::new(11).stream(0, "cascade-brigade");
-        let trials = 200_000;
-        let mc = cascade.monte_carlo(&[0], trials, &mut rng);
-        for (set, &p) in &exact.final_sets {
-            let got = mc.final_sets.get(set).copied().unwrap_or(0.0);
-            let tolerance = 4.0 * (p * (1.0 - p) / trials as f64).sqrt() + 1e-9;
-            assert!(
-                (got - p).abs() < tolerance,
-                "{set:?}: MC {got} vs exact {p}"
-            );
-        }
+        assert_monte_carlo_matches(&cascade, &exact, "cascade-brigade", 200_000);
         let involved = |arrival_min: f64| {
             let mut c = cascade.clone();
             c.brigade = Some(brigade(arrival_min));

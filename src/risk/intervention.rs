@@ -28,6 +28,29 @@ pub struct Barrier {
     pub action: BarrierAction,
 }
 
+impl Barrier {
+    /// A water deluge: works with probability `1 - pfd` and then removes `effectiveness` of the flux.
+    pub fn deluge(pfd: f64, effectiveness: f64) -> Self {
+        Self {
+            success: 1.0 - pfd,
+            action: BarrierAction::FluxKept {
+                share: 1.0 - effectiveness,
+            },
+        }
+    }
+
+    /// Fireproofing: works with probability `(1 - pfd) * effectiveness` (the coating intact where the
+    /// fire strikes) and then insulates for `protection_min`.
+    pub fn fireproofing(pfd: f64, effectiveness: f64, protection_min: f64) -> Self {
+        Self {
+            success: (1.0 - pfd) * effectiveness,
+            action: BarrierAction::Delay {
+                seconds: protection_min * 60.0,
+            },
+        }
+    }
+}
+
 /// What a working barrier does to its target.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum BarrierAction {

@@ -315,6 +315,42 @@ impl CloudField {
         people: People,
         raster: &DensityRaster,
     ) -> f64 {
+        self.deaths_indoors((x_m, y_m), wind_to_rad, people, raster, |_| {
+            people.indoor_fraction
+        })
+    }
+
+    /// [`Self::deaths`] with a warning: where the cloud arrives (downwind distance over the wind speed)
+    /// after the warning, the compliant share of the people outdoors is indoors.
+    pub fn deaths_sheltering(
+        &self,
+        at: (f64, f64),
+        wind_to_rad: f64,
+        people: People,
+        raster: &DensityRaster,
+        shelter: Shelter,
+    ) -> f64 {
+        let warned_indoors =
+            people.indoor_fraction + (1.0 - people.indoor_fraction) * shelter.compliance;
+        let warned_beyond_m = shelter.after_s * self.wind_m_s;
+        self.deaths_indoors(at, wind_to_rad, people, raster, |downwind_m| {
+            if downwind_m > warned_beyond_m {
+                warned_indoors
+            } else {
+                people.indoor_fraction
+            }
+        })
+    }
+
+    /// Expected deaths with the share of people indoors at each point given by its downwind distance.
+    fn deaths_indoors(
+        &self,
+        (x_m, y_m): (f64, f64),
+        wind_to_rad: f64,
+        people: People,
+        raster: &DensityRaster,
+        indoors_at: impl Fn(f64) -> f64,
+    ) -> f64 {
         let (ux, uy) = (wind_to_rad.sin(), wind_to_rad.cos());
         let (nx, ny) = (-uy, ux);
         // Straight into the raster's cell coordinates: the source's, plus each point's offset scaled
@@ -329,41 +365,7 @@ impl CloudField {
                 let i = i0 + x * ui + y * ni;
                 let j = j0 + x * uj + y * nj;
                 let here = raster.density_in_cell(i, j, people.night) * area_km2;
-                l.deaths(here, people.indoor_fraction)
-            })
-            .sum()
-    }
-
-    /// [`Self::deaths`] with a warning: where the cloud arrives (downwind distance over the wind speed)
-    /// after the warning, the compliant share of the people outdoors is indoors.
-    pub fn deaths_sheltering(
-        &self,
-        (x_m, y_m): (f64, f64),
-        wind_to_rad: f64,
-        people: People,
-        raster: &DensityRaster,
-        shelter: Shelter,
-    ) -> f64 {
-        let (ux, uy) = (wind_to_rad.sin(), wind_to_rad.cos());
-        let (nx, ny) = (-uy, ux);
-        let (i0, j0) = raster.cell_coordinates(x_m / 1000.0, y_m / 1000.0);
-        let scale = raster.cells_per_m();
-        let (ui, uj, ni, nj) = (ux * scale, uy * scale, nx * scale, ny * scale);
-        let warned_indoors =
-            people.indoor_fraction + (1.0 - people.indoor_fraction) * shelter.compliance;
-        let warned_beyond_m = shelter.after_s * self.wind_m_s;
-        self.points
-            .iter()
-            .map(|&(x, y, area_km2, l)| {
-                let i = i0 + x * ui + y * ni;
-                let j = j0 + x * uj + y * nj;
-                let here = raster.density_in_cell(i, j, people.night) * area_km2;
-                let indoors = if x > warned_beyond_m {
-                    warned_indoors
-                } else {
-                    people.indoor_fraction
-                };
-                l.deaths(here, indoors)
+                l.deaths(here, indoors_at(x))
             })
             .sum()
     }

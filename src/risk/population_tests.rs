@@ -34,6 +34,19 @@ fn conditions(v: &Vulnerability) -> Conditions<'_> {
     }
 }
 
+/// The toxic cloud of an instantaneous 5 t chlorine release.
+fn chlorine_puff() -> Effect {
+    let t = tree();
+    let out = Outflow {
+        mass_kg: 5000.0,
+        instantaneous: true,
+        rate_kg_s: 0.0,
+        duration_s: 0.0,
+    };
+    let st = t.source_term(&chlorine(), out, &site());
+    t.effect(&chlorine(), &st, Outcome::Toxic, &site()).unwrap()
+}
+
 #[test]
 fn raster_takes_the_densest_disc() {
     let discs = [
@@ -166,15 +179,7 @@ fn deaths_on_uniform_population_match_radial_quadrature() {
 fn cloud_deaths_match_crosswind_quadrature_and_follow_the_wind() {
     let v = purple_book();
     let c = conditions(&v);
-    let t = tree();
-    let out = Outflow {
-        mass_kg: 5000.0,
-        instantaneous: true,
-        rate_kg_s: 0.0,
-        duration_s: 0.0,
-    };
-    let st = t.source_term(&chlorine(), out, &site());
-    let cloud = t.effect(&chlorine(), &st, Outcome::Toxic, &site()).unwrap();
+    let cloud = chlorine_puff();
     let effects = [Placed {
         effect: cloud,
         x_m: 0.0,
@@ -225,15 +230,7 @@ fn cloud_deaths_match_crosswind_quadrature_and_follow_the_wind() {
 fn sheltering_after_a_warning_protects_only_where_the_cloud_comes_later() {
     let v = purple_book();
     let c = conditions(&v);
-    let t = tree();
-    let out = Outflow {
-        mass_kg: 5000.0,
-        instantaneous: true,
-        rate_kg_s: 0.0,
-        duration_s: 0.0,
-    };
-    let st = t.source_term(&chlorine(), out, &site());
-    let cloud = t.effect(&chlorine(), &st, Outcome::Toxic, &site()).unwrap();
+    let cloud = chlorine_puff();
     let profile = CloudProfile::new(cloud.cloud().unwrap(), &c.weather, c.ambient_k, &v);
     let field = CloudField::new(&profile, c.weather.wind_m_s, &v);
     let raster = uniform(1000.0);

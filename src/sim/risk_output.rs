@@ -102,9 +102,7 @@ fn push_response(
             reached += x.weight;
             minutes += x.weight * h * 60.0;
         }
-        if d.first_engine_h
-            .is_some_and(|h| h - response.alarm_h <= response.arrival_standard_h)
-        {
+        if response.met_standard(d.first_engine_h) {
             within += x.weight;
         }
     }

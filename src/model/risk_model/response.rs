@@ -6,7 +6,7 @@ use super::super::compile::Ctx;
 use super::super::*;
 use crate::des::Sampler;
 use crate::field_path;
-use crate::risk::intervention::{Barrier, BarrierAction, Protection};
+use crate::risk::intervention::{Barrier, Protection};
 use crate::risk::population::Shelter;
 use crate::scenario::{BarrierKind, ProtectedUnit, ResponseRules};
 
@@ -102,6 +102,12 @@ fn covers(sites: &Option<Vec<SiteId>>, site: Option<SiteId>) -> bool {
 }
 
 impl ResponseModel {
+    /// Whether the first engine, on scene `first_engine_h` after the release, met the arrival
+    /// standard (counted from the dispatch order).
+    pub fn met_standard(&self, first_engine_h: Option<f64>) -> bool {
+        first_engine_h.is_some_and(|h| h - self.alarm_h <= self.arrival_standard_h)
+    }
+
     /// The emergency pool that drains a release of a unit of kind `unit` at `site`: the largest pool
     /// it leaves, m2, and the probability that it works.
     pub fn pool_at(&self, unit: ProtectedUnit, site: Option<SiteId>) -> Option<(f64, f64)> {
@@ -240,8 +246,7 @@ fn stations(ctx: &mut Ctx, model: &Model, access_speed_km_per_h: f64) -> Vec<Sta
     stations
 }
 
-/// The barriers on the units (deluge: works with 1 - PFD and keeps 1 - eta of the flux; fireproofing:
-/// works with (1 - PFD) x eta and delays failure) and the emergency pools.
+/// The barriers on the units (`Barrier::deluge`, `Barrier::fireproofing`) and the emergency pools.
 fn barriers(
     rules: &ResponseRules,
     sites_of: &dyn Fn(&[String]) -> Option<Vec<SiteId>>,
@@ -250,12 +255,11 @@ fn barriers(
     let mut pools = Vec::new();
     for b in &rules.barrier {
         let (pfd, eta) = (b.pfd.value, b.effectiveness.value);
-        let (success, action) = match b.kind {
-            BarrierKind::Deluge => (1.0 - pfd, BarrierAction::FluxKept { share: 1.0 - eta }),
+        let barrier = match b.kind {
+            BarrierKind::Deluge => Barrier::deluge(pfd, eta),
             BarrierKind::Fireproofing => {
                 let minutes = b.protection_min.as_ref().map_or(0.0, |v| v.value);
-                let seconds = minutes * 60.0;
-                ((1.0 - pfd) * eta, BarrierAction::Delay { seconds })
+                Barrier::fireproofing(pfd, eta, minutes)
             }
             BarrierKind::EmergencyPool => {
                 pools.push(EmergencyPool {
@@ -272,7 +276,7 @@ fn barriers(
         };
         barriers.push(FittedBarrier {
             kind: b.kind,
-            barrier: Barrier { success, action },
+            barrier,
             units: b.units.clone(),
             sites: sites_of(&b.sites),
         });

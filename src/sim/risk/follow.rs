@@ -417,7 +417,7 @@ impl Replication<'_> {
         let Some(response) = m.risk.as_ref().and_then(|r| r.response.as_ref()) else {
             return (None, None);
         };
-        let d = self.dispatch_brigade(init, seed, night);
+        let d = self.dispatch_brigade(response, init, seed, night);
         let brigade = Brigade {
             arrival_s: d.on_scene_h.map_or(f64::INFINITY, |h| h * 3600.0),
             team_pfd: response.team_pfd,

@@ -92,6 +92,12 @@ pub struct Unmitigated {
 }
 
 impl Branch {
+    /// Whether the brigade stopped an escalation: fewer units failed than would have without it.
+    pub fn escalation_prevented(&self) -> bool {
+        self.unmitigated
+            .is_some_and(|u| u.units as usize > self.units.len())
+    }
+
     /// Expected deaths over the conditions.
     pub fn expected_deaths(&self) -> f64 {
         self.conditions
@@ -195,10 +201,7 @@ impl Accident {
     pub fn prevention_probability(&self) -> f64 {
         self.branches
             .iter()
-            .filter(|b| {
-                b.unmitigated
-                    .is_some_and(|u| u.units as usize > b.units.len())
-            })
+            .filter(|b| b.escalation_prevented())
             .map(|b| b.probability)
             .sum()
     }

@@ -134,22 +134,15 @@ impl Replication<'_> {
         hours
     }
 
-    /// Sends the nearest free engines to the accident `init`, seeded by `seed`; holds them if the
-    /// accident is a real one.
+    /// Sends the nearest free engines of `response` to the accident `init`, seeded by `seed`; holds
+    /// them if the accident is a real one.
     pub(super) fn dispatch_brigade(
         &mut self,
+        response: &ResponseModel,
         init: &Initiating,
         seed: u64,
         night: bool,
     ) -> Dispatch {
-        let m = self.m;
-        let Some(response) = m.risk.as_ref().and_then(|r| r.response.as_ref()) else {
-            return Dispatch {
-                on_scene_h: None,
-                engines: 0,
-                first_engine_h: None,
-            };
-        };
         let hours = self.hours_to_accident(response, init);
         let dispatch_h = init.time_h + response.alarm_h;
         let mut candidates = Vec::new();
