@@ -5,6 +5,7 @@
 //! needs, and drives them from a `match` on its events. Time is in hours throughout.
 
 mod container;
+mod quad;
 mod queue;
 mod radix;
 mod random;

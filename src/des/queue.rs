@@ -5,7 +5,9 @@
 //!
 //! * up to 16 pending events (a queueing station, a lock with its few vessels), an unsorted vector with a
 //!   branch-free minimum scan: 49 M/s at 10 pending against 39 M/s for the binary heap;
-//! * up to 16k, `BinaryHeap` itself (its pop sinks the hole with branch-free child selection);
+//! * up to 16k, a [4-ary heap of packed keys](super::quad) with the events in a slab: a network model keeps
+//!   a few hundred events pending, and its handlers push the heap out of the first-level cache between
+//!   pops, so each level costs a cache line; four children on one line halve the levels;
 //! * past that, a monotone [radix heap](super::radix), which scans buckets sequentially instead of walking
 //!   a tree that no longer fits in cache: 14 M/s at 100k pending against 7.6 M/s for the binary heap.
 //!
@@ -20,10 +22,9 @@
 //! Cancellation is lazy: a cancelled event stays stored and is skipped when it comes out. This keeps
 //! scheduling and popping free of index bookkeeping (the common case) and makes a cancel O(1).
 
-use std::collections::BinaryHeap;
-
 use rustc_hash::FxHashSet;
 
+use super::quad::QuadHeap;
 use super::radix::RadixHeap;
 
 /// Simulation time in hours since the start of the run.
@@ -46,10 +47,16 @@ pub(super) struct Entry<E> {
     pub(super) event: E,
 }
 
+/// The time of a key `(time bits << 64) | sequence`.
+#[inline(always)]
+fn key_time(key: u128) -> Time {
+    f64::from_bits((key >> 64) as u64)
+}
+
 impl<E> Entry<E> {
     #[inline(always)]
     fn time(&self) -> Time {
-        f64::from_bits((self.key >> 64) as u64)
+        key_time(self.key)
     }
 
     #[inline(always)]
@@ -58,43 +65,7 @@ impl<E> Entry<E> {
     }
 }
 
-impl<E> PartialEq for Entry<E> {
-    fn eq(&self, other: &Self) -> bool {
-        self.key == other.key
-    }
-}
-impl<E> Eq for Entry<E> {}
-impl<E> PartialOrd for Entry<E> {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-    // The heap's hot loops use these: plain integer comparisons (reversed), no `Ordering` round trip.
-    #[inline(always)]
-    fn lt(&self, other: &Self) -> bool {
-        other.key < self.key
-    }
-    #[inline(always)]
-    fn le(&self, other: &Self) -> bool {
-        other.key <= self.key
-    }
-    #[inline(always)]
-    fn gt(&self, other: &Self) -> bool {
-        other.key > self.key
-    }
-    #[inline(always)]
-    fn ge(&self, other: &Self) -> bool {
-        other.key >= self.key
-    }
-}
-impl<E> Ord for Entry<E> {
-    /// Reversed: `BinaryHeap` is a max-heap and the earliest key must come out first.
-    #[inline(always)]
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        other.key.cmp(&self.key)
-    }
-}
-
-/// Pending events above which the binary heap takes over from the linear scan.
+/// Pending events above which the 4-ary heap takes over from the linear scan.
 const SMALL_MAX: usize = 16;
 /// Pending events below which the linear scan takes over again.
 const SMALL_MIN: usize = 6;
@@ -114,14 +85,18 @@ fn min_index<E>(entries: &[Entry<E>]) -> Option<usize> {
 
 /// Pending events above which the radix heap takes over.
 const TO_RADIX: usize = 16 * 1024;
-/// Pending events below which the binary heap takes over again.
+/// Pending events below which the 4-ary heap takes over again.
 const TO_HEAP: usize = 4 * 1024;
 
 enum Store<E> {
     Small(Vec<Entry<E>>),
-    Heap(BinaryHeap<Entry<E>>),
+    Heap(QuadHeap<E>),
     Radix(RadixHeap<E>),
 }
+
+/// Insertion sequences stay below this, so that the heap can pack a slot below them (2^48 events is
+/// months of computing at any speed this kernel reaches).
+pub(super) const KEY_SEQUENCE_LIMIT: u64 = 1 << 48;
 
 /// A priority queue of events with a total, deterministic order: earlier time first, and among events at
 /// the same time, the one scheduled first.
@@ -131,13 +106,13 @@ pub struct EventQueue<E> {
     cancelled: FxHashSet<u64>,
 }
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         Self::with_capacity(0)
@@ -147,7 +122,7 @@ impl<E> EventQueue<E> {
     pub fn with_capacity(capacity: usize) -> Self {
         Self {
             store: if capacity > SMALL_MAX {
-                Store::Heap(BinaryHeap::with_capacity(capacity.min(TO_RADIX)))
+                Store::Heap(QuadHeap::with_capacity(capacity.min(TO_RADIX)))
             } else {
                 Store::Small(Vec::with_capacity(SMALL_MAX + 1))
             },
@@ -178,6 +153,10 @@ impl<E> EventQueue<E> {
             "event time {time} must be finite and >= 0"
         );
         let sequence = self.next_sequence;
+        assert!(
+            sequence < KEY_SEQUENCE_LIMIT,
+            "more than 2^48 events scheduled in one run"
+        );
         self.next_sequence += 1;
         // `+ 0.0` turns -0.0 into +0.0 so that its bit pattern sorts first.
         let key = ((time + 0.0).to_bits() as u128) << 64 | sequence as u128;
@@ -203,23 +182,23 @@ impl<E> EventQueue<E> {
     /// Moves every entry to the other store (see the module docs).
     #[cold]
     fn switch_store(&mut self) {
-        self.store = match std::mem::replace(&mut self.store, Store::Heap(BinaryHeap::new())) {
+        self.store = match std::mem::replace(&mut self.store, Store::Small(Vec::new())) {
             Store::Small(v) => {
-                let mut heap = BinaryHeap::with_capacity(1024);
-                heap.extend(v);
+                let mut heap = QuadHeap::with_capacity(1024);
+                v.into_iter().for_each(|entry| heap.push(entry));
                 Store::Heap(heap)
             }
-            Store::Heap(h) if h.len() > TO_RADIX => {
-                Store::Radix(RadixHeap::from_entries(h.into_vec().into_iter()))
+            Store::Heap(mut h) if h.len() > TO_RADIX => {
+                Store::Radix(RadixHeap::from_entries(h.drain().into_iter()))
             }
-            Store::Heap(h) => {
+            Store::Heap(mut h) => {
                 let mut v = Vec::with_capacity(SMALL_MAX + 1);
-                v.extend(h.into_vec());
+                v.extend(h.drain());
                 Store::Small(v)
             }
             Store::Radix(mut r) => {
-                let mut heap = BinaryHeap::with_capacity(TO_RADIX);
-                heap.extend(r.drain());
+                let mut heap = QuadHeap::with_capacity(TO_RADIX + 1);
+                r.drain().for_each(|entry| heap.push(entry));
                 Store::Heap(heap)
             }
         };
@@ -238,7 +217,7 @@ impl<E> EventQueue<E> {
         if self.cancelled.len() > self.len() + 64 {
             let pending: FxHashSet<u64> = match &self.store {
                 Store::Small(v) => v.iter().map(Entry::sequence).collect(),
-                Store::Heap(h) => h.iter().map(Entry::sequence).collect(),
+                Store::Heap(h) => h.keys().map(|key| key as u64).collect(),
                 Store::Radix(r) => r.iter().map(Entry::sequence).collect(),
             };
             self.cancelled.retain(|s| pending.contains(s));
@@ -263,7 +242,7 @@ impl<E> EventQueue<E> {
                 Some(v.swap_remove(index))
             }
             Store::Heap(h) => {
-                if h.peek()?.time() > horizon {
+                if key_time(h.peek_key()?) > horizon {
                     return None;
                 }
                 let entry = h.pop();
@@ -302,7 +281,7 @@ impl<E> EventQueue<E> {
         loop {
             let (time, sequence) = match &mut self.store {
                 Store::Small(v) => min_index(v).map(|i| (v[i].time(), v[i].sequence()))?,
-                Store::Heap(h) => h.peek().map(|e| (e.time(), e.sequence()))?,
+                Store::Heap(h) => h.peek_key().map(|k| (key_time(k), k as u64))?,
                 Store::Radix(r) => r.peek().map(|e| (e.time(), e.sequence()))?,
             };
             if !self.cancelled.is_empty() && self.cancelled.remove(&sequence) {

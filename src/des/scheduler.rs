@@ -10,7 +10,7 @@ use super::queue::{EventKey, EventQueue, Time};
 ///
 /// ```
 /// use hazflow::des::Scheduler;
-/// #[derive(Debug, PartialEq)]
+/// #[derive(Clone, Copy, Debug, PartialEq)]
 /// enum Event { Arrive(u32), Leave(u32) }
 ///
 /// let mut scheduler = Scheduler::new();
@@ -32,13 +32,13 @@ pub struct Scheduler<E> {
     bad_times: u64,
 }
 
-impl<E> Default for Scheduler<E> {
+impl<E: Copy> Default for Scheduler<E> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<E> Scheduler<E> {
+impl<E: Copy> Scheduler<E> {
     /// A scheduler at time 0 with no pending events.
     pub fn new() -> Self {
         Self {
