@@ -104,6 +104,103 @@ split = { road = 1.0 }
     assert!((utilisation.mean() - 0.75).abs() < 0.01);
 }
 
+/// Four bays by day and two at night (a shift schedule) with Poisson trucks and exponential handling: the
+/// bay waits must match the exact periodic-steady-state wait of that M/M/c(t) queue (its forward
+/// equations integrated over the day), not the stationary Erlang C of either shift. The 99.9 % interval
+/// fails a correct model with probability 0.001.
+#[test]
+fn a_shift_schedule_reproduces_the_exact_periodic_queue() {
+    let text = r#"
+[scenario]
+name = "shift-bays"
+horizon_days = 730
+warmup_days = 30
+
+[[commodity]]
+id = "goods"
+kind = "non_hazardous"
+
+[[carrier]]
+id = "truck"
+mode = "road"
+payload_t = 30
+
+[[external]]
+id = "source"
+
+[[park]]
+id = "sink"
+bays = { road = 4 }
+truck_handling_h = { dist = "exponential", mean = 0.25 }
+shifts = [{ from_h = 6, to_h = 22, road = 4 }, { from_h = 22, to_h = 6, road = 2 }]
+
+[[link]]
+id = "road"
+mode = "road"
+from = "source"
+to = "sink"
+length_km = 10
+travel_h = 1.0
+
+[[flow]]
+id = "trucks"
+commodity = "goods"
+origin = "source"
+destination = "sink"
+t_per_year = 1576800 # 6 trucks of 30 t per hour
+split = { road = 1.0 }
+"#;
+    let summary = run_text("shifts", text, 10);
+    let wait = get(
+        &summary,
+        Metric::WaitHoursMean,
+        "sink/road-bays",
+        WaitCause::Total.name(),
+    );
+    // Periods from midnight: 22:00-06:00 is 6 h at night, 16 h by day, 2 h at night.
+    let theory = analytic::periodic_mmc_wait(6.0, 4.0, &[(6.0, 2), (16.0, 4), (2.0, 2)]);
+    let stationary = (8.0 * analytic::mmc(2, 6.0, 4.0).mean_wait
+        + 16.0 * analytic::mmc(4, 6.0, 4.0).mean_wait)
+        / 24.0;
+    let half_width = wait.half_width(0.999);
+    println!(
+        "shift bays: wait {} +- {half_width} (periodic theory {theory}, stationary mix {stationary})",
+        wait.mean()
+    );
+    assert!(
+        (wait.mean() - theory).abs() <= half_width,
+        "wait {} +- {half_width} vs {theory}",
+        wait.mean()
+    );
+    assert!(
+        (theory - stationary).abs() > 2.0 * half_width,
+        "the test can tell the periodic queue from a mix of stationary ones"
+    );
+}
+
+/// Gate hours from 0 to 24 are a whole day: the site never closes (they once closed it every other day,
+/// waiting from 24:00 for the next day's 0:00).
+#[test]
+fn gate_hours_from_0_to_24_keep_the_site_open() {
+    let all_day = format!(
+        "{WHAT_IF}[[park]]\nid = \"riverside-park\"\noperating_hours = {{ open_h = 0, close_h = 24 }}\n"
+    );
+    let reference = run_text("gates-reference", WHAT_IF, 2);
+    let open_all_day = run_text("gates-all-day", &all_day, 2);
+    assert!(
+        get(&reference, Metric::WaitHoursMean, "riverside-park/road-bays", WaitCause::Closed.name()).mean()
+            > 0.0,
+        "the example's gate hours close the park at night"
+    );
+    let closed = get(
+        &open_all_day,
+        Metric::WaitHoursMean,
+        "riverside-park/road-bays",
+        WaitCause::Closed.name(),
+    );
+    assert_eq!(closed.mean(), 0.0, "open from 0 to 24 h: no wait for the gate");
+}
+
 #[test]
 fn fixed_split_sends_the_configured_share_by_each_mode() {
     let s = run_text("split-example", WHAT_IF, 8);

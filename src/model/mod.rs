@@ -151,6 +151,8 @@ pub struct Site {
     pub wagon_handling_h: Sampler,
     /// Berth groups: (count, vessel class t).
     pub berths: Vec<(u32, f64)>,
+    /// The berth groups' counts (as in `berths`), for [`Site::servers_at`].
+    pub berth_counts: Vec<u32>,
     /// Handling rate per handling group, t/h (docks).
     pub handling_t_per_h: Vec<(HandlingGroup, f64)>,
     /// Transfer storage, t (docks and terminals).
@@ -161,11 +163,82 @@ pub struct Site {
     pub design_capacity_t_per_year: Option<f64>,
     /// Opening hours and closures.
     pub availability: Availability,
+    /// Daily shift schedule (empty: every server at work whenever the site is open).
+    pub shifts: Vec<ShiftServers>,
     /// Tank groups (parks).
     pub tanks: Vec<TankId>,
 }
 
+/// One period of a site's daily shift schedule, every count resolved (a count the scenario left out is
+/// the site's full count).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShiftServers {
+    /// Hour of the day the period begins.
+    pub from_h: f64,
+    /// Hour it ends (`to_h < from_h` wraps past midnight).
+    pub to_h: f64,
+    /// Truck bays at work.
+    pub road_bays: u32,
+    /// Rail tracks at work.
+    pub rail_tracks: u32,
+    /// Berths at work per berth group.
+    pub berths: Vec<u32>,
+}
+
+impl ShiftServers {
+    /// Whether the period covers `hour` (0 <= hour < 24).
+    fn covers(&self, hour: f64) -> bool {
+        if self.from_h < self.to_h {
+            hour >= self.from_h && hour < self.to_h
+        } else {
+            hour >= self.from_h || hour < self.to_h
+        }
+    }
+}
+
+/// Servers of a site at work at one moment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Servers<'a> {
+    /// Truck bays.
+    pub road_bays: u32,
+    /// Rail tracks.
+    pub rail_tracks: u32,
+    /// Berths per berth group.
+    pub berths: &'a [u32],
+}
+
 impl Site {
+    /// The servers at work at time `now_h` (hours since the start) when the site is open: those of the
+    /// shift period covering that hour of the day, else all of them.
+    pub fn servers_at(&self, now_h: f64) -> Servers<'_> {
+        // A nudge past the hour: a change scheduled at a period's first hour lands in that period.
+        let hour = (now_h.rem_euclid(24.0) + 1e-9).min(24.0 - 1e-9);
+        match self.shifts.iter().find(|p| p.covers(hour)) {
+            Some(p) => Servers {
+                road_bays: p.road_bays,
+                rail_tracks: p.rail_tracks,
+                berths: &p.berths,
+            },
+            None => Servers {
+                road_bays: self.road_bays,
+                rail_tracks: self.rail_tracks,
+                berths: &self.berth_counts,
+            },
+        }
+    }
+
+    /// The first time after `now_h` at which a shift period begins or ends; `None` without shifts.
+    pub fn next_shift_change_h(&self, now_h: f64) -> Option<f64> {
+        self.shifts
+            .iter()
+            .flat_map(|p| [p.from_h, p.to_h])
+            .map(|hour| {
+                let t = (now_h / 24.0).floor() * 24.0 + hour;
+                if t <= now_h + 1e-9 { t + 24.0 } else { t }
+            })
+            .min_by(f64::total_cmp)
+    }
+
     /// True for external sites (no handling, unlimited).
     pub fn is_external(&self) -> bool {
         self.kind == SiteKind::External

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::FieldPath;
 use super::error::{Diagnostic, MAX_DIAGNOSTICS, with_suppressed};
-use super::facilities::{DailyWindow, Disruptions};
+use super::facilities::{DailyWindow, Disruptions, Shift};
 use super::load::{Document, Node, NodeValue, Segment};
 use super::types::Mode;
 use crate::field_path;
@@ -80,6 +80,65 @@ impl<'a> Check<'a> {
             }
             if w.open_h == w.close_h {
                 self.error(path, "open_h equals close_h: the facility would never open (omit the window for 24 h)");
+            }
+        }
+    }
+
+    /// Checks a site's shift schedule: hours of the day, periods that do not overlap, and counts no larger
+    /// than the site's (`berth_counts`: the dock's berth groups; empty elsewhere).
+    pub(super) fn shifts(
+        &mut self,
+        path: FieldPath,
+        shifts: &[Shift],
+        road: u32,
+        rail: u32,
+        berth_counts: &[u32],
+    ) {
+        let at = |i: usize, key: &str| {
+            let mut p = path.clone();
+            p.push(Segment::Index(i));
+            if !key.is_empty() {
+                p.push(Segment::Key(key.into()));
+            }
+            p
+        };
+        for (i, shift) in shifts.iter().enumerate() {
+            for (key, hour) in [("from_h", shift.from_h), ("to_h", shift.to_h)] {
+                if !(0.0..=24.0).contains(&hour) {
+                    self.error(at(i, key), format!("expected an hour between 0 and 24, got {hour}"));
+                }
+            }
+            if shift.from_h == shift.to_h {
+                self.error(at(i, "to_h"), "to_h equals from_h: an empty period (a whole day is from_h = 0, to_h = 24)");
+            }
+            for (key, count, most) in [("road", shift.road, road), ("rail", shift.rail, rail)] {
+                if let Some(count) = count.filter(|&c| c > most) {
+                    self.error(at(i, key), format!("{count} at work, but the site has {most}"));
+                }
+            }
+            if let Some(berths) = &shift.berths {
+                if berths.len() != berth_counts.len() {
+                    self.error(
+                        at(i, "berths"),
+                        format!("expected one count per berth group ({}), got {}", berth_counts.len(), berths.len()),
+                    );
+                } else if let Some(g) = (0..berths.len()).find(|&g| berths[g] > berth_counts[g]) {
+                    self.error(
+                        at(i, "berths"),
+                        format!("{} berths at work in group {}, but it has {}", berths[g], g + 1, berth_counts[g]),
+                    );
+                }
+            }
+            if let Some(j) = (0..i).find(|&j| periods_overlap(&shifts[j], shift)) {
+                self.error(
+                    at(i, ""),
+                    format!(
+                        "overlaps period {} ({}-{} h): each hour of the day belongs to one period at most",
+                        j + 1,
+                        shifts[j].from_h,
+                        shifts[j].to_h
+                    ),
+                );
             }
         }
     }
@@ -191,4 +250,21 @@ pub(super) fn check_sources(
         }
         NodeValue::Leaf(_) => {}
     }
+}
+
+/// The hours of the day a shift period covers, as one or two intervals (a period past midnight splits).
+fn period_intervals(shift: &Shift) -> Vec<(f64, f64)> {
+    if shift.from_h < shift.to_h {
+        vec![(shift.from_h, shift.to_h)]
+    } else {
+        vec![(shift.from_h, 24.0), (0.0, shift.to_h)]
+    }
+}
+
+fn periods_overlap(a: &Shift, b: &Shift) -> bool {
+    period_intervals(a).iter().any(|&(a0, a1)| {
+        period_intervals(b)
+            .iter()
+            .any(|&(b0, b1)| a0 < b1 && b0 < a1)
+    })
 }

@@ -22,6 +22,30 @@ pub struct DailyWindow {
     pub close_h: f64,
 }
 
+/// One period of a site's daily shift schedule: the servers at work from `from_h` to `to_h` (wrapping past
+/// midnight when `to_h < from_h`). A count left out keeps the site's full count in that period; hours no
+/// period covers keep every count.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Shift {
+    /// Where this entry's numbers come from, unless a value gives its own source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Hour the period begins.
+    pub from_h: f64,
+    /// Hour the period ends.
+    pub to_h: f64,
+    /// Truck bays at work (at most the site's count).
+    #[serde(default)]
+    pub road: Option<u32>,
+    /// Rail tracks at work.
+    #[serde(default)]
+    pub rail: Option<u32>,
+    /// Berths at work in each berth group, in the order of the dock's `berths`.
+    #[serde(default)]
+    pub berths: Option<Vec<u32>>,
+}
+
 /// A scheduled closure, repeated every year.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -156,6 +180,9 @@ pub struct Park {
     /// Gate hours (trucks are handled only inside the window).
     #[serde(default)]
     pub operating_hours: Option<DailyWindow>,
+    /// Daily shift schedule: servers at work by hour of the day (all of them by default).
+    #[serde(default)]
+    pub shifts: Vec<Shift>,
     /// Storage tanks.
     #[serde(default)]
     pub tank: Vec<Tank>,
@@ -232,6 +259,9 @@ pub struct Dock {
     /// Working hours (berths, gate and siding).
     #[serde(default)]
     pub operating_hours: Option<DailyWindow>,
+    /// Daily shift schedule: servers at work by hour of the day (all of them by default).
+    #[serde(default)]
+    pub shifts: Vec<Shift>,
     /// Design throughput from the plans, t/year: reported next to the simulated throughput, not enforced.
     #[serde(default)]
     pub design_capacity_t_per_year: Option<Sourced<f64>>,
@@ -339,6 +369,9 @@ pub struct Terminal {
     /// Working hours.
     #[serde(default)]
     pub operating_hours: Option<DailyWindow>,
+    /// Daily shift schedule: servers at work by hour of the day (all of them by default).
+    #[serde(default)]
+    pub shifts: Vec<Shift>,
     /// Closures.
     #[serde(default)]
     pub disruptions: Disruptions,

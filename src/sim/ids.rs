@@ -203,6 +203,8 @@ impl<K> Ix<K> {
 pub(crate) mod table {
     /// `Model::flows`.
     pub(crate) enum Flow {}
+    /// `Model::sites`.
+    pub(crate) enum Site {}
     /// `Model::producers`.
     pub(crate) enum Producer {}
     /// `Model::consumers`.

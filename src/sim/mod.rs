@@ -91,6 +91,8 @@ pub(crate) enum Event {
     Down(Ix<table::Target>, Reason),
     /// A reason for a target to be down ends.
     Up(Ix<table::Target>, Reason),
+    /// A site's shift period begins or ends: its servers at work change.
+    ShiftChange(Ix<table::Site>),
     /// Midnight: record the day's series.
     Midnight,
     /// A timetabled train departure time.
@@ -302,6 +304,7 @@ impl<'m> Replication<'m> {
                     .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(Ix::new(i)));
             }
         }
+        self.start_shifts();
         self.sched.schedule_at(24.0, Event::Midnight);
         if let Some(every) = m.rules.rail_timetable_every_h {
             self.sched.schedule_at(every, Event::Timetable);
@@ -338,6 +341,7 @@ impl<'m> Replication<'m> {
             Event::Down(t, reason) => self.on_down(t.get(), reason),
             Event::Up(t, reason) => self.on_up(t.get(), reason),
             Event::Timetable => self.on_timetable(),
+            Event::ShiftChange(s) => self.on_shift_change(s.get()),
             Event::Midnight => {
                 self.saturation = self.check_saturation();
                 self.risk_tank_day();
@@ -484,10 +488,37 @@ impl<'m> Replication<'m> {
         }
     }
 
-    /// Opens or closes every handling resource of a site.
+    /// Puts the shift at work at time 0 on every site with a schedule, and schedules its next change.
+    fn start_shifts(&mut self) {
+        let m = self.m;
+        for (s, site) in m.sites.iter().enumerate() {
+            if let Some(next) = site.next_shift_change_h(0.0) {
+                self.set_site_capacity(s, true);
+                self.sched
+                    .schedule_at(next, Event::ShiftChange(Ix::new(s)));
+            }
+        }
+    }
+
+    /// A shift period begins or ends: an open site puts the new period's servers to work (a closed one
+    /// finds them when it reopens).
+    fn on_shift_change(&mut self, s: usize) {
+        let open = self.target_of_site[s].is_none_or(|t| self.targets[t].down == 0);
+        if open {
+            self.set_site_capacity(s, true);
+        }
+        let now = self.sched.now();
+        if let Some(next) = self.m.sites[s].next_shift_change_h(now) {
+            self.sched
+                .schedule_at(next, Event::ShiftChange(Ix::new(s)));
+        }
+    }
+
+    /// Opens (with the servers of the shift at work) or closes every handling resource of a site.
     pub(crate) fn set_site_capacity(&mut self, s: usize, open: bool) {
         let now = self.sched.now();
         let site = &self.m.sites[s];
+        let servers = site.servers_at(now);
         let mut started_trucks = Vec::new();
         let mut started_tracks = Vec::new();
         let mut started_berths = Vec::new();
@@ -495,14 +526,14 @@ impl<'m> Replication<'m> {
         if let Some(road) = state.road.as_mut() {
             road.set_capacity(
                 now,
-                if open { site.road_bays } else { 0 },
+                if open { servers.road_bays } else { 0 },
                 &mut started_trucks,
             );
         }
         if let Some(rail) = state.rail.as_mut() {
             rail.set_capacity(
                 now,
-                if open { site.rail_tracks } else { 0 },
+                if open { servers.rail_tracks } else { 0 },
                 &mut started_tracks,
             );
         }
@@ -510,7 +541,7 @@ impl<'m> Replication<'m> {
             let mut started = Vec::new();
             group
                 .berths
-                .set_capacity(now, if open { site.berths[g].0 } else { 0 }, &mut started);
+                .set_capacity(now, if open { servers.berths[g] } else { 0 }, &mut started);
             started_berths.extend(started.into_iter().map(|x| (g, x.customer)));
         }
         for s in started_trucks {

@@ -82,6 +82,125 @@ pub fn jackson_tandem_sojourns(lambda: f64, stations: &[(u32, f64)]) -> Vec<f64>
         .collect()
 }
 
+/// Mean wait of a Poisson(`lambda`) queue with exponential(`mu`) service whose server count follows a daily
+/// shift schedule (`periods`: hours and servers, in order, summing to 24), in its periodic steady state.
+///
+/// Exact up to the integration step: the forward equations of the chain (busy servers, waiting customers)
+/// are integrated (RK4) over whole days until the day repeats, and the mean wait is the day's mean queue
+/// length over `lambda` (Little's law). A drop in servers is non-preemptive, as in
+/// [`Resource::set_capacity`](crate::des::Resource::set_capacity): services under way finish and their
+/// servers then retire; a rise starts waiting customers at once.
+pub fn periodic_mmc_wait(lambda: f64, mu: f64, periods: &[(f64, u32)]) -> f64 {
+    const MAX_WAITING: usize = 160;
+    let max_servers = periods.iter().map(|p| p.1).max().unwrap_or(0) as usize;
+    let width = MAX_WAITING + 1;
+    let mut p = vec![0.0; (max_servers + 1) * width];
+    p[0] = 1.0;
+    let step_h = 0.2 / (lambda + max_servers as f64 * mu);
+    let mut last_day_wait = f64::NAN;
+    for _day in 0..10_000 {
+        let mut queue_hours = 0.0;
+        for &(hours, servers) in periods {
+            let servers = servers as usize;
+            start_waiting(&mut p, servers, max_servers, width);
+            let steps = (hours / step_h).ceil() as usize;
+            let dt = hours / steps as f64;
+            for _ in 0..steps {
+                let before: f64 = mean_waiting(&p, width);
+                rk4_step(&mut p, dt, |x, dx| {
+                    chain_derivative(x, dx, lambda, mu, servers, max_servers, width)
+                });
+                queue_hours += 0.5 * (before + mean_waiting(&p, width)) * dt;
+            }
+        }
+        let wait = queue_hours / (24.0 * lambda);
+        if (wait - last_day_wait).abs() < 1e-12 * wait.max(1e-300) {
+            return wait;
+        }
+        last_day_wait = wait;
+    }
+    last_day_wait
+}
+
+/// A rise to `servers`: waiting customers start on the free servers at once.
+fn start_waiting(p: &mut [f64], servers: usize, max_servers: usize, width: usize) {
+    for busy in (0..servers.min(max_servers)).rev() {
+        for waiting in 1..width {
+            let moved = (servers - busy).min(waiting);
+            let mass = std::mem::take(&mut p[busy * width + waiting]);
+            p[(busy + moved) * width + waiting - moved] += mass;
+        }
+    }
+}
+
+fn mean_waiting(p: &[f64], width: usize) -> f64 {
+    p.iter()
+        .enumerate()
+        .map(|(i, &x)| (i % width) as f64 * x)
+        .sum()
+}
+
+/// d/dt of the state probabilities with `servers` at work (truncated: arrivals to a full queue are lost).
+fn chain_derivative(
+    x: &[f64],
+    dx: &mut [f64],
+    lambda: f64,
+    mu: f64,
+    servers: usize,
+    max_servers: usize,
+    width: usize,
+) {
+    dx.iter_mut().for_each(|d| *d = 0.0);
+    for busy in 0..=max_servers {
+        for waiting in 0..width {
+            let i = busy * width + waiting;
+            let mass = x[i];
+            if mass == 0.0 {
+                continue;
+            }
+            let arrival = if busy < servers {
+                Some((busy + 1) * width + waiting)
+            } else if waiting + 1 < width {
+                Some(busy * width + waiting + 1)
+            } else {
+                None
+            };
+            if let Some(j) = arrival {
+                dx[i] -= lambda * mass;
+                dx[j] += lambda * mass;
+            }
+            if busy > 0 {
+                // A finishing server retires if it is surplus, takes the next customer if one waits, or
+                // falls idle.
+                let j = if busy <= servers && waiting > 0 {
+                    i - 1
+                } else {
+                    i - width
+                };
+                let rate = busy as f64 * mu * mass;
+                dx[i] -= rate;
+                dx[j] += rate;
+            }
+        }
+    }
+}
+
+fn rk4_step(p: &mut [f64], dt: f64, f: impl Fn(&[f64], &mut [f64])) {
+    let n = p.len();
+    let (mut k1, mut k2, mut k3, mut k4) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut tmp = vec![0.0; n];
+    f(p, &mut k1);
+    tmp.iter_mut().zip(p.iter()).zip(&k1).for_each(|((t, &x), &k)| *t = x + 0.5 * dt * k);
+    f(&tmp, &mut k2);
+    tmp.iter_mut().zip(p.iter()).zip(&k2).for_each(|((t, &x), &k)| *t = x + 0.5 * dt * k);
+    f(&tmp, &mut k3);
+    tmp.iter_mut().zip(p.iter()).zip(&k3).for_each(|((t, &x), &k)| *t = x + dt * k);
+    f(&tmp, &mut k4);
+    for i in 0..n {
+        p[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,5 +229,18 @@ mod tests {
             service_second_moment: 1.0,
         }]);
         assert!((w[0] - pollaczek_khinchine_wait(0.5, 1.0, 1.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_schedule_that_never_changes_is_erlang_c() {
+        for periods in [vec![(24.0, 2)], vec![(16.0, 3), (8.0, 3)]] {
+            let servers = periods[0].1;
+            let exact = mmc(servers, 6.0, 4.0).mean_wait;
+            let periodic = periodic_mmc_wait(6.0, 4.0, &periods);
+            assert!(
+                (periodic - exact).abs() < 1e-6 * exact,
+                "{periods:?}: {periodic} vs Erlang C {exact}"
+            );
+        }
     }
 }

@@ -795,3 +795,45 @@ fn an_interrupted_run_leaves_no_staging_folder() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A shift schedule is checked like every other field: a period overlapping another, a count above the
+/// site's, or a berth list of the wrong length is located at its line and field path.
+#[test]
+fn a_bad_shift_schedule_is_located() {
+    for (name, shifts, expected) in [
+        (
+            "shift-overlap",
+            "[{ from_h = 6, to_h = 22, road = 2 }, { from_h = 20, to_h = 6, road = 1 }]",
+            "overlaps period 1 (6-22 h)",
+        ),
+        (
+            "shift-too-many",
+            "[{ from_h = 6, to_h = 22, road = 5 }]",
+            "5 at work, but the site has 3",
+        ),
+        (
+            "shift-hour",
+            "[{ from_h = 6, to_h = 25 }]",
+            "expected an hour between 0 and 24, got 25",
+        ),
+    ] {
+        let body = what_if(
+            "EXAMPLE",
+            &format!("[[park]]\nid = \"riverside-park\"\nshifts = {shifts}"),
+        );
+        assert_rejected(
+            name,
+            &body,
+            &[&format!("{name}.toml:7:"), "park[riverside-park].shifts", expected],
+        );
+    }
+    let body = what_if(
+        "EXAMPLE",
+        "[[dock]]\nid = \"north-dock\"\nshifts = [{ from_h = 22, to_h = 6, berths = [1, 1] }]",
+    );
+    assert_rejected(
+        "shift-berths",
+        &body,
+        &["dock[north-dock].shifts", "expected one count per berth group (1), got 2"],
+    );
+}

@@ -50,7 +50,12 @@ impl Ctx<'_> {
         start_day: f64,
     ) -> Availability {
         let mut a = Availability {
-            daily_window: window.as_ref().map(|w| (w.open_h, w.close_h)),
+            // A window spanning the whole day (0 to 24 h) is no window: as a pair of hours it would close
+            // at 24:00 and wait for the next day's 0:00, a day later.
+            daily_window: window
+                .as_ref()
+                .filter(|w| (w.close_h - w.open_h).abs() != 24.0)
+                .map(|w| (w.open_h, w.close_h)),
             ..Default::default()
         };
         if let Some(d) = d {

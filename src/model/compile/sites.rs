@@ -62,42 +62,7 @@ pub(super) fn compile_places(
         compile_park(ctx, &mut places, i, p, commodity_index, start_day);
     }
     for (i, d) in s.dock.iter().enumerate() {
-        let node = places.push_site_node(&d.id, &d.name, &d.position);
-        places.sites.push(Site {
-            node,
-            id: d.id.clone(),
-            kind: SiteKind::Dock,
-            road_bays: d.truck_bays,
-            truck_handling_h: ctx.sampler(
-                field_path!["dock", i, "truck_handling_h"],
-                &d.truck_handling_h,
-            ),
-            rail_tracks: d.rail_tracks,
-            wagon_handling_h: ctx.sampler(
-                field_path!["dock", i, "wagon_handling_h"],
-                &d.wagon_handling_h,
-            ),
-            berths: d
-                .berths
-                .iter()
-                .map(|b| (b.count.value, b.class_t.value))
-                .collect(),
-            handling_t_per_h: d
-                .handling_t_per_h
-                .iter()
-                .map(|(g, r)| (*g, r.value))
-                .collect(),
-            storage_t: Some(d.storage_t.value),
-            hazmat: d.hazmat,
-            design_capacity_t_per_year: d.design_capacity_t_per_year.as_ref().map(|v| v.value),
-            availability: ctx.availability(
-                field_path!["dock", i, "disruptions"],
-                &d.operating_hours,
-                Some(&d.disruptions),
-                start_day,
-            ),
-            tanks: Vec::new(),
-        });
+        compile_dock(ctx, &mut places, i, d, start_day);
     }
     for (i, t) in s.terminal.iter().enumerate() {
         let node = places.push_site_node(&t.id, &t.name, &t.position);
@@ -116,6 +81,7 @@ pub(super) fn compile_places(
                 &t.wagon_handling_h,
             ),
             berths: Vec::new(),
+            berth_counts: Vec::new(),
             handling_t_per_h: Vec::new(),
             storage_t: Some(t.storage_t.value),
             hazmat: t.hazmat,
@@ -126,6 +92,7 @@ pub(super) fn compile_places(
                 Some(&t.disruptions),
                 start_day,
             ),
+            shifts: Vec::new(),
             tanks: Vec::new(),
         });
     }
@@ -140,14 +107,17 @@ pub(super) fn compile_places(
             rail_tracks: 0,
             wagon_handling_h: Sampler::Constant(0.0),
             berths: Vec::new(),
+            berth_counts: Vec::new(),
             handling_t_per_h: Vec::new(),
             storage_t: None,
             hazmat: true,
             design_capacity_t_per_year: None,
             availability: Availability::default(),
+            shifts: Vec::new(),
             tanks: Vec::new(),
         });
     }
+    attach_shifts(&mut places.sites, s);
     places.first_lock_node = places.nodes.len();
     for (i, l) in s.lock.iter().enumerate() {
         places.nodes.push(Node {
@@ -232,6 +202,7 @@ fn compile_park(
             &p.wagon_handling_h,
         ),
         berths: Vec::new(),
+        berth_counts: Vec::new(),
         handling_t_per_h: Vec::new(),
         storage_t: None,
         hazmat: true,
@@ -242,6 +213,72 @@ fn compile_park(
             Some(&p.disruptions),
             start_day,
         ),
+        shifts: Vec::new(),
         tanks: site_tanks,
     });
+}
+
+/// Compiles dock `i`: its berth groups, handling rates, storage, gate and siding.
+fn compile_dock(ctx: &mut Ctx, places: &mut Places, i: usize, d: &sc::Dock, start_day: f64) {
+    let node = places.push_site_node(&d.id, &d.name, &d.position);
+    places.sites.push(Site {
+        node,
+        id: d.id.clone(),
+        kind: SiteKind::Dock,
+        road_bays: d.truck_bays,
+        truck_handling_h: ctx.sampler(
+            field_path!["dock", i, "truck_handling_h"],
+            &d.truck_handling_h,
+        ),
+        rail_tracks: d.rail_tracks,
+        wagon_handling_h: ctx.sampler(
+            field_path!["dock", i, "wagon_handling_h"],
+            &d.wagon_handling_h,
+        ),
+        berths: d
+            .berths
+            .iter()
+            .map(|b| (b.count.value, b.class_t.value))
+            .collect(),
+        berth_counts: d.berths.iter().map(|b| b.count.value).collect(),
+        handling_t_per_h: d
+            .handling_t_per_h
+            .iter()
+            .map(|(g, r)| (*g, r.value))
+            .collect(),
+        storage_t: Some(d.storage_t.value),
+        hazmat: d.hazmat,
+        design_capacity_t_per_year: d.design_capacity_t_per_year.as_ref().map(|v| v.value),
+        availability: ctx.availability(
+            field_path!["dock", i, "disruptions"],
+            &d.operating_hours,
+            Some(&d.disruptions),
+            start_day,
+        ),
+        shifts: Vec::new(),
+        tanks: Vec::new(),
+    });
+}
+
+/// Gives the parks, docks and terminals (the first sites, in that order) their shift schedules, every
+/// count the scenario left out resolved to the site's full count.
+fn attach_shifts(sites: &mut [Site], s: &sc::Scenario) {
+    let schedules = s
+        .park
+        .iter()
+        .map(|p| &p.shifts)
+        .chain(s.dock.iter().map(|d| &d.shifts))
+        .chain(s.terminal.iter().map(|t| &t.shifts));
+    for (site, shifts) in sites.iter_mut().zip(schedules) {
+        site.shifts = shifts
+            .iter()
+            .map(|p| ShiftServers {
+                from_h: p.from_h,
+                to_h: p.to_h,
+                road_bays: p.road.unwrap_or(site.road_bays),
+                rail_tracks: p.rail.unwrap_or(site.rail_tracks),
+                berths: p.berths.clone().unwrap_or_else(|| site.berth_counts.clone()),
+            })
+            .collect();
+    }
 }

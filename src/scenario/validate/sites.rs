@@ -47,6 +47,13 @@ pub(super) fn check_parks(c: &mut Check, s: &Scenario, commodities: &BTreeSet<&s
             field_path!["park", i, "operating_hours"],
             &p.operating_hours,
         );
+        c.shifts(
+            field_path!["park", i, "shifts"],
+            &p.shifts,
+            p.bays.road,
+            p.bays.rail,
+            &[],
+        );
         c.disruptions(field_path!["park", i, "disruptions"], &p.disruptions);
         let tanks = check_park_tanks(c, i, p, commodities);
         check_park_rates(c, i, p, &tanks);
@@ -179,6 +186,14 @@ pub(super) fn check_docks(c: &mut Check, s: &Scenario) {
         c.daily_window(
             field_path!["dock", i, "operating_hours"],
             &d.operating_hours,
+        );
+        let berth_counts: Vec<u32> = d.berths.iter().map(|b| b.count.value).collect();
+        c.shifts(
+            field_path!["dock", i, "shifts"],
+            &d.shifts,
+            d.truck_bays,
+            d.rail_tracks,
+            &berth_counts,
         );
         c.disruptions(field_path!["dock", i, "disruptions"], &d.disruptions);
     }
@@ -324,6 +339,13 @@ pub(super) fn check_terminals(c: &mut Check, s: &Scenario) {
         c.daily_window(
             field_path!["terminal", i, "operating_hours"],
             &t.operating_hours,
+        );
+        c.shifts(
+            field_path!["terminal", i, "shifts"],
+            &t.shifts,
+            t.bays.road,
+            t.bays.rail,
+            &[],
         );
         c.disruptions(field_path!["terminal", i, "disruptions"], &t.disruptions);
     }
