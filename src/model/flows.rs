@@ -294,6 +294,10 @@ fn compiled_flow(
         let mean = m.iter().sum::<f64>() / 12.0;
         std::array::from_fn(|k| m[k] / mean)
     });
+    let hourly_factors = f.arrivals.hourly_factors.as_ref().map(|h| {
+        let mean = h.iter().sum::<f64>() / 24.0;
+        std::array::from_fn(|k| h[k] / mean)
+    });
     Flow {
         id: f.id.clone(),
         commodity,
@@ -310,6 +314,7 @@ fn compiled_flow(
         arrivals: ArrivalLaw {
             regular: f.arrivals.pattern == sc::ArrivalPattern::Regular,
             monthly_factors,
+            hourly_factors,
         },
         choice: match f.mode_policy {
             sc::ModePolicy::Fixed => Choice::Fixed,
@@ -317,6 +322,7 @@ fn compiled_flow(
         },
         options,
         lock_priority: f.lock_priority,
+        handling_priority: f.handling_priority,
         background: f.background,
         origin_tank: tank_of(origin),
         destination_tank: tank_of(destination),

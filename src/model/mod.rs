@@ -165,6 +165,9 @@ pub struct Site {
     pub availability: Availability,
     /// Daily shift schedule (empty: every server at work whenever the site is open).
     pub shifts: Vec<ShiftServers>,
+    /// Bays, tracks and berths serve lower `handling_priority` flows first (non-preemptive); FIFO when
+    /// false.
+    pub priority: bool,
     /// Tank groups (parks).
     pub tanks: Vec<TankId>,
 }
@@ -464,6 +467,8 @@ pub struct ArrivalLaw {
     pub regular: bool,
     /// Monthly rate factors (mean 1), if seasonal.
     pub monthly_factors: Option<[f64; 12]>,
+    /// Hour-of-day rate factors (mean 1), if the flow has a daily profile.
+    pub hourly_factors: Option<[f64; 24]>,
 }
 
 /// A flow's way of choosing among its routes.
@@ -500,6 +505,8 @@ pub struct Flow {
     pub options: Vec<(RouteId, f64)>,
     /// Lock priority class.
     pub lock_priority: i32,
+    /// Handling priority class at sites that give priority.
+    pub handling_priority: i32,
     /// Background traffic.
     pub background: bool,
     /// Origin tank, if the origin park stores this commodity.

@@ -183,6 +183,9 @@ pub struct Park {
     /// Daily shift schedule: servers at work by hour of the day (all of them by default).
     #[serde(default)]
     pub shifts: Vec<Shift>,
+    /// Serve lower `handling_priority` flows first at the bays, tracks and berths (non-preemptive).
+    #[serde(default)]
+    pub priority: bool,
     /// Storage tanks.
     #[serde(default)]
     pub tank: Vec<Tank>,
@@ -262,6 +265,9 @@ pub struct Dock {
     /// Daily shift schedule: servers at work by hour of the day (all of them by default).
     #[serde(default)]
     pub shifts: Vec<Shift>,
+    /// Serve lower `handling_priority` flows first at the bays, tracks and berths (non-preemptive).
+    #[serde(default)]
+    pub priority: bool,
     /// Design throughput from the plans, t/year: reported next to the simulated throughput, not enforced.
     #[serde(default)]
     pub design_capacity_t_per_year: Option<Sourced<f64>>,
@@ -372,6 +378,9 @@ pub struct Terminal {
     /// Daily shift schedule: servers at work by hour of the day (all of them by default).
     #[serde(default)]
     pub shifts: Vec<Shift>,
+    /// Serve lower `handling_priority` flows first at the bays, tracks and berths (non-preemptive).
+    #[serde(default)]
+    pub priority: bool,
     /// Closures.
     #[serde(default)]
     pub disruptions: Disruptions,

@@ -20,6 +20,10 @@ pub struct Arrivals {
     /// Twelve monthly factors (mean 1) scaling the rate: a seasonal profile.
     #[serde(default)]
     pub monthly_factors: Option<Vec<f64>>,
+    /// Twenty-four hour-of-day factors (mean 1; the first is 00:00-01:00) scaling the rate: a daily
+    /// profile, multiplied with the monthly one.
+    #[serde(default)]
+    pub hourly_factors: Option<Vec<f64>>,
 }
 
 /// Inter-arrival law of shipments.
@@ -84,6 +88,9 @@ pub struct Flow {
     /// Lock priority class (lower passes first at locks with `priority = true`).
     #[serde(default = "two_i32")]
     pub lock_priority: i32,
+    /// Handling priority class (lower is loaded and unloaded first at sites with `priority = true`).
+    #[serde(default)]
+    pub handling_priority: i32,
     /// Background traffic (steel, sugar, cement, containers) sharing facilities with chemical flows.
     #[serde(default)]
     pub background: bool,

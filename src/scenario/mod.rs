@@ -226,6 +226,7 @@ impl LoadedScenario {
 const NOT_DATA: &[&str] = &[
     "un_number",
     "lock_priority",
+    "handling_priority",
     "events_per_source_year",
     "radius_m",
     "cell_m",

@@ -119,6 +119,7 @@ const SIGNED: &[&str] = &[
     "x_m",
     "y_m",
     "lock_priority",
+    "handling_priority",
     "priority",
 ];
 

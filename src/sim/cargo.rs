@@ -1,7 +1,7 @@
 //! Consignments: origin pickup, truck loading and unloading, road driving with hazmat bans and closures,
 //! transfers through storage, delivery.
 
-use super::state::{ConsId, Held, Requester, Stage, TrackJob};
+use super::state::{ConsId, ConvoyId, Held, Requester, Stage, TrackJob};
 use super::{Event, Replication};
 use crate::des::{Request, Side, Transfer};
 use crate::model::{Mode, TravelTime};
@@ -108,6 +108,22 @@ impl Replication<'_> {
         }
     }
 
+    /// The priority class of a consignment at bays and tracks (used where the site gives priority).
+    pub(crate) fn handling_priority(&self, id: ConsId) -> i32 {
+        self.m.flows[self.cons.get(id).flow].handling_priority
+    }
+
+    /// The priority class of a train or barge at tracks and berths: that of its most urgent cargo.
+    pub(crate) fn convoy_handling_priority(&self, v: ConvoyId) -> i32 {
+        self.convoys
+            .get(v)
+            .cargo
+            .iter()
+            .map(|&id| self.handling_priority(id))
+            .min()
+            .unwrap_or(0)
+    }
+
     /// Loads a truck or a wagon at the leg's loading site, or pools the cargo for a barge.
     fn load_or_pool(&mut self, id: ConsId) {
         let m = self.m;
@@ -119,11 +135,12 @@ impl Replication<'_> {
             Mode::Road => {
                 self.set_stage(id, Stage::QueueLoad);
                 let now = self.sched.now();
+                let priority = self.handling_priority(id);
                 let road = self.sites[site]
                     .road
                     .as_mut()
                     .expect("routing checked the site loads trucks");
-                if road.request(now, id, 0) == Request::Granted {
+                if road.request(now, id, priority) == Request::Granted {
                     self.truck_bay_granted(id);
                 } else if self.cons.get(id).hazmat {
                     // A tanker waiting to load is still a dangerous-goods vehicle (empty, uncleaned, under
@@ -135,11 +152,12 @@ impl Replication<'_> {
             Mode::Rail => {
                 self.set_stage(id, Stage::QueueLoad);
                 let now = self.sched.now();
+                let priority = self.handling_priority(id);
                 let rail = self.sites[site]
                     .rail
                     .as_mut()
                     .expect("routing checked the site loads wagons");
-                if rail.request(now, TrackJob::Wagon(id), 0) == Request::Granted {
+                if rail.request(now, TrackJob::Wagon(id), priority) == Request::Granted {
                     self.track_granted(TrackJob::Wagon(id));
                 }
             }
@@ -440,11 +458,12 @@ impl Replication<'_> {
         }
         self.set_stage(id, Stage::QueueUnload);
         let now = self.sched.now();
+        let priority = self.handling_priority(id);
         let road = self.sites[site]
             .road
             .as_mut()
             .expect("routing checked the site unloads trucks");
-        match road.request(now, id, 0) {
+        match road.request(now, id, priority) {
             Request::Granted => self.truck_bay_granted(id),
             Request::Queued => {
                 if self.cons.get(id).hazmat {

@@ -190,7 +190,8 @@ impl Replication<'_> {
         });
         let g = best.unwrap_or(0); // routing checked that some berth fits
         self.convoys.get_mut(v).berth = Some(g);
-        if self.sites[site].berths[g].berths.request(now, v, 0) == Request::Granted {
+        let priority = self.convoy_handling_priority(v);
+        if self.sites[site].berths[g].berths.request(now, v, priority) == Request::Granted {
             self.berth_granted(v, g);
         }
     }
@@ -408,11 +409,12 @@ impl Replication<'_> {
         } else if leg.mode == Mode::Water {
             self.request_berth(v, site);
         } else {
+            let priority = self.convoy_handling_priority(v);
             let rail = self.sites[site]
                 .rail
                 .as_mut()
                 .expect("routing checked the site unloads trains");
-            if rail.request(now, TrackJob::Train(v), 0) == Request::Granted {
+            if rail.request(now, TrackJob::Train(v), priority) == Request::Granted {
                 self.train_track_granted(v);
             }
         }

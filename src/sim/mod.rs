@@ -7,7 +7,8 @@
 //! unloading site, where they continue on their own. Facilities are kernel resources (bays, tracks, berths,
 //! train paths), containers (tanks, transfer storage), or the lock process of `lock.rs`.
 //!
-//! Files: `state.rs` (entities and facility state), `availability.rs` (opening hours, closures, failures),
+//! Files: `state.rs` (entities and facility state), `arrivals.rs` (shipment times under monthly and hourly
+//! profiles), `availability.rs` (opening hours, closures, failures),
 //! `cargo.rs` (consignments and trucks), `convoy.rs` (pools, trains, barges), `lock.rs` (ship locks),
 //! `choice.rs` (mode choice per shipment), `tallies.rs` (cargo counters and the mass balance), `daily.rs`
 //! (daily series and facility names), `output.rs` (metrics), `saturation.rs` (the guard against queues
@@ -15,6 +16,7 @@
 //! (the units near an accident), `risk_output.rs` (risk metrics of a replication), `metric.rs` (the names of
 //! metrics, wait causes and accident categories).
 
+mod arrivals;
 mod availability;
 mod cargo;
 mod choice;
@@ -35,6 +37,7 @@ mod tallies;
 use crate::des::{Container, RngStream, Scheduler, StreamSeeder, Transfer, Woken};
 use crate::model::{FlowId, HOURS_PER_YEAR, Model};
 
+use arrivals::{profile_advance, seasonal_advance};
 use availability::{Reason, TargetState};
 use ids::{Ix, table};
 use lock::LockState;
@@ -363,9 +366,19 @@ impl<'m> Replication<'m> {
             let u: f64 = self.streams.flow_arrivals[f].random();
             -(1.0 - u).ln()
         };
-        match &flow.arrivals.monthly_factors {
-            None => now + step / rate,
-            Some(factors) => seasonal_advance(now, step, rate, factors, self.m.start_day_of_year),
+        match (&flow.arrivals.monthly_factors, &flow.arrivals.hourly_factors) {
+            (None, None) => now + step / rate,
+            (Some(factors), None) => {
+                seasonal_advance(now, step, rate, factors, self.m.start_day_of_year)
+            }
+            (monthly, Some(hourly)) => profile_advance(
+                now,
+                step,
+                rate,
+                monthly.as_ref().unwrap_or(&[1.0; 12]),
+                hourly,
+                self.m.start_day_of_year,
+            ),
         }
     }
 
@@ -553,55 +566,5 @@ impl<'m> Replication<'m> {
         for (g, v) in started_berths {
             self.berth_granted(v, g);
         }
-    }
-}
-
-/// Advances `step` units of expected arrivals from `now` through a rate that varies by month.
-fn seasonal_advance(
-    now: f64,
-    step: f64,
-    base_rate_per_h: f64,
-    factors: &[f64; 12],
-    start_day_of_year: f64,
-) -> f64 {
-    const MONTH_DAYS: [f64; 12] = [
-        31.0, 28.0, 31.0, 30.0, 31.0, 30.0, 31.0, 31.0, 30.0, 31.0, 30.0, 31.0,
-    ];
-    let mut t = now;
-    let mut left = step;
-    for _ in 0..(12 * 200) {
-        let day_of_year = ((start_day_of_year - 1.0) + t / 24.0).rem_euclid(365.0);
-        let (mut month, mut month_start) = (0, 0.0);
-        while month < 11 && day_of_year >= month_start + MONTH_DAYS[month] {
-            month_start += MONTH_DAYS[month];
-            month += 1;
-        }
-        let hours_left_in_month = (month_start + MONTH_DAYS[month] - day_of_year) * 24.0;
-        let rate = base_rate_per_h * factors[month];
-        if rate > 0.0 && left <= rate * hours_left_in_month {
-            return t + left / rate;
-        }
-        left -= rate * hours_left_in_month;
-        t += hours_left_in_month.max(1e-9);
-    }
-    t
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seasonal_rate_spends_expected_arrivals_month_by_month() {
-        let mut factors = [1.0; 12];
-        factors[0] = 0.0; // no shipments in January
-        // Starting 1 January with 1 arrival per hour: the first arrival is 1 h into February.
-        let t = seasonal_advance(0.0, 1.0, 1.0, &factors, 1.0);
-        assert!((t - (31.0 * 24.0 + 1.0)).abs() < 1e-9, "{t}");
-        // Double rate in a month halves the gaps.
-        factors = [1.0; 12];
-        factors[1] = 2.0;
-        let t = seasonal_advance(31.0 * 24.0, 10.0, 1.0, &factors, 1.0);
-        assert!((t - (31.0 * 24.0 + 5.0)).abs() < 1e-9);
     }
 }

@@ -138,17 +138,22 @@ impl SiteState {
     /// A site's facilities at the start of a replication: idle, empty.
     pub(crate) fn new(s: &Site) -> Self {
         let external = s.kind == SiteKind::External;
+        let discipline = if s.priority {
+            Discipline::Priority
+        } else {
+            Discipline::Fifo
+        };
         SiteState {
             road: (!external && s.road_bays > 0)
-                .then(|| Resource::new(0.0, s.road_bays, Discipline::Fifo)),
+                .then(|| Resource::new(0.0, s.road_bays, discipline)),
             rail: (!external && s.rail_tracks > 0)
-                .then(|| Resource::new(0.0, s.rail_tracks, Discipline::Fifo)),
+                .then(|| Resource::new(0.0, s.rail_tracks, discipline)),
             berths: s
                 .berths
                 .iter()
                 .map(|&(count, class_t)| BerthGroup {
                     class_t,
-                    berths: Resource::new(0.0, count, Discipline::Fifo),
+                    berths: Resource::new(0.0, count, discipline),
                     tonnes: 0.0,
                 })
                 .collect(),

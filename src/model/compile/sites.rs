@@ -93,6 +93,7 @@ pub(super) fn compile_places(
                 start_day,
             ),
             shifts: Vec::new(),
+        priority: false,
             tanks: Vec::new(),
         });
     }
@@ -114,10 +115,11 @@ pub(super) fn compile_places(
             design_capacity_t_per_year: None,
             availability: Availability::default(),
             shifts: Vec::new(),
+        priority: false,
             tanks: Vec::new(),
         });
     }
-    attach_shifts(&mut places.sites, s);
+    attach_service_rules(&mut places.sites, s);
     places.first_lock_node = places.nodes.len();
     for (i, l) in s.lock.iter().enumerate() {
         places.nodes.push(Node {
@@ -214,6 +216,7 @@ fn compile_park(
             start_day,
         ),
         shifts: Vec::new(),
+        priority: false,
         tanks: site_tanks,
     });
 }
@@ -256,20 +259,22 @@ fn compile_dock(ctx: &mut Ctx, places: &mut Places, i: usize, d: &sc::Dock, star
             start_day,
         ),
         shifts: Vec::new(),
+        priority: false,
         tanks: Vec::new(),
     });
 }
 
-/// Gives the parks, docks and terminals (the first sites, in that order) their shift schedules, every
-/// count the scenario left out resolved to the site's full count.
-fn attach_shifts(sites: &mut [Site], s: &sc::Scenario) {
-    let schedules = s
+/// Gives the parks, docks and terminals (the first sites, in that order) their priority rule and shift
+/// schedules, every count the scenario left out resolved to the site's full count.
+fn attach_service_rules(sites: &mut [Site], s: &sc::Scenario) {
+    let rules = s
         .park
         .iter()
-        .map(|p| &p.shifts)
-        .chain(s.dock.iter().map(|d| &d.shifts))
-        .chain(s.terminal.iter().map(|t| &t.shifts));
-    for (site, shifts) in sites.iter_mut().zip(schedules) {
+        .map(|p| (&p.shifts, p.priority))
+        .chain(s.dock.iter().map(|d| (&d.shifts, d.priority)))
+        .chain(s.terminal.iter().map(|t| (&t.shifts, t.priority)));
+    for (site, (shifts, priority)) in sites.iter_mut().zip(rules) {
+        site.priority = priority;
         site.shifts = shifts
             .iter()
             .map(|p| ShiftServers {

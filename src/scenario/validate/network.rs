@@ -154,6 +154,16 @@ pub(super) fn check_flows(c: &mut Check, s: &Scenario, ids: &DeclaredIds) {
                 "expected 12 factors >= 0, not all zero",
             );
         }
+        if let Some(h) = &f.arrivals.hourly_factors
+            && (h.len() != 24
+                || h.iter().any(|v| !(v.is_finite() && *v >= 0.0))
+                || h.iter().sum::<f64>() <= 0.0)
+        {
+            c.error(
+                field_path!["flow", i, "arrivals", "hourly_factors"],
+                "expected 24 factors >= 0 (00:00-01:00 first), not all zero",
+            );
+        }
         check_flow_carriers(c, i, f, &carrier_modes);
         check_flow_mode_policy(c, i, f);
     }
