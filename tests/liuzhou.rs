@@ -170,7 +170,12 @@ fn a_night_shift_at_the_park_gates_removes_the_wait_for_the_morning() {
         run("park-gates-night-shift", 6),
     );
     let wait = |s: &RunSummary, cause: WaitCause| {
-        mean(s, Metric::WaitHoursMean, "liutang-park/road-bays", cause.name())
+        mean(
+            s,
+            Metric::WaitHoursMean,
+            "liutang-park/road-bays",
+            cause.name(),
+        )
     };
     println!(
         "Liutang road bays: closed wait {:.2} -> {:.2} h, total {:.2} -> {:.2} h",

@@ -315,10 +315,23 @@ split = {{ road = 1.0 }}
     let flat = run_text("hourly-flat", &scenario(""), 4);
     let profiled = run_text("hourly-day", &scenario(&day_shift), 4);
     let closed = |s: &RunSummary| {
-        get(s, Metric::WaitHoursMean, "sink/road-bays", WaitCause::Closed.name()).mean()
+        get(
+            s,
+            Metric::WaitHoursMean,
+            "sink/road-bays",
+            WaitCause::Closed.name(),
+        )
+        .mean()
     };
-    assert!(closed(&flat) > 0.1, "flat arrivals meet the closed gate at night");
-    assert_eq!(closed(&profiled), 0.0, "arrivals from 08:00 to 16:00 never do");
+    assert!(
+        closed(&flat) > 0.1,
+        "flat arrivals meet the closed gate at night"
+    );
+    assert_eq!(
+        closed(&profiled),
+        0.0,
+        "arrivals from 08:00 to 16:00 never do"
+    );
     let delivered = |s: &RunSummary| get(s, Metric::FlowDeliveredT, "trucks", "").clone();
     let (a, b) = (delivered(&flat), delivered(&profiled));
     assert!(
@@ -331,6 +344,85 @@ split = {{ road = 1.0 }}
     );
 }
 
+/// One bay handling two commodities at their own times (exponential 0.5 h for one, a fixed 1 h for the
+/// other) is an M/G/1 queue with a mixed service time: the bay's wait must match Pollaczek-Khinchine with
+/// the mixture's moments (0.75 h), which the site's default time alone would not give (0.41 h).
+#[test]
+fn handling_times_by_commodity_give_the_mixed_service_queue() {
+    let text = r#"
+[scenario]
+name = "mixed-handling"
+horizon_days = 730
+warmup_days = 30
+
+[[commodity]]
+id = "quick"
+kind = "non_hazardous"
+
+[[commodity]]
+id = "slow"
+kind = "non_hazardous"
+
+[[carrier]]
+id = "truck"
+mode = "road"
+payload_t = 30
+
+[[external]]
+id = "source"
+
+[[park]]
+id = "sink"
+bays = { road = 1 }
+truck_handling_h = { dist = "exponential", mean = 0.5 }
+truck_handling_h_by_commodity = { slow = { value = 1.0 } }
+
+[[link]]
+id = "road"
+mode = "road"
+from = "source"
+to = "sink"
+length_km = 10
+travel_h = 1.0
+
+[[flow]]
+id = "quick-trucks"
+commodity = "quick"
+origin = "source"
+destination = "sink"
+t_per_year = 157680 # 0.6 trucks of 30 t per hour
+split = { road = 1.0 }
+
+[[flow]]
+id = "slow-trucks"
+commodity = "slow"
+origin = "source"
+destination = "sink"
+t_per_year = 78840 # 0.3 trucks per hour
+split = { road = 1.0 }
+"#;
+    let summary = run_text("mixed-handling", text, 12);
+    let wait = get(
+        &summary,
+        Metric::WaitHoursMean,
+        "sink/road-bays",
+        WaitCause::Total.name(),
+    );
+    let (quick, slow) = (0.6, 0.3);
+    let lambda = quick + slow;
+    let mean = (quick * 0.5 + slow * 1.0) / lambda;
+    let second_moment = (quick * 2.0 * 0.25 + slow * 1.0) / lambda;
+    let theory = analytic::pollaczek_khinchine_wait(lambda, mean, second_moment);
+    let default_only = analytic::pollaczek_khinchine_wait(lambda, 0.5, 0.5);
+    let half_width = wait.half_width(0.999);
+    println!(
+        "mixed handling: wait {} +- {half_width} (P-K {theory}, default time only {default_only})",
+        wait.mean()
+    );
+    assert!((wait.mean() - theory).abs() <= half_width);
+    assert!((theory - default_only).abs() > 2.0 * half_width);
+}
+
 /// Gate hours from 0 to 24 are a whole day: the site never closes (they once closed it every other day,
 /// waiting from 24:00 for the next day's 0:00).
 #[test]
@@ -341,7 +433,13 @@ fn gate_hours_from_0_to_24_keep_the_site_open() {
     let reference = run_text("gates-reference", WHAT_IF, 2);
     let open_all_day = run_text("gates-all-day", &all_day, 2);
     assert!(
-        get(&reference, Metric::WaitHoursMean, "riverside-park/road-bays", WaitCause::Closed.name()).mean()
+        get(
+            &reference,
+            Metric::WaitHoursMean,
+            "riverside-park/road-bays",
+            WaitCause::Closed.name()
+        )
+        .mean()
             > 0.0,
         "the example's gate hours close the park at night"
     );
@@ -351,7 +449,11 @@ fn gate_hours_from_0_to_24_keep_the_site_open() {
         "riverside-park/road-bays",
         WaitCause::Closed.name(),
     );
-    assert_eq!(closed.mean(), 0.0, "open from 0 to 24 h: no wait for the gate");
+    assert_eq!(
+        closed.mean(),
+        0.0,
+        "open from 0 to 24 h: no wait for the gate"
+    );
 }
 
 #[test]

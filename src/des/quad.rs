@@ -206,9 +206,21 @@ impl<E: Copy> QuadHeap<E> {
         let mut hole = 0;
         while 4 * hole + 1 < len {
             let four = self.keys.children(hole);
-            let (a, b) = if four[1] < four[0] { (1, four[1]) } else { (0, four[0]) };
-            let (c, d) = if four[3] < four[2] { (3, four[3]) } else { (2, four[2]) };
-            let (child, child_key) = if d < b { (4 * hole + 1 + c, d) } else { (4 * hole + 1 + a, b) };
+            let (a, b) = if four[1] < four[0] {
+                (1, four[1])
+            } else {
+                (0, four[0])
+            };
+            let (c, d) = if four[3] < four[2] {
+                (3, four[3])
+            } else {
+                (2, four[2])
+            };
+            let (child, child_key) = if d < b {
+                (4 * hole + 1 + c, d)
+            } else {
+                (4 * hole + 1 + a, b)
+            };
             if key <= child_key {
                 break;
             }

@@ -149,6 +149,10 @@ pub struct Site {
     pub rail_tracks: u32,
     /// Hours per wagon.
     pub wagon_handling_h: Sampler,
+    /// Hours per truck of the commodities that have their own (else `truck_handling_h`).
+    pub truck_handling_by_commodity: Vec<(CommodityId, Sampler)>,
+    /// Hours per wagon of the commodities that have their own (else `wagon_handling_h`).
+    pub wagon_handling_by_commodity: Vec<(CommodityId, Sampler)>,
     /// Berth groups: (count, vessel class t).
     pub berths: Vec<(u32, f64)>,
     /// The berth groups' counts (as in `berths`), for [`Site::servers_at`].
@@ -170,6 +174,13 @@ pub struct Site {
     pub priority: bool,
     /// Tank groups (parks).
     pub tanks: Vec<TankId>,
+}
+
+fn by_commodity(table: &[(CommodityId, Sampler)], commodity: CommodityId) -> Option<&Sampler> {
+    table
+        .iter()
+        .find(|(c, _)| *c == commodity)
+        .map(|(_, sampler)| sampler)
 }
 
 /// One period of a site's daily shift schedule, every count resolved (a count the scenario left out is
@@ -240,6 +251,16 @@ impl Site {
                 if t <= now_h + 1e-9 { t + 24.0 } else { t }
             })
             .min_by(f64::total_cmp)
+    }
+
+    /// The handling time of one truck of `commodity`.
+    pub fn truck_handling(&self, commodity: CommodityId) -> &Sampler {
+        by_commodity(&self.truck_handling_by_commodity, commodity).unwrap_or(&self.truck_handling_h)
+    }
+
+    /// The handling time of one wagon of `commodity`.
+    pub fn wagon_handling(&self, commodity: CommodityId) -> &Sampler {
+        by_commodity(&self.wagon_handling_by_commodity, commodity).unwrap_or(&self.wagon_handling_h)
     }
 
     /// True for external sites (no handling, unlimited).

@@ -105,27 +105,45 @@ impl<'a> Check<'a> {
         for (i, shift) in shifts.iter().enumerate() {
             for (key, hour) in [("from_h", shift.from_h), ("to_h", shift.to_h)] {
                 if !(0.0..=24.0).contains(&hour) {
-                    self.error(at(i, key), format!("expected an hour between 0 and 24, got {hour}"));
+                    self.error(
+                        at(i, key),
+                        format!("expected an hour between 0 and 24, got {hour}"),
+                    );
                 }
             }
             if shift.from_h == shift.to_h {
-                self.error(at(i, "to_h"), "to_h equals from_h: an empty period (a whole day is from_h = 0, to_h = 24)");
+                self.error(
+                    at(i, "to_h"),
+                    "to_h equals from_h: an empty period (a whole day is from_h = 0, to_h = 24)",
+                );
             }
             for (key, count, most) in [("road", shift.road, road), ("rail", shift.rail, rail)] {
                 if let Some(count) = count.filter(|&c| c > most) {
-                    self.error(at(i, key), format!("{count} at work, but the site has {most}"));
+                    self.error(
+                        at(i, key),
+                        format!("{count} at work, but the site has {most}"),
+                    );
                 }
             }
             if let Some(berths) = &shift.berths {
                 if berths.len() != berth_counts.len() {
                     self.error(
                         at(i, "berths"),
-                        format!("expected one count per berth group ({}), got {}", berth_counts.len(), berths.len()),
+                        format!(
+                            "expected one count per berth group ({}), got {}",
+                            berth_counts.len(),
+                            berths.len()
+                        ),
                     );
                 } else if let Some(g) = (0..berths.len()).find(|&g| berths[g] > berth_counts[g]) {
                     self.error(
                         at(i, "berths"),
-                        format!("{} berths at work in group {}, but it has {}", berths[g], g + 1, berth_counts[g]),
+                        format!(
+                            "{} berths at work in group {}, but it has {}",
+                            berths[g],
+                            g + 1,
+                            berth_counts[g]
+                        ),
                     );
                 }
             }

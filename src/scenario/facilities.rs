@@ -177,6 +177,12 @@ pub struct Park {
     /// Hours to load or unload one wagon.
     #[serde(default = "two_hours")]
     pub wagon_handling_h: DistField,
+    /// Hours per truck for the commodities named, in place of `truck_handling_h`.
+    #[serde(default)]
+    pub truck_handling_h_by_commodity: BTreeMap<String, DistField>,
+    /// Hours per wagon for the commodities named, in place of `wagon_handling_h`.
+    #[serde(default)]
+    pub wagon_handling_h_by_commodity: BTreeMap<String, DistField>,
     /// Gate hours (trucks are handled only inside the window).
     #[serde(default)]
     pub operating_hours: Option<DailyWindow>,
@@ -256,6 +262,12 @@ pub struct Dock {
     /// Hours per wagon on the siding.
     #[serde(default = "two_hours")]
     pub wagon_handling_h: DistField,
+    /// Hours per truck for the commodities named, in place of `truck_handling_h`.
+    #[serde(default)]
+    pub truck_handling_h_by_commodity: BTreeMap<String, DistField>,
+    /// Hours per wagon for the commodities named, in place of `wagon_handling_h`.
+    #[serde(default)]
+    pub wagon_handling_h_by_commodity: BTreeMap<String, DistField>,
     /// Licensed to handle dangerous goods.
     #[serde(default)]
     pub hazmat: bool,
@@ -367,6 +379,12 @@ pub struct Terminal {
     /// Hours per wagon.
     #[serde(default = "two_hours")]
     pub wagon_handling_h: DistField,
+    /// Hours per truck for the commodities named, in place of `truck_handling_h`.
+    #[serde(default)]
+    pub truck_handling_h_by_commodity: BTreeMap<String, DistField>,
+    /// Hours per wagon for the commodities named, in place of `wagon_handling_h`.
+    #[serde(default)]
+    pub wagon_handling_h_by_commodity: BTreeMap<String, DistField>,
     /// Transfer storage in tonnes.
     pub storage_t: Sourced<f64>,
     /// Licensed for dangerous goods.

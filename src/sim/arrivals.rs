@@ -72,7 +72,10 @@ fn month_at(t: f64, start_day_of_year: f64) -> (usize, f64) {
         month_start += MONTH_DAYS[month];
         month += 1;
     }
-    (month, (month_start + MONTH_DAYS[month] - day_of_year) * 24.0)
+    (
+        month,
+        (month_start + MONTH_DAYS[month] - day_of_year) * 24.0,
+    )
 }
 
 #[cfg(test)]

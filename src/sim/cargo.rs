@@ -205,8 +205,9 @@ impl Replication<'_> {
             Stage::Unloading
         };
         self.set_stage(id, handled);
+        let commodity = m.flows[self.cons.get(id).flow].commodity;
         let hours = m.sites[site]
-            .truck_handling_h
+            .truck_handling(commodity)
             .sample(&mut self.streams.site_road[site])
             .max(0.0);
         self.sched.schedule_in(hours, Event::TruckHandled(id));
@@ -524,8 +525,9 @@ impl Replication<'_> {
                 let c = self.cons.get(id);
                 // Handling time is per full wagon; a part load takes its share.
                 let share = (c.tonnes / m.carriers[carrier].payload_t).min(1.0);
+                let commodity = m.flows[c.flow].commodity;
                 let hours = m.sites[site]
-                    .wagon_handling_h
+                    .wagon_handling(commodity)
                     .sample(&mut self.streams.site_rail[site])
                     .max(0.0)
                     * share;

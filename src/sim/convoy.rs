@@ -426,11 +426,12 @@ impl Replication<'_> {
         let convoy = self.convoys.get(v);
         let site = m.routes[self.pools[convoy.pool].route].legs[self.pools[convoy.pool].leg].to;
         let wagons = convoy.wagons as f64;
-        let hours = m.sites[site]
-            .wagon_handling_h
-            .sample(&mut self.streams.site_rail[site])
-            .max(0.0)
-            * wagons;
+        // A train carries one leg template's cargo: one flow, one commodity.
+        let handling = match convoy.cargo.first() {
+            Some(&id) => m.sites[site].wagon_handling(m.flows[self.cons.get(id).flow].commodity),
+            None => &m.sites[site].wagon_handling_h,
+        };
+        let hours = handling.sample(&mut self.streams.site_rail[site]).max(0.0) * wagons;
         self.sched.schedule_in(hours, Event::ConvoyUnloaded(v));
         self.risk_train_unloading(v, site, hours);
     }

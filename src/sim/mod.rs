@@ -366,7 +366,10 @@ impl<'m> Replication<'m> {
             let u: f64 = self.streams.flow_arrivals[f].random();
             -(1.0 - u).ln()
         };
-        match (&flow.arrivals.monthly_factors, &flow.arrivals.hourly_factors) {
+        match (
+            &flow.arrivals.monthly_factors,
+            &flow.arrivals.hourly_factors,
+        ) {
             (None, None) => now + step / rate,
             (Some(factors), None) => {
                 seasonal_advance(now, step, rate, factors, self.m.start_day_of_year)
@@ -507,8 +510,7 @@ impl<'m> Replication<'m> {
         for (s, site) in m.sites.iter().enumerate() {
             if let Some(next) = site.next_shift_change_h(0.0) {
                 self.set_site_capacity(s, true);
-                self.sched
-                    .schedule_at(next, Event::ShiftChange(Ix::new(s)));
+                self.sched.schedule_at(next, Event::ShiftChange(Ix::new(s)));
             }
         }
     }
@@ -522,8 +524,7 @@ impl<'m> Replication<'m> {
         }
         let now = self.sched.now();
         if let Some(next) = self.m.sites[s].next_shift_change_h(now) {
-            self.sched
-                .schedule_at(next, Event::ShiftChange(Ix::new(s)));
+            self.sched.schedule_at(next, Event::ShiftChange(Ix::new(s)));
         }
     }
 

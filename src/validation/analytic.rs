@@ -190,11 +190,20 @@ fn rk4_step(p: &mut [f64], dt: f64, f: impl Fn(&[f64], &mut [f64])) {
     let (mut k1, mut k2, mut k3, mut k4) = (vec![0.0; n], vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut tmp = vec![0.0; n];
     f(p, &mut k1);
-    tmp.iter_mut().zip(p.iter()).zip(&k1).for_each(|((t, &x), &k)| *t = x + 0.5 * dt * k);
+    tmp.iter_mut()
+        .zip(p.iter())
+        .zip(&k1)
+        .for_each(|((t, &x), &k)| *t = x + 0.5 * dt * k);
     f(&tmp, &mut k2);
-    tmp.iter_mut().zip(p.iter()).zip(&k2).for_each(|((t, &x), &k)| *t = x + 0.5 * dt * k);
+    tmp.iter_mut()
+        .zip(p.iter())
+        .zip(&k2)
+        .for_each(|((t, &x), &k)| *t = x + 0.5 * dt * k);
     f(&tmp, &mut k3);
-    tmp.iter_mut().zip(p.iter()).zip(&k3).for_each(|((t, &x), &k)| *t = x + dt * k);
+    tmp.iter_mut()
+        .zip(p.iter())
+        .zip(&k3)
+        .for_each(|((t, &x), &k)| *t = x + dt * k);
     f(&tmp, &mut k4);
     for i in 0..n {
         p[i] += dt / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);

@@ -796,8 +796,9 @@ fn an_interrupted_run_leaves_no_staging_folder() {
     }
 }
 
-/// A shift schedule is checked like every other field: a period overlapping another, a count above the
-/// site's, or a berth list of the wrong length is located at its line and field path.
+/// Shift schedules and handling times by commodity are checked like every other field: a period
+/// overlapping another, a count above the site's, a berth list of the wrong length or an unknown commodity
+/// is located at its line and field path.
 #[test]
 fn a_bad_shift_schedule_is_located() {
     for (name, shifts, expected) in [
@@ -824,7 +825,11 @@ fn a_bad_shift_schedule_is_located() {
         assert_rejected(
             name,
             &body,
-            &[&format!("{name}.toml:7:"), "park[riverside-park].shifts", expected],
+            &[
+                &format!("{name}.toml:7:"),
+                "park[riverside-park].shifts",
+                expected,
+            ],
         );
     }
     let body = what_if(
@@ -834,6 +839,22 @@ fn a_bad_shift_schedule_is_located() {
     assert_rejected(
         "shift-berths",
         &body,
-        &["dock[north-dock].shifts", "expected one count per berth group (1), got 2"],
+        &[
+            "dock[north-dock].shifts",
+            "expected one count per berth group (1), got 2",
+        ],
+    );
+    let body = what_if(
+        "EXAMPLE",
+        "[[park]]\nid = \"riverside-park\"\ntruck_handling_h_by_commodity = { brine = { value = 1 } }",
+    );
+    assert_rejected(
+        "handling-commodity",
+        &body,
+        &[
+            "handling-commodity.toml:7:",
+            "park[riverside-park].truck_handling_h_by_commodity.brine",
+            "unknown commodity \"brine\"",
+        ],
     );
 }

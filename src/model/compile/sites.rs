@@ -93,7 +93,9 @@ pub(super) fn compile_places(
                 start_day,
             ),
             shifts: Vec::new(),
-        priority: false,
+            truck_handling_by_commodity: Vec::new(),
+            wagon_handling_by_commodity: Vec::new(),
+            priority: false,
             tanks: Vec::new(),
         });
     }
@@ -115,11 +117,13 @@ pub(super) fn compile_places(
             design_capacity_t_per_year: None,
             availability: Availability::default(),
             shifts: Vec::new(),
-        priority: false,
+            truck_handling_by_commodity: Vec::new(),
+            wagon_handling_by_commodity: Vec::new(),
+            priority: false,
             tanks: Vec::new(),
         });
     }
-    attach_service_rules(&mut places.sites, s);
+    attach_service_rules(ctx, &mut places.sites, s, commodity_index);
     places.first_lock_node = places.nodes.len();
     for (i, l) in s.lock.iter().enumerate() {
         places.nodes.push(Node {
@@ -216,6 +220,8 @@ fn compile_park(
             start_day,
         ),
         shifts: Vec::new(),
+        truck_handling_by_commodity: Vec::new(),
+        wagon_handling_by_commodity: Vec::new(),
         priority: false,
         tanks: site_tanks,
     });
@@ -259,31 +265,116 @@ fn compile_dock(ctx: &mut Ctx, places: &mut Places, i: usize, d: &sc::Dock, star
             start_day,
         ),
         shifts: Vec::new(),
+        truck_handling_by_commodity: Vec::new(),
+        wagon_handling_by_commodity: Vec::new(),
         priority: false,
         tanks: Vec::new(),
     });
 }
 
-/// Gives the parks, docks and terminals (the first sites, in that order) their priority rule and shift
-/// schedules, every count the scenario left out resolved to the site's full count.
-fn attach_service_rules(sites: &mut [Site], s: &sc::Scenario) {
+/// Gives the parks, docks and terminals (the first sites, in that order) their priority rule, handling
+/// times by commodity and shift schedules, every count the scenario left out resolved to the site's full
+/// count.
+fn attach_service_rules(
+    ctx: &mut Ctx,
+    sites: &mut [Site],
+    s: &sc::Scenario,
+    commodity_index: &BTreeMap<&str, usize>,
+) {
     let rules = s
         .park
         .iter()
-        .map(|p| (&p.shifts, p.priority))
-        .chain(s.dock.iter().map(|d| (&d.shifts, d.priority)))
-        .chain(s.terminal.iter().map(|t| (&t.shifts, t.priority)));
-    for (site, (shifts, priority)) in sites.iter_mut().zip(rules) {
-        site.priority = priority;
-        site.shifts = shifts
+        .map(|p| {
+            service_rules(
+                "park",
+                p.priority,
+                &p.shifts,
+                [
+                    &p.truck_handling_h_by_commodity,
+                    &p.wagon_handling_h_by_commodity,
+                ],
+            )
+        })
+        .chain(s.dock.iter().map(|d| {
+            service_rules(
+                "dock",
+                d.priority,
+                &d.shifts,
+                [
+                    &d.truck_handling_h_by_commodity,
+                    &d.wagon_handling_h_by_commodity,
+                ],
+            )
+        }))
+        .chain(s.terminal.iter().map(|t| {
+            service_rules(
+                "terminal",
+                t.priority,
+                &t.shifts,
+                [
+                    &t.truck_handling_h_by_commodity,
+                    &t.wagon_handling_h_by_commodity,
+                ],
+            )
+        }));
+    let mut index_of_kind = BTreeMap::<&str, usize>::new();
+    for (site, rules) in sites.iter_mut().zip(rules) {
+        let i = *index_of_kind
+            .entry(rules.kind)
+            .and_modify(|i| *i += 1)
+            .or_insert(0);
+        site.priority = rules.priority;
+        let [trucks, wagons] = rules.handling.map(|(field, map)| {
+            map.iter()
+                .filter_map(|(commodity, dist)| {
+                    let c = *commodity_index.get(commodity.as_str())?;
+                    Some((
+                        c,
+                        ctx.sampler(field_path![rules.kind, i, field, commodity.as_str()], dist),
+                    ))
+                })
+                .collect::<Vec<_>>()
+        });
+        site.truck_handling_by_commodity = trucks;
+        site.wagon_handling_by_commodity = wagons;
+        site.shifts = rules
+            .shifts
             .iter()
             .map(|p| ShiftServers {
                 from_h: p.from_h,
                 to_h: p.to_h,
                 road_bays: p.road.unwrap_or(site.road_bays),
                 rail_tracks: p.rail.unwrap_or(site.rail_tracks),
-                berths: p.berths.clone().unwrap_or_else(|| site.berth_counts.clone()),
+                berths: p
+                    .berths
+                    .clone()
+                    .unwrap_or_else(|| site.berth_counts.clone()),
             })
             .collect();
+    }
+}
+
+/// What [`attach_service_rules`] reads of one site of the scenario.
+struct ServiceRules<'s> {
+    kind: &'static str,
+    priority: bool,
+    shifts: &'s [sc::Shift],
+    handling: [(&'static str, &'s BTreeMap<String, sc::DistField>); 2],
+}
+
+fn service_rules<'s>(
+    kind: &'static str,
+    priority: bool,
+    shifts: &'s [sc::Shift],
+    [trucks, wagons]: [&'s BTreeMap<String, sc::DistField>; 2],
+) -> ServiceRules<'s> {
+    ServiceRules {
+        kind,
+        priority,
+        shifts,
+        handling: [
+            ("truck_handling_h_by_commodity", trucks),
+            ("wagon_handling_h_by_commodity", wagons),
+        ],
     }
 }

@@ -36,9 +36,9 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
     let ids = declared_ids(&mut c, s);
     sites::check_commodities_and_carriers(&mut c, s);
     sites::check_parks(&mut c, s, &ids.commodities);
-    sites::check_docks(&mut c, s);
+    sites::check_docks(&mut c, s, &ids.commodities);
     sites::check_locks(&mut c, s, &ids.nodes);
-    sites::check_terminals(&mut c, s);
+    sites::check_terminals(&mut c, s, &ids.commodities);
     network::check_parkings(&mut c, s, &ids.nodes);
     network::check_links(&mut c, s, &ids.nodes);
     network::check_flows(&mut c, s, &ids);

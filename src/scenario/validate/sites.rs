@@ -1,13 +1,14 @@
 //! Checks of the goods and the sites that hold them: commodities, carriers, parks with their tanks,
 //! docks with their berths, locks with their lines, and terminals.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::check::Check;
 use super::super::facilities::{Dock, LockLine, Park};
 use super::super::types::Scenario;
 use super::serde_key;
 use crate::field_path;
+use crate::scenario::DistField;
 
 /// Checks the commodities' densities and the carriers' payloads, tares, classes and speeds.
 pub(super) fn check_commodities_and_carriers(c: &mut Check, s: &Scenario) {
@@ -46,6 +47,15 @@ pub(super) fn check_parks(c: &mut Check, s: &Scenario, commodities: &BTreeSet<&s
         c.daily_window(
             field_path!["park", i, "operating_hours"],
             &p.operating_hours,
+        );
+        check_handling_by_commodity(
+            c,
+            ("park", i),
+            [
+                &p.truck_handling_h_by_commodity,
+                &p.wagon_handling_h_by_commodity,
+            ],
+            commodities,
         );
         c.shifts(
             field_path!["park", i, "shifts"],
@@ -151,7 +161,7 @@ fn check_park_rates(c: &mut Check, i: usize, p: &Park, tanks: &BTreeSet<&str>) {
 }
 
 /// Checks every dock: its berth groups, handling rates, storage, land access, and hours.
-pub(super) fn check_docks(c: &mut Check, s: &Scenario) {
+pub(super) fn check_docks(c: &mut Check, s: &Scenario, commodities: &BTreeSet<&str>) {
     for (i, d) in s.dock.iter().enumerate() {
         check_dock_berths(c, i, d);
         if d.handling_t_per_h.is_empty() {
@@ -188,6 +198,15 @@ pub(super) fn check_docks(c: &mut Check, s: &Scenario) {
             &d.operating_hours,
         );
         let berth_counts: Vec<u32> = d.berths.iter().map(|b| b.count.value).collect();
+        check_handling_by_commodity(
+            c,
+            ("dock", i),
+            [
+                &d.truck_handling_h_by_commodity,
+                &d.wagon_handling_h_by_commodity,
+            ],
+            commodities,
+        );
         c.shifts(
             field_path!["dock", i, "shifts"],
             &d.shifts,
@@ -317,7 +336,7 @@ fn check_lock_line(c: &mut Check, i: usize, j: usize, line: &LockLine) {
 }
 
 /// Checks every terminal: its bays, storage, handling times and hours.
-pub(super) fn check_terminals(c: &mut Check, s: &Scenario) {
+pub(super) fn check_terminals(c: &mut Check, s: &Scenario, commodities: &BTreeSet<&str>) {
     for (i, t) in s.terminal.iter().enumerate() {
         if t.bays.road == 0 && t.bays.rail == 0 {
             c.error(
@@ -340,6 +359,15 @@ pub(super) fn check_terminals(c: &mut Check, s: &Scenario) {
             field_path!["terminal", i, "operating_hours"],
             &t.operating_hours,
         );
+        check_handling_by_commodity(
+            c,
+            ("terminal", i),
+            [
+                &t.truck_handling_h_by_commodity,
+                &t.wagon_handling_h_by_commodity,
+            ],
+            commodities,
+        );
         c.shifts(
             field_path!["terminal", i, "shifts"],
             &t.shifts,
@@ -348,5 +376,27 @@ pub(super) fn check_terminals(c: &mut Check, s: &Scenario) {
             &[],
         );
         c.disruptions(field_path!["terminal", i, "disruptions"], &t.disruptions);
+    }
+}
+
+/// Checks a site's handling times by commodity (trucks, then wagons): known commodities and durations.
+fn check_handling_by_commodity(
+    c: &mut Check,
+    (kind, i): (&str, usize),
+    [trucks, wagons]: [&BTreeMap<String, DistField>; 2],
+    commodities: &BTreeSet<&str>,
+) {
+    for (field, map) in [
+        ("truck_handling_h_by_commodity", trucks),
+        ("wagon_handling_h_by_commodity", wagons),
+    ] {
+        for (commodity, dist) in map {
+            let path = field_path![kind, i, field, commodity.as_str()];
+            if !commodities.contains(commodity.as_str()) {
+                c.error(path, format!("unknown commodity \"{commodity}\""));
+            } else {
+                c.dist(path, dist, true);
+            }
+        }
     }
 }
