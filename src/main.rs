@@ -508,12 +508,14 @@ fn run_compare(a: &Path, b: &Path, batch: BatchArgs) -> ExitCode {
         Ok(report) => {
             let s = &report.summary;
             say!(
-                "{} vs {}: {} metrics compared, {} differ significantly (95 %), {} identical in every \
+                "{} vs {}: {} metrics compared, {} differ at a 5 % false-discovery rate \
+                 (Benjamini-Hochberg; {} by each metric's own 95 % interval), {} identical in every \
                  replication; median variance reduction from common random numbers on the others {}x; \
                  results in {}",
                 s.a,
                 s.b,
                 s.metrics_compared,
+                s.metrics_significant_fdr,
                 s.metrics_significant,
                 s.metrics_identical,
                 s.median_variance_reduction

@@ -77,8 +77,23 @@ fn paired_differences_cancel_shared_randomness() {
         difference > 0.0 && &unsafe_wait[8] == "yes",
         "{unsafe_wait:?}"
     );
-    let reduction: f64 = unsafe_wait[11].parse().unwrap();
+    // Its q-value (Benjamini-Hochberg over every metric) is at least its p-value and still below 5 %.
+    let (p, q): (f64, f64) = (
+        unsafe_wait[9].parse().unwrap(),
+        unsafe_wait[10].parse().unwrap(),
+    );
+    assert!(
+        p <= q && q <= 0.05 && &unsafe_wait[11] == "yes",
+        "{unsafe_wait:?}"
+    );
+    let reduction: f64 = unsafe_wait[14].parse().unwrap();
     assert!(reduction > 1.0, "{unsafe_wait:?}");
+    // A q-value is never below its p-value, so the false-discovery count is at most the per-metric one.
+    assert!(
+        summary["metrics_significant_fdr"].as_u64().unwrap()
+            <= summary["metrics_significant"].as_u64().unwrap(),
+        "{summary}"
+    );
 
     // The paired interval matches one computed by hand from the two runs' replications.
     let replications = |run: &str| -> Vec<f64> {

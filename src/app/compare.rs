@@ -9,7 +9,8 @@ use super::AppError;
 use super::batch::{BatchOptions, BatchReport, batch_variants, run_batch};
 use super::run::write_json;
 use crate::experiment::paired::{
-    MetricName, PairedMetric, median_variance_reduction, paired_comparison,
+    FALSE_DISCOVERY_RATE, MetricName, PairedMetric, benjamini_hochberg, median_variance_reduction,
+    paired_comparison,
 };
 use crate::report::{self, ReportError};
 use crate::sim::Metric;
@@ -27,8 +28,12 @@ pub struct ComparisonSummary {
     pub replications: u64,
     /// Metrics present in both and compared.
     pub metrics_compared: usize,
-    /// Of which the 95 % interval of B - A excludes zero.
+    /// Of which the 95 % interval of B - A excludes zero (each metric on its own: about 5 % of the
+    /// metrics that do not differ pass it by chance).
     pub metrics_significant: usize,
+    /// Of which the Benjamini-Hochberg q-value is at most 0.05: different, with at most 5 % of these
+    /// expected to be false discoveries.
+    pub metrics_significant_fdr: usize,
     /// Of which A and B agree in every replication although they vary between replications: common
     /// random numbers removed all of their sampling noise from the difference.
     pub metrics_identical: usize,
@@ -122,6 +127,16 @@ pub fn read_replications(
     Ok(order)
 }
 
+/// The Benjamini-Hochberg q-values of the metrics' paired t-tests, over every metric compared.
+fn q_values(metrics: &[PairedMetric]) -> Vec<f64> {
+    benjamini_hochberg(
+        &metrics
+            .iter()
+            .map(PairedMetric::p_value)
+            .collect::<Vec<_>>(),
+    )
+}
+
 fn write_comparison_csv(path: &Path, metrics: &[PairedMetric]) -> Result<(), ReportError> {
     let temporary = path.with_extension("csv.tmp");
     let format = |e: csv::Error| ReportError::Format {
@@ -139,6 +154,9 @@ fn write_comparison_csv(path: &Path, metrics: &[PairedMetric]) -> Result<(), Rep
         "difference",
         "difference_ci95_half_width",
         "significant",
+        "p_value",
+        "q_value",
+        "significant_fdr",
         "sd_paired_difference",
         "sd_independent_difference",
         "variance_reduction",
@@ -146,7 +164,8 @@ fn write_comparison_csv(path: &Path, metrics: &[PairedMetric]) -> Result<(), Rep
     ])
     .map_err(format)?;
     let n = report::format_number;
-    for m in metrics {
+    let q_values = q_values(metrics);
+    for (m, &q) in metrics.iter().zip(&q_values) {
         w.write_record([
             m.key[0].as_str(),
             &m.key[1],
@@ -157,6 +176,13 @@ fn write_comparison_csv(path: &Path, metrics: &[PairedMetric]) -> Result<(), Rep
             &n(m.difference.mean()),
             &n(m.difference.ci95_half_width()),
             if m.significant() { "yes" } else { "no" },
+            &n(m.p_value()),
+            &n(q),
+            if q <= FALSE_DISCOVERY_RATE {
+                "yes"
+            } else {
+                "no"
+            },
             &n(m.difference.std_dev()),
             &n(m.independent_variance().sqrt()),
             &n(m.variance_reduction()),
@@ -207,6 +233,10 @@ pub fn compare(a: &Path, b: &Path, options: &BatchOptions) -> Result<CompareRepo
         replications: plan.replications,
         metrics_compared: metrics.len(),
         metrics_significant: metrics.iter().filter(|m| m.significant()).count(),
+        metrics_significant_fdr: q_values(&metrics)
+            .iter()
+            .filter(|&&q| q <= FALSE_DISCOVERY_RATE)
+            .count(),
         metrics_identical: metrics
             .iter()
             .filter(|m| m.a.std_dev() > 0.0 && m.difference.std_dev() == 0.0)

@@ -6,7 +6,12 @@
 //! The variance reduction reported is Var_independent / Var_paired, where Var_independent = s_A^2 + s_B^2
 //! is the variance the difference of two independently seeded runs would have had.
 
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
 use super::ReplicationStats;
+
+/// False-discovery rate at which [`PairedMetric`]s are called different after Benjamini-Hochberg.
+pub const FALSE_DISCOVERY_RATE: f64 = 0.05;
 
 /// Key of a metric as in `replications.csv`: metric, subject, detail, unit.
 pub type MetricName = [String; 4];
@@ -46,11 +51,48 @@ impl PairedMetric {
         }
     }
 
-    /// True when the 95 % interval of the difference excludes zero.
+    /// True when the 95 % interval of the difference excludes zero (one metric on its own: across many
+    /// metrics, read the q-value of [`benjamini_hochberg`]).
     pub fn significant(&self) -> bool {
         let half = self.difference.ci95_half_width();
         half.is_finite() && self.difference.mean().abs() > half
     }
+
+    /// Two-sided p-value of the paired t-test that B - A has mean 0. A difference with no spread is 0 when
+    /// its mean is not zero and 1 when it is; NaN with fewer than two pairs.
+    pub fn p_value(&self) -> f64 {
+        let n = self.difference.count();
+        if n < 2 {
+            return f64::NAN;
+        }
+        let (mean, sd) = (self.difference.mean(), self.difference.std_dev());
+        if sd == 0.0 {
+            return if mean == 0.0 { 1.0 } else { 0.0 };
+        }
+        let t = mean / (sd / (n as f64).sqrt());
+        match StudentsT::new(0.0, 1.0, (n - 1) as f64) {
+            Ok(dist) => (2.0 * dist.sf(t.abs())).min(1.0),
+            Err(_) => f64::NAN,
+        }
+    }
+}
+
+/// Benjamini-Hochberg q-values of `p_values` (same order): the smallest false-discovery rate at which each
+/// test would be called significant, `min over j >= rank of m p_(j) / j`, at most 1. NaN p-values are left
+/// out of the count `m` and get a NaN q-value.
+pub fn benjamini_hochberg(p_values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..p_values.len())
+        .filter(|&i| !p_values[i].is_nan())
+        .collect();
+    order.sort_by(|&i, &j| p_values[i].total_cmp(&p_values[j]));
+    let m = order.len() as f64;
+    let mut q = vec![f64::NAN; p_values.len()];
+    let mut running_min = 1.0_f64;
+    for (rank, &i) in order.iter().enumerate().rev() {
+        running_min = running_min.min(m * p_values[i] / (rank + 1) as f64);
+        q[i] = running_min;
+    }
+    q
 }
 
 /// Pairs the replications of two scenarios metric by metric. `a` and `b` map each metric to its values by
@@ -143,5 +185,30 @@ mod tests {
         assert_eq!(compared.len(), 1);
         assert_eq!(compared[0].difference.count(), 2);
         assert_eq!(compared[0].difference.mean(), 1.5);
+    }
+
+    #[test]
+    fn benjamini_hochberg_matches_the_textbook_adjustment() {
+        // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "BH") = 0.02 0.04 0.04 0.02.
+        let q = benjamini_hochberg(&[0.01, 0.04, 0.03, 0.005, f64::NAN]);
+        for (got, want) in q.iter().zip([0.02, 0.04, 0.04, 0.02]) {
+            assert!((got - want).abs() < 1e-12, "{q:?}");
+        }
+        assert!(q[4].is_nan());
+        assert_eq!(benjamini_hochberg(&[0.9, 0.8]), vec![0.9, 0.9]);
+    }
+
+    #[test]
+    fn the_p_value_is_the_t_tests() {
+        // Ten differences with mean 1 and standard deviation sqrt(10) / 2.262: t = 2.262, the 97.5 % point
+        // of Student's t with 9 degrees of freedom, so p = 0.05.
+        let sd = 10f64.sqrt() / 2.262_157;
+        let spread = sd * (9.0f64 / 10.0).sqrt();
+        let b: Vec<f64> = (0..10)
+            .map(|i| 1.0 + if i % 2 == 0 { spread } else { -spread })
+            .collect();
+        let compared = paired_comparison(&[(name("w"), vec![0.0; 10])], &[(name("w"), b)]);
+        let p = compared[0].p_value();
+        assert!((p - 0.05).abs() < 1e-4, "{p}");
     }
 }

@@ -521,13 +521,15 @@ pub fn comparison_section(dir: &Path, entries: &[BatchEntry]) -> Result<String, 
         })?;
     let text = |k: &str| summary[k].as_str().unwrap_or("").to_string();
     let mut html = format!(
-        "<h2>B − A: {} − {}</h2><p>{} metrics compared; {} differ significantly (95 % paired interval excludes \
-         0); {} are identical in every replication. Median variance reduction from common random numbers on \
+        "<h2>B − A: {} − {}</h2><p>{} metrics compared; {} differ at a 5 % false-discovery rate \
+         (Benjamini–Hochberg q ≤ 0.05 on the paired t-tests; {} by each metric's own 95 % interval, of which \
+         about 5 % of the unchanged metrics pass by chance); {} are identical in every replication. Median variance reduction from common random numbers on \
          the others: <b>{}×</b> (Var<sub>independent</sub> / Var<sub>paired</sub>, with Var<sub>independent</sub> \
          = s<sub>A</sub>² + s<sub>B</sub>²).</p>",
         escape(&text("b")),
         escape(&text("a")),
         summary["metrics_compared"],
+        summary["metrics_significant_fdr"],
         summary["metrics_significant"],
         summary["metrics_identical"],
         summary["median_variance_reduction"]
