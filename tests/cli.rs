@@ -407,3 +407,71 @@ fn progress_comes_as_plain_lines_when_stderr_is_not_a_terminal() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A run records the build that made it (version, and the git commit of a checkout) and the scenario text
+/// it ran, every `extends` merged: running that text again gives the same results, byte for byte.
+#[test]
+fn a_run_records_its_build_and_the_scenario_text_it_ran() {
+    let dir = scratch("resolved");
+    let what_if = dir.join("what-if.toml");
+    std::fs::write(
+        &what_if,
+        format!(
+            "[scenario]\nname = \"more-bays\"\nextends = \"{}\"\n\n[[park]]\nid = \"riverside-park\"\nbays = {{ road = 5, rail = 2 }}\n",
+            example().display()
+        ),
+    )
+    .unwrap();
+    let run = |scenario: &Path, out: &Path| {
+        let o = hazflow(&[
+            "run",
+            scenario.to_str().unwrap(),
+            "--reps",
+            "3",
+            "--no-plots",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    };
+    let (first, again) = (dir.join("first"), dir.join("again"));
+    run(&what_if, &first);
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(first.join("run-info.json")).unwrap())
+            .unwrap();
+    assert_eq!(info["build"]["version"], env!("CARGO_PKG_VERSION"));
+    let in_checkout = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if in_checkout {
+        let commit = info["build"]["git_commit"].as_str().unwrap_or("");
+        assert!(
+            commit.len() == 40 && commit.chars().all(|c| c.is_ascii_hexdigit()),
+            "{info}"
+        );
+    }
+    let resolved = std::fs::read_to_string(first.join("scenario.resolved.toml")).unwrap();
+    assert!(!resolved.contains("extends"), "the chain is merged");
+    assert!(
+        resolved.contains("road = 5"),
+        "the what-if's change is in it"
+    );
+    assert!(
+        resolved.contains("id = \"north-dock\""),
+        "and the base's elements"
+    );
+    let copy = dir.join("resolved.toml");
+    std::fs::write(&copy, &resolved).unwrap();
+    run(&copy, &again);
+    for file in ["summary.csv", "replications.csv", "timeseries.csv"] {
+        assert_eq!(
+            std::fs::read(first.join(file)).unwrap(),
+            std::fs::read(again.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -92,6 +92,9 @@ pub(crate) fn write_results(
     }
     let risk_map_cells = risk.as_ref().map_or(0, |r| r.map.grid.nx * r.map.grid.ny);
     let manifest = manifest(prepared, *settings, summary, risk_map_cells);
+    let resolved = dir.join("scenario.resolved.toml");
+    std::fs::write(&resolved, prepared.loaded.resolved_text())
+        .map_err(report::io_error(&resolved))?;
     write_json(&dir.join("manifest.json"), &manifest)?;
     report::write_run_report(dir, &manifest)?;
     Ok((manifest, risk_analysis_seconds))

@@ -65,6 +65,40 @@ pub struct RunInfo {
     pub replications_reused: u64,
     /// When the command finished (UTC).
     pub finished_utc: String,
+    /// The build that ran it.
+    #[serde(default)]
+    pub build: BuildInfo,
+}
+
+/// The binary that produced a result: its version, and the git commit it was built from when known.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct BuildInfo {
+    /// Crate version.
+    pub version: String,
+    /// Commit of the source tree at build time; `None` when built outside a git checkout.
+    pub git_commit: Option<String>,
+    /// Whether tracked files differed from that commit at build time.
+    pub git_dirty: Option<bool>,
+    /// `release` or `debug` (debug assertions on).
+    pub profile: String,
+}
+
+impl BuildInfo {
+    /// This binary's build.
+    pub fn current() -> Self {
+        let commit = env!("HAZFLOW_GIT_COMMIT");
+        Self {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            git_commit: (!commit.is_empty()).then(|| commit.to_string()),
+            git_dirty: env!("HAZFLOW_GIT_DIRTY").parse().ok(),
+            profile: if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
+            .to_string(),
+        }
+    }
 }
 
 impl RunInfo {
@@ -85,6 +119,7 @@ impl RunInfo {
             risk_analysis_seconds,
             replications_reused,
             finished_utc: utc_timestamp(),
+            build: BuildInfo::current(),
         }
     }
 }

@@ -19,7 +19,7 @@ pub use html_pages::{
     BatchEntry, Row, bottlenecks, comparison_section, find, read_csv, read_summary,
     write_batch_report, write_run_report,
 };
-pub use manifest::{Manifest, RunInfo, ScenarioFileInfo, utc_timestamp};
+pub use manifest::{BuildInfo, Manifest, RunInfo, ScenarioFileInfo, utc_timestamp};
 pub use plots::write_plots;
 pub use risk_out::{AccidentsWriter, IR_CSV_FLOOR, write_risk_files};
 pub use risk_plots::write_risk_plots;

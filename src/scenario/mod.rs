@@ -177,6 +177,32 @@ impl LoadedScenario {
         self.document.diagnostic(path, message)
     }
 
+    /// The scenario as run, as TOML: every file of the `extends` chain merged, with a header naming the
+    /// chain. Comments are not kept, and paths in it (`[risk] data`) stay relative to the named file's
+    /// folder.
+    pub fn resolved_text(&self) -> String {
+        let mut value = self.document.to_value();
+        if let Some(scenario) = value.get_mut("scenario").and_then(|s| s.as_table_mut()) {
+            scenario.remove("extends");
+        }
+        let chain: Vec<String> = self
+            .document
+            .files
+            .iter()
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        let body =
+            toml::to_string(&value).unwrap_or_else(|e| format!("# not representable: {e}\n"));
+        format!(
+            "# The scenario as run: {} merged (sha256 {}).\n# Paths inside are relative to {}.\n\n{body}",
+            chain.join(", "),
+            self.sha256(),
+            self.path
+                .parent()
+                .map_or_else(|| ".".into(), |p| p.display().to_string())
+        )
+    }
+
     /// The files of the `extends` chain, base first.
     pub fn files(&self) -> &SourceFiles {
         &self.document.files
