@@ -423,6 +423,65 @@ split = { road = 1.0 }
     assert!((theory - default_only).abs() > 2.0 * half_width);
 }
 
+/// A site whose gates are shut at time 0 stays shut until they open, shift schedule or not: nothing is
+/// delivered in the first six hours (a schedule once reopened the gates at time 0).
+#[test]
+fn a_shift_schedule_does_not_open_gates_shut_at_the_start() {
+    let scenario = |shifts: &str| {
+        format!(
+            r#"
+[scenario]
+name = "night-start"
+horizon_days = 0.25
+warmup_days = 0
+
+[[commodity]]
+id = "goods"
+kind = "non_hazardous"
+
+[[carrier]]
+id = "truck"
+mode = "road"
+payload_t = 30
+
+[[external]]
+id = "source"
+
+[[park]]
+id = "sink"
+bays = {{ road = 4 }}
+truck_handling_h = {{ value = 0.1 }}
+operating_hours = {{ open_h = 6, close_h = 22 }}
+{shifts}
+
+[[link]]
+id = "road"
+mode = "road"
+from = "source"
+to = "sink"
+length_km = 10
+travel_h = 1.0
+
+[[flow]]
+id = "trucks"
+commodity = "goods"
+origin = "source"
+destination = "sink"
+t_per_year = 2628000 # 10 trucks of 30 t per hour
+split = {{ road = 1.0 }}
+"#
+        )
+    };
+    for shifts in ["", "shifts = [{ from_h = 14, to_h = 22, road = 2 }]"] {
+        let summary = run_text("night-start", &scenario(shifts), 2);
+        let delivered = get(&summary, Metric::FlowDeliveredT, "trucks", "").mean();
+        assert_eq!(
+            delivered, 0.0,
+            "{shifts:?}: delivered {delivered} t before 06:00"
+        );
+    }
+}
+
 /// Gate hours from 0 to 24 are a whole day: the site never closes (they once closed it every other day,
 /// waiting from 24:00 for the next day's 0:00).
 #[test]

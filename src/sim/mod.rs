@@ -509,22 +509,27 @@ impl<'m> Replication<'m> {
         let m = self.m;
         for (s, site) in m.sites.iter().enumerate() {
             if let Some(next) = site.next_shift_change_h(0.0) {
-                self.set_site_capacity(s, true);
+                self.put_shift_to_work(s);
                 self.sched.schedule_at(next, Event::ShiftChange(Ix::new(s)));
             }
         }
     }
 
-    /// A shift period begins or ends: an open site puts the new period's servers to work (a closed one
-    /// finds them when it reopens).
+    /// A shift period begins or ends: the new period's servers go to work, and the next change is due.
     fn on_shift_change(&mut self, s: usize) {
-        let open = self.target_of_site[s].is_none_or(|t| self.targets[t].down == 0);
-        if open {
-            self.set_site_capacity(s, true);
-        }
+        self.put_shift_to_work(s);
         let now = self.sched.now();
         if let Some(next) = self.m.sites[s].next_shift_change_h(now) {
             self.sched.schedule_at(next, Event::ShiftChange(Ix::new(s)));
+        }
+    }
+
+    /// An open site puts the servers of the shift now at work; a closed one (gate hours, a closure at
+    /// time 0 included) finds them when it reopens.
+    fn put_shift_to_work(&mut self, s: usize) {
+        let open = self.target_of_site[s].is_none_or(|t| self.targets[t].down == 0);
+        if open {
+            self.set_site_capacity(s, true);
         }
     }
 
