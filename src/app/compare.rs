@@ -137,7 +137,11 @@ fn q_values(metrics: &[PairedMetric]) -> Vec<f64> {
     )
 }
 
-fn write_comparison_csv(path: &Path, metrics: &[PairedMetric]) -> Result<(), ReportError> {
+fn write_comparison_csv(
+    path: &Path,
+    metrics: &[PairedMetric],
+    q_values: &[f64],
+) -> Result<(), ReportError> {
     let temporary = path.with_extension("csv.tmp");
     let format = |e: csv::Error| ReportError::Format {
         path: temporary.clone(),
@@ -164,8 +168,7 @@ fn write_comparison_csv(path: &Path, metrics: &[PairedMetric]) -> Result<(), Rep
     ])
     .map_err(format)?;
     let n = report::format_number;
-    let q_values = q_values(metrics);
-    for (m, &q) in metrics.iter().zip(&q_values) {
+    for (m, &q) in metrics.iter().zip(q_values) {
         w.write_record([
             m.key[0].as_str(),
             &m.key[1],
@@ -205,6 +208,7 @@ pub fn compare(a: &Path, b: &Path, options: &BatchOptions) -> Result<CompareRepo
     let values_a = read_replications(&run_dir(0).join("replications.csv"), plan.replications)?;
     let values_b = read_replications(&run_dir(1).join("replications.csv"), plan.replications)?;
     let metrics = paired_comparison(&values_a, &values_b);
+    let q = q_values(&metrics);
     let headline = metrics
         .iter()
         .filter(|m| {
@@ -233,10 +237,7 @@ pub fn compare(a: &Path, b: &Path, options: &BatchOptions) -> Result<CompareRepo
         replications: plan.replications,
         metrics_compared: metrics.len(),
         metrics_significant: metrics.iter().filter(|m| m.significant()).count(),
-        metrics_significant_fdr: q_values(&metrics)
-            .iter()
-            .filter(|&&q| q <= FALSE_DISCOVERY_RATE)
-            .count(),
+        metrics_significant_fdr: q.iter().filter(|&&q| q <= FALSE_DISCOVERY_RATE).count(),
         metrics_identical: metrics
             .iter()
             .filter(|m| m.a.std_dev() > 0.0 && m.difference.std_dev() == 0.0)
@@ -249,7 +250,7 @@ pub fn compare(a: &Path, b: &Path, options: &BatchOptions) -> Result<CompareRepo
                 .into(),
         headline,
     };
-    write_comparison_csv(&batch.out.join("comparison.csv"), &metrics)?;
+    write_comparison_csv(&batch.out.join("comparison.csv"), &metrics, &q)?;
     write_json(&batch.out.join("comparison.json"), &summary)?;
     let section = report::comparison_section(&batch.out, &super::batch::batch_entries(plan))?;
     super::batch::write_batch_page(&batch.out, plan, &section)?;

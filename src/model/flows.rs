@@ -290,14 +290,8 @@ fn compiled_flow(
             .copied()
             .find(|&t| model.tanks[t].commodity == commodity)
     };
-    let monthly_factors = f.arrivals.monthly_factors.as_ref().map(|m| {
-        let mean = m.iter().sum::<f64>() / 12.0;
-        std::array::from_fn(|k| m[k] / mean)
-    });
-    let hourly_factors = f.arrivals.hourly_factors.as_ref().map(|h| {
-        let mean = h.iter().sum::<f64>() / 24.0;
-        std::array::from_fn(|k| h[k] / mean)
-    });
+    let monthly_factors = f.arrivals.monthly_factors.as_deref().map(mean_one);
+    let hourly_factors = f.arrivals.hourly_factors.as_deref().map(mean_one);
     Flow {
         id: f.id.clone(),
         commodity,
@@ -327,4 +321,10 @@ fn compiled_flow(
         origin_tank: tank_of(origin),
         destination_tank: tank_of(destination),
     }
+}
+
+/// A rate profile scaled to mean 1 (validation checked its length and that it is not all zero).
+fn mean_one<const N: usize>(factors: &[f64]) -> [f64; N] {
+    let mean = factors.iter().sum::<f64>() / N as f64;
+    std::array::from_fn(|k| factors[k] / mean)
 }

@@ -16,13 +16,7 @@ pub(super) fn seasonal_advance(
     let mut t = now;
     let mut left = step;
     for _ in 0..(12 * 200) {
-        let day_of_year = ((start_day_of_year - 1.0) + t / 24.0).rem_euclid(365.0);
-        let (mut month, mut month_start) = (0, 0.0);
-        while month < 11 && day_of_year >= month_start + MONTH_DAYS[month] {
-            month_start += MONTH_DAYS[month];
-            month += 1;
-        }
-        let hours_left_in_month = (month_start + MONTH_DAYS[month] - day_of_year) * 24.0;
+        let (month, hours_left_in_month) = month_at(t, start_day_of_year);
         let rate = base_rate_per_h * factors[month];
         if rate > 0.0 && left <= rate * hours_left_in_month {
             return t + left / rate;

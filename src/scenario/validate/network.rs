@@ -144,25 +144,23 @@ pub(super) fn check_flows(c: &mut Check, s: &Scenario, ids: &DeclaredIds) {
         if let Some(x) = &f.shipment_t {
             c.positive(field_path!["flow", i, "shipment_t"], x.value);
         }
-        if let Some(m) = &f.arrivals.monthly_factors
-            && (m.len() != 12
-                || m.iter().any(|v| !(v.is_finite() && *v >= 0.0))
-                || m.iter().sum::<f64>() <= 0.0)
-        {
-            c.error(
-                field_path!["flow", i, "arrivals", "monthly_factors"],
+        for (key, factors, len, expected) in [
+            (
+                "monthly_factors",
+                &f.arrivals.monthly_factors,
+                12,
                 "expected 12 factors >= 0, not all zero",
-            );
-        }
-        if let Some(h) = &f.arrivals.hourly_factors
-            && (h.len() != 24
-                || h.iter().any(|v| !(v.is_finite() && *v >= 0.0))
-                || h.iter().sum::<f64>() <= 0.0)
-        {
-            c.error(
-                field_path!["flow", i, "arrivals", "hourly_factors"],
+            ),
+            (
+                "hourly_factors",
+                &f.arrivals.hourly_factors,
+                24,
                 "expected 24 factors >= 0 (00:00-01:00 first), not all zero",
-            );
+            ),
+        ] {
+            if factors.as_ref().is_some_and(|v| !is_rate_profile(v, len)) {
+                c.error(field_path!["flow", i, "arrivals", key], expected);
+            }
         }
         check_flow_carriers(c, i, f, &carrier_modes);
         check_flow_mode_policy(c, i, f);
@@ -245,4 +243,11 @@ fn check_flow_mode_policy(c: &mut Check, i: usize, f: &Flow) {
             }
         }
     }
+}
+
+/// `len` finite factors >= 0, not all zero.
+fn is_rate_profile(factors: &[f64], len: usize) -> bool {
+    factors.len() == len
+        && factors.iter().all(|v| v.is_finite() && *v >= 0.0)
+        && factors.iter().sum::<f64>() > 0.0
 }
