@@ -226,7 +226,7 @@ impl Site {
     /// shift period covering that hour of the day, else all of them.
     pub fn servers_at(&self, now_h: f64) -> Servers<'_> {
         // A nudge past the hour: a change scheduled at a period's first hour lands in that period.
-        let hour = (now_h.rem_euclid(24.0) + 1e-9).min(24.0 - 1e-9);
+        let hour = (crate::des::hour_of_day(now_h) + 1e-9).min(24.0 - 1e-9);
         match self.shifts.iter().find(|p| p.covers(hour)) {
             Some(p) => Servers {
                 road_bays: p.road_bays,

@@ -44,7 +44,7 @@ pub(super) fn profile_advance(
     // Two years of hourly intervals: a profile whose rate is zero that long never ships again.
     for _ in 0..(24 * 365 * 2) {
         let (month, hours_left_in_month) = month_at(t, start_day_of_year);
-        let hour_of_day = t.rem_euclid(24.0);
+        let hour_of_day = crate::des::hour_of_day(t);
         let hour = (hour_of_day.floor() as usize).min(23);
         let hours_left_in_hour = (hour as f64 + 1.0 - hour_of_day).max(1e-9);
         let span = hours_left_in_hour.min(hours_left_in_month);

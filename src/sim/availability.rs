@@ -49,7 +49,7 @@ fn next_hour(now: f64, hour: f64) -> f64 {
 }
 
 fn is_open_at(window: (f64, f64), time: f64) -> bool {
-    let hour = time.rem_euclid(24.0);
+    let hour = crate::des::hour_of_day(time);
     let (open, close) = window;
     if open < close {
         hour >= open && hour < close

@@ -563,7 +563,10 @@ impl Replication<'_> {
 
 /// If a hazmat ban is in force at `now`, the time it ends.
 fn ban_end(bans: &[(f64, f64)], now: f64) -> Option<f64> {
-    let hour = now.rem_euclid(24.0);
+    if bans.is_empty() {
+        return None;
+    }
+    let hour = crate::des::hour_of_day(now);
     let day_start = now - hour;
     bans.iter()
         .find(|(from, to)| hour >= *from && hour < *to)
