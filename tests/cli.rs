@@ -322,6 +322,69 @@ fn vessel_larger_than_the_waterway_is_rejected() {
     );
 }
 
+/// Lock rules that cannot work are refused, located: a minimum batch without a window to bound its wait,
+/// joining until levelling with a whole-cycle lockage, half a chamber size, and a chamber packed by size
+/// for a vessel without one or too large for it.
+#[test]
+fn impossible_lock_rules_are_rejected() {
+    let lock = |rules: &str, line: &str| {
+        format!(
+            "[scenario]\nname = \"x\"\nextends = \"EXAMPLE\"\n\n[[lock]]\nid = \"mid-lock\"\n{rules}\n\n[[lock.line]]\n{line}\n"
+        )
+    };
+    assert_rejected(
+        "lock-min",
+        &lock(
+            "clustering_window_min = 0",
+            "id = \"line-1\"\nmin_vessels = 2",
+        ),
+        &[
+            "lock[mid-lock].line[line-1].min_vessels",
+            "clustering_window_min",
+        ],
+    );
+    assert_rejected(
+        "lock-join",
+        &lock(
+            "",
+            "id = \"line-2\"\nchamber_capacity_t = 2000\nmax_vessels = 2\ncycle_h = 1.0",
+        ),
+        &[
+            "lock[mid-lock].line[line-2].cycle_h",
+            "needs the lockage in parts",
+        ],
+    );
+    assert_rejected(
+        "lock-half-size",
+        &lock(
+            "",
+            "id = \"line-2\"\nchamber_length_m = 120\nmax_vessels = 2\nlevelling_h = 0.5",
+        ),
+        &["lock[mid-lock].line[line-2]", "chamber_width_m"],
+    );
+    let without_size = format!(
+        "{}\n[[carrier]]\nid = \"small-barge\"\nmode = \"water\"\npayload_t = 500\nnamed_only = true\n",
+        lock("", "id = \"line-1\"")
+    );
+    assert_rejected(
+        "lock-no-vessel-size",
+        &without_size,
+        &["carrier[small-barge]", "packs vessels by size", "length_m"],
+    );
+    let too_large = format!(
+        "{}\n[[carrier]]\nid = \"barge-1000\"\nlength_m = 190\n",
+        lock("", "id = \"line-1\"")
+    );
+    assert_rejected(
+        "lock-too-large",
+        &too_large,
+        &[
+            "carrier[barge-1000]",
+            "fits no chamber of lock \"mid-lock\"",
+        ],
+    );
+}
+
 #[test]
 fn missing_files_are_reported() {
     assert_rejected(

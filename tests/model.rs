@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use hazflow::experiment::{ReplicationStats, RunSummary};
 
 mod common;
+#[path = "model/locks.rs"]
+mod locks;
 use hazflow::validation::analytic;
 
 fn example() -> PathBuf {

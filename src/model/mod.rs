@@ -13,7 +13,7 @@ pub use risk_model::{ContainerKind, ContainerRules, ResponseModel, RiskModel};
 pub use workload::Starts;
 
 use crate::des::Sampler;
-pub use crate::scenario::{ByMode, CommodityKind, HandlingGroup, Mode, RoadType};
+pub use crate::scenario::{ByMode, CommodityKind, HandlingGroup, LockJoin, Mode, RoadType};
 
 /// Index of a node.
 pub type NodeId = usize;
@@ -69,6 +69,10 @@ pub struct Carrier {
     pub vessel_class_t: f64,
     /// Speed for links without a travel time, km/h.
     pub speed_km_per_h: Option<f64>,
+    /// Overall length, m (water), where given.
+    pub length_m: Option<f64>,
+    /// Beam, m (water), where given.
+    pub beam_m: Option<f64>,
     /// May carry dangerous goods.
     pub hazmat: bool,
     /// Travels back empty after unloading.
@@ -331,14 +335,18 @@ pub struct Plant {
 pub struct LockLine {
     /// Id within the lock.
     pub id: String,
-    /// Vessel class tonnage that fits at once.
+    /// Vessel class tonnage that fits at once (infinite when the chamber is limited by its size only).
     pub chamber_capacity_t: f64,
+    /// Usable length and width, m, when vessels are packed by their size.
+    pub chamber_size_m: Option<(f64, f64)>,
     /// Most vessels per lockage.
     pub max_vessels: u32,
+    /// Fewest vessels a lockage waits for (within the lock's clustering window).
+    pub min_vessels: u32,
     /// Duration of a lockage.
     pub cycle: LockCycle,
-    /// Hours per empty lockage.
-    pub empty_cycle_h: Sampler,
+    /// Hours per empty lockage, by the side the chamber leaves from ([`LockCycle`]'s direction index).
+    pub empty_cycle_h: [Sampler; 2],
     /// Closures of this line.
     pub availability: Availability,
 }
@@ -353,8 +361,10 @@ pub enum LockCycle {
     Parts {
         /// One door operation.
         doors_h: Sampler,
-        /// Filling or emptying.
-        levelling_h: Sampler,
+        /// Levelling by the side the chamber leaves from: emptying when it leaves the upstream side (index
+        /// 0, taking vessels down), filling when it leaves the downstream side (index 1). One sampler
+        /// for both when the scenario gives a single `levelling_h`.
+        levelling_h: [Sampler; 2],
         /// Entry of one vessel.
         entry_h: Sampler,
         /// Exit of one vessel.
@@ -374,7 +384,7 @@ impl LockCycle {
                 exit_h,
             } => {
                 2.0 * doors_h.mean()
-                    + levelling_h.mean()
+                    + 0.5 * (levelling_h[0].mean() + levelling_h[1].mean())
                     + vessels as f64 * (entry_h.mean() + exit_h.mean())
             }
         }
@@ -394,6 +404,20 @@ pub struct Lock {
     pub lines: Vec<LockLine>,
     /// Serve lower priority numbers first.
     pub priority: bool,
+    /// Until when vessels may join a lockage.
+    pub join: LockJoin,
+    /// How long a lockage may wait, from its first vessel's arrival, for vessels on their way or for
+    /// `min_vessels`, h (0: never waits).
+    pub clustering_window_h: f64,
+    /// Turn an idle chamber round when a vessel sets off towards it on the other side.
+    pub turn_round_ahead: bool,
+}
+
+impl Lock {
+    /// Whether the lock needs to know which vessels are on their way to it.
+    pub fn watches_approaches(&self) -> bool {
+        self.clustering_window_h > 0.0 || self.turn_round_ahead
+    }
 }
 
 /// A hazmat parking lot.

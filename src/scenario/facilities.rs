@@ -301,10 +301,21 @@ pub struct LockLine {
     pub source: Option<String>,
     /// Identifier, unique within the lock.
     pub id: String,
-    /// Total vessel class tonnage that fits in the chamber at once.
-    pub chamber_capacity_t: Sourced<f64>,
+    /// Total vessel class tonnage that fits in the chamber at once (no tonnage limit when the chamber is
+    /// given by its length and width instead).
+    #[serde(default)]
+    pub chamber_capacity_t: Option<Sourced<f64>>,
+    /// Usable chamber length, m: with `chamber_width_m`, vessels are packed by their length and beam.
+    #[serde(default)]
+    pub chamber_length_m: Option<Sourced<f64>>,
+    /// Usable chamber width, m.
+    #[serde(default)]
+    pub chamber_width_m: Option<Sourced<f64>>,
     /// Most vessels per lockage.
     pub max_vessels: Sourced<u32>,
+    /// Fewest vessels a lockage waits for, at most `clustering_window_min` (default 1).
+    #[serde(default)]
+    pub min_vessels: Option<Sourced<u32>>,
     /// Hours of a whole lockage with vessels. Give either this, or its parts below.
     #[serde(default)]
     pub cycle_h: Option<DistField>,
@@ -314,6 +325,12 @@ pub struct LockLine {
     /// Hours of filling or emptying the chamber.
     #[serde(default)]
     pub levelling_h: Option<DistField>,
+    /// Hours of filling the chamber (a lockage taking vessels upstream), instead of `levelling_h`.
+    #[serde(default)]
+    pub levelling_up_h: Option<DistField>,
+    /// Hours of emptying the chamber (a lockage taking vessels downstream), instead of `levelling_h`.
+    #[serde(default)]
+    pub levelling_down_h: Option<DistField>,
     /// Hours for one vessel to enter the chamber.
     #[serde(default)]
     pub entry_h: Option<DistField>,
@@ -354,6 +371,29 @@ pub struct Lock {
     /// Working hours.
     #[serde(default)]
     pub operating_hours: Option<DailyWindow>,
+    /// Until when a vessel may join a lockage on its side.
+    #[serde(default)]
+    pub join: LockJoin,
+    /// Minutes a lockage may wait, from its first vessel's arrival, for vessels known to be on their way
+    /// (on the link into the lock) that would fit, or for `min_vessels`.
+    #[serde(default)]
+    pub clustering_window_min: Option<Sourced<f64>>,
+    /// Turn an idle, empty chamber round as soon as a vessel sets off towards it on the other side, rather
+    /// than when it arrives.
+    #[serde(default)]
+    pub turn_round_ahead: bool,
+}
+
+/// Until when a vessel may join a lockage.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LockJoin {
+    /// The batch is fixed when the lockage starts.
+    #[default]
+    AtStart,
+    /// A vessel arriving on the chamber's side joins, if it fits, until levelling starts: while vessels
+    /// enter and the doors close (they close again after it). Needs the lockage in parts.
+    UntilLevelling,
 }
 
 /// A `[[terminal]]`: a rail or road logistics terminal where cargo changes between road and rail.

@@ -332,6 +332,12 @@ pub struct Carrier {
     /// Speed used on links without their own travel time (water and rail), km/h.
     #[serde(default)]
     pub speed_km_per_h: Option<Sourced<f64>>,
+    /// Water: overall length, m (locks whose chambers are given by length and width pack by it).
+    #[serde(default)]
+    pub length_m: Option<Sourced<f64>>,
+    /// Water: beam, m.
+    #[serde(default)]
+    pub beam_m: Option<Sourced<f64>>,
     /// Whether it may carry dangerous goods.
     #[serde(default = "yes")]
     pub hazmat: bool,

@@ -341,6 +341,27 @@ impl Replication<'_> {
         self.sched.schedule_in(hours, Event::ConvoyArrived(v));
         let reversed = self.convoy_reversed(v, l);
         self.risk_convoy_on_link(v, l, reversed, hours);
+        if self.lock_rules_look_ahead {
+            self.announce_to_lock(v, l, hours);
+        }
+    }
+
+    /// Tells the lock at the end of link `l`, if the convoy passes one there, that it will arrive in
+    /// `hours` (see `on_convoy_arrived`: a lock at the last node is not passed).
+    fn announce_to_lock(&mut self, v: ConvoyId, l: LinkId, hours: f64) {
+        let m = self.m;
+        let position = self.convoys.get(v).position;
+        let (_, _, node) = self.convoy_step(v, position);
+        let pool = &self.pools[self.convoys.get(v).pool];
+        let more_links = position + 1 < m.routes[pool.route].legs[pool.leg].links.len();
+        if let Some(lock) = m.lock_of_node(node).filter(|_| more_links) {
+            let came_from = if m.links[l].from == node {
+                m.links[l].to
+            } else {
+                m.links[l].from
+            };
+            self.lock_approach(lock, v, came_from, hours);
+        }
     }
 
     /// Whether convoy `v` runs link `l` from its `to` end (for positions along the link).

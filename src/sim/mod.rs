@@ -9,7 +9,8 @@
 //!
 //! Files: `state.rs` (entities and facility state), `arrivals.rs` (shipment times under monthly and hourly
 //! profiles), `availability.rs` (opening hours, closures, failures),
-//! `cargo.rs` (consignments and trucks), `convoy.rs` (pools, trains, barges), `lock.rs` (ship locks),
+//! `cargo.rs` (consignments and trucks), `convoy.rs` (pools, trains, barges), `lock.rs` (ship locks and their rules), `chamber.rs` (what a
+//! lock chamber holds: count, tonnage, vessels packed by length and beam),
 //! `choice.rs` (mode choice per shipment), `tallies.rs` (cargo counters and the mass balance), `daily.rs`
 //! (daily series and facility names), `output.rs` (metrics), `saturation.rs` (the guard against queues
 //! that grow without bound), `risk/` (accidents sampled from what moves, parks and queues), `scene.rs`
@@ -19,6 +20,7 @@
 mod arrivals;
 mod availability;
 mod cargo;
+mod chamber;
 mod choice;
 mod convoy;
 mod daily;
@@ -90,6 +92,10 @@ pub(crate) enum Event {
     PathFree(Ix<table::Link>, u8),
     /// A lockage ends.
     LockageDone(Ix<table::Lock>, Ix<table::Chamber>),
+    /// A chamber taking vessels until levelling shuts its doors: levelling starts.
+    LevellingStarts(Ix<table::Lock>, Ix<table::Chamber>),
+    /// A lockage held for more vessels reaches the end of its clustering window.
+    LockRetry(Ix<table::Lock>),
     /// A target goes down for a reason.
     Down(Ix<table::Target>, Reason),
     /// A reason for a target to be down ends.
@@ -143,6 +149,8 @@ pub struct Replication<'m> {
     pub(crate) max_in_system: usize,
     /// Set when the guard stopped the replication.
     pub(crate) saturation: Option<Saturation>,
+    /// Whether any lock looks ahead at vessels on their way (clustering window, turning round ahead).
+    pub(crate) lock_rules_look_ahead: bool,
 }
 
 /// Random streams, one per purpose (see `des::random` for the guarantee).
@@ -271,6 +279,7 @@ impl<'m> Replication<'m> {
                 .map(|_| scene_index::SceneIndex::new(m.sites.len(), place_count)),
             max_in_system: DEFAULT_MAX_IN_SYSTEM,
             saturation: None,
+            lock_rules_look_ahead: m.locks.iter().any(|l| l.watches_approaches()),
         };
         rep.daily = daily::DailyRecorder::new(&rep);
         rep
@@ -341,6 +350,8 @@ impl<'m> Replication<'m> {
             Event::ConvoyArrived(v) => self.on_convoy_arrived(v),
             Event::PathFree(link, direction) => self.on_path_free(link.get(), direction),
             Event::LockageDone(l, k) => self.on_lockage_done(l.get(), k.get()),
+            Event::LevellingStarts(l, k) => self.on_levelling_starts(l.get(), k.get()),
+            Event::LockRetry(l) => self.on_lock_retry(l.get()),
             Event::Down(t, reason) => self.on_down(t.get(), reason),
             Event::Up(t, reason) => self.on_up(t.get(), reason),
             Event::Timetable => self.on_timetable(),

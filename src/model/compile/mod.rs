@@ -213,6 +213,8 @@ fn compile_carriers(s: &sc::Scenario) -> Vec<Carrier> {
                 .as_ref()
                 .map_or(c.payload_t.value, |v| v.value),
             speed_km_per_h: c.speed_km_per_h.as_ref().map(|v| v.value),
+            length_m: c.length_m.as_ref().map(|v| v.value),
+            beam_m: c.beam_m.as_ref().map(|v| v.value),
             hazmat: c.hazmat,
             returns_empty: c.returns_empty.unwrap_or(c.mode != Mode::Road),
             named_only: c.named_only,

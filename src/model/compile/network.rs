@@ -66,21 +66,53 @@ fn compile_locks(
                     Some(whole) => LockCycle::Whole(part("cycle_h", Some(whole))),
                     None => LockCycle::Parts {
                         doors_h: part("doors_h", line.doors_h.as_ref()),
-                        levelling_h: part("levelling_h", line.levelling_h.as_ref()),
+                        levelling_h: match (&line.levelling_down_h, &line.levelling_up_h) {
+                            (Some(down), Some(up)) => [
+                                part("levelling_down_h", Some(down)),
+                                part("levelling_up_h", Some(up)),
+                            ],
+                            _ => {
+                                let both = part("levelling_h", line.levelling_h.as_ref());
+                                [both.clone(), both]
+                            }
+                        },
                         entry_h: part("entry_h", line.entry_h.as_ref()),
                         exit_h: part("exit_h", line.exit_h.as_ref()),
                     },
                 };
                 let empty_cycle_h = match (&line.empty_cycle_h, &cycle) {
-                    (Some(e), _) => part("empty_cycle_h", Some(e)),
-                    (None, LockCycle::Whole(s)) => s.clone(),
-                    // Two door operations and levelling: their mean (a sum of samplers is not a sampler).
-                    (None, parts) => Sampler::Constant(parts.mean_h(0)),
+                    (Some(e), _) => {
+                        let given = part("empty_cycle_h", Some(e));
+                        [given.clone(), given]
+                    }
+                    (None, LockCycle::Whole(s)) => [s.clone(), s.clone()],
+                    // Two door operations and levelling in that direction: their mean (a sum of samplers
+                    // is not a sampler).
+                    (
+                        None,
+                        LockCycle::Parts {
+                            doors_h,
+                            levelling_h,
+                            ..
+                        },
+                    ) => levelling_h.each_ref().map(|levelling| {
+                        Sampler::Constant(2.0 * doors_h.mean() + levelling.mean())
+                    }),
                 };
+                let chamber_size_m = line
+                    .chamber_length_m
+                    .as_ref()
+                    .zip(line.chamber_width_m.as_ref())
+                    .map(|(length, width)| (length.value, width.value));
                 LockLine {
                     id: line.id.clone(),
-                    chamber_capacity_t: line.chamber_capacity_t.value,
+                    chamber_capacity_t: line
+                        .chamber_capacity_t
+                        .as_ref()
+                        .map_or(f64::INFINITY, |c| c.value),
+                    chamber_size_m,
                     max_vessels: line.max_vessels.value,
+                    min_vessels: line.min_vessels.as_ref().map_or(1, |m| m.value),
                     cycle,
                     empty_cycle_h,
                     availability: ctx.availability(
@@ -98,6 +130,12 @@ fn compile_locks(
             upstream: node_index[l.upstream.as_str()],
             lines,
             priority: l.priority,
+            join: l.join,
+            clustering_window_h: l
+                .clustering_window_min
+                .as_ref()
+                .map_or(0.0, |w| w.value / 60.0),
+            turn_round_ahead: l.turn_round_ahead,
         });
     }
     locks

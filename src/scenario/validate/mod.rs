@@ -5,6 +5,7 @@
 //! the flows over it (`network`), and the global settings (`settings`). They run in the order of the
 //! scenario's tables, so the diagnostics keep that order.
 
+mod locks;
 mod network;
 mod response;
 mod settings;
@@ -37,7 +38,7 @@ pub(crate) fn validate(s: &Scenario, doc: &Document) -> Vec<Diagnostic> {
     sites::check_commodities_and_carriers(&mut c, s);
     sites::check_parks(&mut c, s, &ids.commodities);
     sites::check_docks(&mut c, s, &ids.commodities);
-    sites::check_locks(&mut c, s, &ids.nodes);
+    locks::check_locks(&mut c, s, &ids.nodes);
     sites::check_terminals(&mut c, s, &ids.commodities);
     network::check_parkings(&mut c, s, &ids.nodes);
     network::check_links(&mut c, s, &ids.nodes);

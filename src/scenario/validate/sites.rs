@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::check::Check;
-use super::super::facilities::{Dock, LockLine, Park};
+use super::super::facilities::{Dock, Park};
 use super::super::types::Scenario;
 use super::serde_key;
 use crate::field_path;
@@ -250,89 +250,6 @@ fn check_dock_berths(c: &mut Check, i: usize, d: &Dock) {
             );
         }
     }
-}
-
-/// Checks every lock: its upstream node, its lines, and its hours.
-pub(super) fn check_locks(c: &mut Check, s: &Scenario, nodes: &BTreeSet<&str>) {
-    for (i, l) in s.lock.iter().enumerate() {
-        if !nodes.contains(l.upstream.as_str()) {
-            c.error(
-                field_path!["lock", i, "upstream"],
-                format!("unknown node \"{}\"", l.upstream),
-            );
-        }
-        if l.line.is_empty() {
-            c.error(
-                field_path!["lock", i, "line"],
-                "a lock needs at least one [[lock.line]]",
-            );
-        }
-        let mut line_ids = BTreeSet::new();
-        for (j, line) in l.line.iter().enumerate() {
-            if !line_ids.insert(line.id.as_str()) {
-                c.error(
-                    field_path!["lock", i, "line", j, "id"],
-                    format!("duplicate line id \"{}\"", line.id),
-                );
-            }
-            check_lock_line(c, i, j, line);
-        }
-        c.daily_window(
-            field_path!["lock", i, "operating_hours"],
-            &l.operating_hours,
-        );
-    }
-}
-
-/// Checks line `j` of lock `i`: its chamber, and a lockage given either as one cycle or as its parts.
-fn check_lock_line(c: &mut Check, i: usize, j: usize, line: &LockLine) {
-    c.positive(
-        field_path!["lock", i, "line", j, "chamber_capacity_t"],
-        line.chamber_capacity_t.value,
-    );
-    if line.max_vessels.value == 0 {
-        c.error(
-            field_path!["lock", i, "line", j, "max_vessels"],
-            "expected at least 1 vessel per lockage",
-        );
-    }
-    let parts = [
-        ("doors_h", &line.doors_h),
-        ("levelling_h", &line.levelling_h),
-        ("entry_h", &line.entry_h),
-        ("exit_h", &line.exit_h),
-    ];
-    match &line.cycle_h {
-        Some(cycle) => {
-            c.dist(field_path!["lock", i, "line", j, "cycle_h"], cycle, true);
-            if let Some((name, _)) = parts.iter().find(|(_, p)| p.is_some()) {
-                c.error(
-                    field_path!["lock", i, "line", j, *name],
-                    "give either `cycle_h` or the parts of a lockage (doors_h, levelling_h, entry_h, exit_h), not both",
-                );
-            }
-        }
-        None => {
-            if line.levelling_h.is_none() {
-                c.error(
-                    field_path!["lock", i, "line", j],
-                    "a lock line needs `cycle_h`, or `levelling_h` (with doors_h, entry_h and exit_h)",
-                );
-            }
-            for (name, part) in parts {
-                if let Some(d) = part {
-                    c.dist(field_path!["lock", i, "line", j, name], d, false);
-                }
-            }
-        }
-    }
-    if let Some(e) = &line.empty_cycle_h {
-        c.dist(field_path!["lock", i, "line", j, "empty_cycle_h"], e, true);
-    }
-    c.disruptions(
-        field_path!["lock", i, "line", j, "disruptions"],
-        &line.disruptions,
-    );
 }
 
 /// Checks every terminal: its bays, storage, handling times and hours.
