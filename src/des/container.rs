@@ -28,6 +28,27 @@ pub enum Side {
     Put,
     /// It was taking material out.
     Get,
+    /// It was watching for a level ([`Container::watch`]); nothing moved.
+    Level,
+}
+
+/// A level a requester waits for without moving material: a plant that stopped restarts only once its
+/// input tank has refilled to a mark, or its product tank has drained to one (hysteresis).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LevelMark {
+    /// The level is at least this.
+    AtLeast(f64),
+    /// The level is at most this.
+    AtMost(f64),
+}
+
+impl LevelMark {
+    fn reached(self, level: f64, slack: f64) -> bool {
+        match self {
+            LevelMark::AtLeast(mark) => level + slack >= mark,
+            LevelMark::AtMost(mark) => level <= mark + slack,
+        }
+    }
 }
 
 /// A queued put or get that completed.
@@ -55,6 +76,8 @@ pub struct Container<C> {
     level: TimeWeighted,
     puts: VecDeque<Pending<C>>,
     gets: VecDeque<Pending<C>>,
+    /// Requesters watching for a level, in the order they started.
+    watches: Vec<(LevelMark, Pending<C>)>,
     /// Hours each completed put waited.
     pub put_wait_hours: Tally,
     /// Hours each completed get waited.
@@ -69,6 +92,7 @@ impl<C> Container<C> {
             level: TimeWeighted::new(now, initial.clamp(0.0, capacity)),
             puts: VecDeque::new(),
             gets: VecDeque::new(),
+            watches: Vec::new(),
             put_wait_hours: Tally::with_quantiles(),
             get_wait_hours: Tally::with_quantiles(),
         }
@@ -185,8 +209,52 @@ impl<C> Container<C> {
         }
     }
 
-    /// Completes queued requests until neither queue's head can proceed.
+    /// Whether a get of `amount` would complete at once (nobody queued ahead, and the stock is there).
+    pub fn can_get(&self, amount: f64) -> bool {
+        self.gets.is_empty() && self.covers(amount)
+    }
+
+    /// Waits until the level reaches `mark`: [`Transfer::Done`] if it has already, else the requester is
+    /// returned in a later `woken` list (side [`Side::Level`]) once a put or get takes the level there.
+    pub fn watch(&mut self, now: Time, requester: C, mark: LevelMark) -> Transfer {
+        if mark.reached(self.level.value(), self.slack_t()) {
+            return Transfer::Done;
+        }
+        let pending = Pending {
+            requester,
+            amount: 0.0,
+            since: now,
+        };
+        self.watches.push((mark, pending));
+        Transfer::Waiting
+    }
+
+    /// Completes queued requests until neither queue's head can proceed, then wakes the watchers whose
+    /// level has been reached.
     fn settle(&mut self, now: Time, woken: &mut Vec<Woken<C>>) {
+        self.settle_transfers(now, woken);
+        if self.watches.is_empty() {
+            return;
+        }
+        let (level, slack) = (self.level.value(), self.slack_t());
+        let mut k = 0;
+        while k < self.watches.len() {
+            if self.watches[k].0.reached(level, slack) {
+                let (_, p) = self.watches.remove(k);
+                woken.push(Woken {
+                    requester: p.requester,
+                    side: Side::Level,
+                    amount: 0.0,
+                    wait_hours: now - p.since,
+                });
+            } else {
+                k += 1;
+            }
+        }
+    }
+
+    /// Completes queued puts and gets until neither queue's head can proceed.
+    fn settle_transfers(&mut self, now: Time, woken: &mut Vec<Woken<C>>) {
         loop {
             let mut progressed = false;
             if let Some(head) = self.gets.front()
@@ -257,6 +325,43 @@ mod tests {
             }
             assert!(full.level() <= 1.0);
         }
+    }
+
+    #[test]
+    fn a_level_watch_wakes_once_the_mark_is_reached() {
+        let mut tank = Container::new(0.0, 100.0, 10.0);
+        let mut woken = Vec::new();
+        assert_eq!(
+            tank.watch(0.0, "plant", LevelMark::AtLeast(5.0)),
+            Transfer::Done
+        );
+        assert_eq!(
+            tank.watch(1.0, "plant", LevelMark::AtLeast(30.0)),
+            Transfer::Waiting
+        );
+        assert_eq!(
+            tank.watch(1.0, "drain", LevelMark::AtMost(2.0)),
+            Transfer::Waiting
+        );
+        assert_eq!(tank.put(2.0, "truck", 15.0, &mut woken), Transfer::Done);
+        assert!(woken.is_empty(), "25 t is short of the mark");
+        assert_eq!(tank.put(4.0, "truck", 5.0, &mut woken), Transfer::Done);
+        assert_eq!(
+            woken,
+            vec![Woken {
+                requester: "plant",
+                side: Side::Level,
+                amount: 0.0,
+                wait_hours: 3.0
+            }]
+        );
+        woken.clear();
+        assert_eq!(tank.get(5.0, "truck", 29.0, &mut woken), Transfer::Done);
+        assert_eq!(
+            woken.iter().map(|w| w.requester).collect::<Vec<_>>(),
+            ["drain"]
+        );
+        assert_eq!(tank.level(), 1.0);
     }
 
     #[test]

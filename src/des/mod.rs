@@ -14,7 +14,7 @@ mod scheduler;
 mod stats;
 mod waits;
 
-pub use container::{Container, Side, Transfer, Woken};
+pub use container::{Container, LevelMark, Side, Transfer, Woken};
 pub use queue::{EventKey, EventQueue, Time, hour_of_day};
 pub use random::{DistError, DistSpec, RngStream, Sampler, StreamSeeder};
 pub use resource::{Discipline, Request, Resource, ResourceStats, Started};

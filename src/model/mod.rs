@@ -330,6 +330,41 @@ pub struct Plant {
     pub batch_t: f64,
 }
 
+/// A park process turning inputs from tanks into a product, with restart marks (hysteresis).
+#[derive(Clone, Debug)]
+pub struct Process {
+    /// `<park>/<process id>`.
+    pub name: String,
+    /// Tank the product goes to, if any.
+    pub output: Option<TankId>,
+    /// Product at full run, t/h.
+    pub rate_t_per_h: f64,
+    /// Product per batch, t.
+    pub batch_t: f64,
+    /// Input tanks, with tonnes per tonne of product.
+    pub inputs: Vec<(TankId, f64)>,
+    /// After starving, the share of its capacity the short input's tank must reach before a restart.
+    pub restart_inputs_above: f64,
+    /// After a full product tank stopped it, the share of its capacity that tank must drain to.
+    pub restart_output_below: f64,
+}
+
+impl Process {
+    /// The level input `k`'s tank must reach after a stop: its restart share, and at least a batch's.
+    pub fn restart_input_level_t(&self, k: usize, tanks: &[Tank]) -> f64 {
+        let (tank, per_t) = self.inputs[k];
+        (self.restart_inputs_above * tanks[tank].capacity_t).max(self.batch_t * per_t)
+    }
+
+    /// The level the product tank must drain to after a stop: its restart share, and room for a batch.
+    pub fn restart_output_level_t(&self, tanks: &[Tank]) -> f64 {
+        self.output.map_or(0.0, |t| {
+            (self.restart_output_below * tanks[t].capacity_t)
+                .min(tanks[t].capacity_t - self.batch_t)
+        })
+    }
+}
+
 /// One chamber of a lock.
 #[derive(Clone, Debug)]
 pub struct LockLine {
@@ -602,6 +637,8 @@ pub struct Model {
     pub producers: Vec<Plant>,
     /// Consumers.
     pub consumers: Vec<Plant>,
+    /// Processes coupling tanks.
+    pub processes: Vec<Process>,
     /// Locks.
     pub locks: Vec<Lock>,
     /// Parking lots.

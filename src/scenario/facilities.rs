@@ -139,6 +139,39 @@ pub struct PlantRate {
     pub batch_t: Option<Sourced<f64>>,
 }
 
+/// A process in a park that turns inputs from its tanks into a product in another: it stops when an input
+/// runs short or the product tank is full, and restarts only once the inputs have refilled to, or the
+/// product has drained to, its restart marks (hysteresis, so that it does not stop and start with every
+/// truck).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Process {
+    /// Where this entry's numbers come from, unless a value gives its own source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Identifier, unique within the park.
+    pub id: String,
+    /// Commodity made, into the park's tank of it (none: the process only uses up its inputs).
+    #[serde(default)]
+    pub output: Option<String>,
+    /// Tonnes of product per year at full run (of the first input without an output).
+    pub t_per_year: Sourced<f64>,
+    /// Tonnes of product per batch (default: one day's).
+    #[serde(default)]
+    pub batch_t: Option<Sourced<f64>>,
+    /// Tonnes of each input commodity, from the park's tank of it, per tonne of product.
+    #[serde(default)]
+    pub inputs: BTreeMap<String, Sourced<f64>>,
+    /// After starving, restart once every input tank holds this fraction of its capacity (default 0: as
+    /// soon as a batch's inputs are there).
+    #[serde(default)]
+    pub restart_inputs_above: Option<Sourced<f64>>,
+    /// After a full product tank stopped it, restart once the tank has drained to this fraction of its
+    /// capacity (default 1: as soon as a batch fits).
+    #[serde(default)]
+    pub restart_output_below: Option<Sourced<f64>>,
+}
+
 /// Loading or unloading positions of a facility, per mode.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -201,6 +234,9 @@ pub struct Park {
     /// Consumption from tanks.
     #[serde(default)]
     pub consumer: Vec<PlantRate>,
+    /// Processes coupling tanks: inputs turned into a product.
+    #[serde(default)]
+    pub process: Vec<Process>,
     /// Closures of the park's bays.
     #[serde(default)]
     pub disruptions: Disruptions,

@@ -209,6 +209,8 @@ pub(crate) mod table {
     pub(crate) enum Producer {}
     /// `Model::consumers`.
     pub(crate) enum Consumer {}
+    /// `Model::processes`.
+    pub(crate) enum Process {}
     /// The pools of a replication.
     pub(crate) enum Pool {}
     /// `Model::links`.

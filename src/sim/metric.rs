@@ -99,6 +99,13 @@ metrics! {
     ProductionLostT => "production_lost_t",
     /// Consumption lost to an empty tank, t.
     ConsumerShortfallT => "consumer_shortfall_t",
+    /// Hours a park process stood still: starved of an input, or stopped by a full product tank, until
+    /// its restart mark.
+    DowntimeHours => "downtime_hours",
+    /// Times a park process stopped.
+    Stops => "stops",
+    /// Tonnes a park process made.
+    ProducedT => "produced_t",
     // Mass balance.
     /// Tonnes in transit at the end of the run.
     InTransitT => "in_transit_t",

@@ -11,7 +11,8 @@
 //! profiles), `availability.rs` (opening hours, closures, failures),
 //! `cargo.rs` (consignments and trucks), `convoy.rs` (pools, trains, barges), `lock.rs` (ship locks and their rules), `chamber.rs` (what a
 //! lock chamber holds: count, tonnage, vessels packed by length and beam),
-//! `choice.rs` (mode choice per shipment), `tallies.rs` (cargo counters and the mass balance), `daily.rs`
+//! `choice.rs` (mode choice per shipment), `process.rs` (park processes coupling tanks, with
+//! restart marks), `tallies.rs` (cargo counters and the mass balance), `daily.rs`
 //! (daily series and facility names), `output.rs` (metrics), `saturation.rs` (the guard against queues
 //! that grow without bound), `risk/` (accidents sampled from what moves, parks and queues), `scene.rs`
 //! (the units near an accident), `risk_output.rs` (risk metrics of a replication), `metric.rs` (the names of
@@ -28,6 +29,7 @@ mod ids;
 mod lock;
 mod metric;
 mod output;
+mod process;
 mod risk;
 mod risk_output;
 mod saturation;
@@ -71,6 +73,8 @@ pub(crate) enum Event {
     Produce(Ix<table::Producer>),
     /// A consumer's batch is due.
     Consume(Ix<table::Consumer>),
+    /// A park process finished a batch.
+    ProcessBatchDone(Ix<table::Process>),
     /// A truck finished loading or unloading at a site's road bays.
     TruckHandled(ConsId),
     /// A wagon finished loading at a site's tracks.
@@ -120,6 +124,7 @@ pub struct Replication<'m> {
     pub(crate) tanks: Vec<Container<Requester>>,
     pub(crate) producers: Vec<PlantState>,
     pub(crate) consumers: Vec<PlantState>,
+    pub(crate) processes: Vec<process::ProcessState>,
     pub(crate) locks: Vec<LockState>,
     pub(crate) links: Vec<LinkState>,
     pub(crate) places: Vec<Place>,
@@ -254,6 +259,11 @@ impl<'m> Replication<'m> {
             tanks,
             producers: m.producers.iter().map(|_| plant()).collect(),
             consumers: m.consumers.iter().map(|_| plant()).collect(),
+            processes: m
+                .processes
+                .iter()
+                .map(|_| process::ProcessState::new())
+                .collect(),
             locks: m.locks.iter().map(LockState::new).collect(),
             links,
             places,
@@ -316,6 +326,11 @@ impl<'m> Replication<'m> {
                     .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(Ix::new(i)));
             }
         }
+        for (i, p) in m.processes.iter().enumerate() {
+            if p.rate_t_per_h > 0.0 && p.batch_t > 0.0 {
+                self.process_take_inputs(i, 0);
+            }
+        }
         self.start_shifts();
         self.sched.schedule_at(24.0, Event::Midnight);
         if let Some(every) = m.rules.rail_timetable_every_h {
@@ -340,6 +355,7 @@ impl<'m> Replication<'m> {
             Event::Shipment(f) => self.on_shipment(f.get()),
             Event::Produce(i) => self.on_produce(i.get()),
             Event::Consume(i) => self.on_consume(i.get()),
+            Event::ProcessBatchDone(i) => self.on_process_batch_done(i.get()),
             Event::TruckHandled(c) => self.on_truck_handled(c),
             Event::WagonHandled(c) => self.on_wagon_handled(c),
             Event::TruckArrived(c) => self.on_truck_arrived(c),
@@ -504,6 +520,7 @@ impl<'m> Replication<'m> {
                         self.sched
                             .schedule_in(c.batch_t / c.rate_t_per_h, Event::Consume(Ix::new(i)));
                     }
+                    Requester::Process(i) => self.process_woken(i, w.side),
                     Requester::Cargo(id) => self.cargo_woken(id, w.side),
                 }
             }

@@ -109,6 +109,9 @@ impl Replication<'_> {
         for t in &mut self.tanks {
             t.reset_stats(now);
         }
+        for p in &mut self.processes {
+            p.reset(now);
+        }
         for p in self.producers.iter_mut().chain(self.consumers.iter_mut()) {
             p.blocked_hours = 0.0;
             if p.blocked_since.is_some() {
@@ -456,6 +459,23 @@ impl Replication<'_> {
     }
 
     /// Tanks, production and consumption.
+    /// Each park process's output, stops and downtime, and the product its downtime cost.
+    fn push_process_metrics(&self, out: &mut Vec<(MetricKey, f64)>) {
+        let now = self.sched.now();
+        for (p, state) in self.m.processes.iter().zip(&self.processes) {
+            let downtime = state.downtime_until(now);
+            let figures = [
+                (Metric::ProducedT, "t", state.produced_t),
+                (Metric::Stops, "count", state.stops as f64),
+                (Metric::DowntimeHours, "h", downtime),
+                (Metric::ProductionLostT, "t", downtime * p.rate_t_per_h),
+            ];
+            for (metric, unit, value) in figures {
+                out.push((MetricKey::new(metric, p.name.clone(), "", unit), value));
+            }
+        }
+    }
+
     fn push_tank_metrics(&self, out: &mut Vec<(MetricKey, f64)>) {
         let m = self.m;
         let now = self.sched.now();
@@ -515,6 +535,7 @@ impl Replication<'_> {
         self.push_link_metrics(&mut out);
         self.push_place_metrics(&mut out);
         self.push_tank_metrics(&mut out);
+        self.push_process_metrics(&mut out);
 
         // Mass balance over the whole run: everything demanded is delivered, stranded, or still somewhere.
         let in_system: f64 = self.cons.live().map(|c| c.tonnes).sum();

@@ -170,6 +170,8 @@ impl SiteState {
 pub(crate) enum Requester {
     Producer(usize),
     Consumer(usize),
+    /// A park process (`Model::processes`).
+    Process(usize),
     Cargo(ConsId),
 }
 

@@ -74,6 +74,26 @@ pub fn cobham_waits(classes: &[PriorityClass]) -> Vec<f64> {
         .collect()
 }
 
+/// Mean waits of an M/M/c queue with non-preemptive priority classes that share one exponential service
+/// rate `mu` (arrival rates from the highest priority down): `W_k = C(c, a) / (c mu (1 - sigma_{k-1})
+/// (1 - sigma_k))`, with `C` the Erlang C probability of waiting for the total load `a = lambda / mu` and
+/// `sigma_k` the utilisation of classes 1..k (Cobham 1954; Gross and Harris, *Fundamentals of Queueing
+/// Theory*, the multichannel non-preemptive priority model). One server gives Cobham's formula.
+pub fn mmc_priority_waits(servers: u32, lambdas: &[f64], mu: f64) -> Vec<f64> {
+    let capacity = servers as f64 * mu;
+    let probability_of_wait = erlang_c(servers, lambdas.iter().sum::<f64>() / mu);
+    let mut sigma_before = 0.0;
+    lambdas
+        .iter()
+        .map(|lambda| {
+            let sigma = sigma_before + lambda / capacity;
+            let w = probability_of_wait / (capacity * (1.0 - sigma_before) * (1.0 - sigma));
+            sigma_before = sigma;
+            w
+        })
+        .collect()
+}
+
 /// Mean sojourn (wait + service) of each M/M/c station of an open tandem (Jackson) line fed at `lambda`.
 pub fn jackson_tandem_sojourns(lambda: f64, stations: &[(u32, f64)]) -> Vec<f64> {
     stations
@@ -212,6 +232,29 @@ fn rk4_step(p: &mut [f64], dt: f64, f: impl Fn(&[f64], &mut [f64])) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn multichannel_priority_waits_reduce_to_cobham_and_conserve_the_fifo_wait() {
+        let (mu, lambdas) = (1.0, [0.6, 0.8]);
+        // One server: Cobham's formula with exponential service (E[S^2] = 2 / mu^2).
+        let single = super::mmc_priority_waits(1, &[0.3, 0.4], mu);
+        let classes = [0.3, 0.4].map(|lambda| super::PriorityClass {
+            lambda,
+            service_mean: 1.0,
+            service_second_moment: 2.0,
+        });
+        for (a, b) in single.iter().zip(super::cobham_waits(&classes)) {
+            assert!((a - b).abs() < 1e-12, "{a} vs {b}");
+        }
+        // With one service rate the order of service leaves the mean wait over all customers unchanged:
+        // the classes' waits weighted by their rates give Erlang C's.
+        let waits = super::mmc_priority_waits(2, &lambdas, mu);
+        let total: f64 = lambdas.iter().sum();
+        let weighted: f64 = lambdas.iter().zip(&waits).map(|(l, w)| l * w).sum::<f64>() / total;
+        let fifo = super::mmc(2, total, mu).mean_wait;
+        assert!((weighted - fifo).abs() < 1e-12, "{weighted} vs {fifo}");
+        assert!(waits[0] < fifo && fifo < waits[1]);
+    }
+
     use super::*;
 
     #[test]

@@ -127,6 +127,7 @@ pub fn compile(loaded: &LoadedScenario) -> Result<Model, CompileError> {
         tanks: places.tanks,
         producers: places.producers,
         consumers: places.consumers,
+        processes: places.processes,
         locks: network.locks,
         parkings: network.parkings,
         parking_of_node: network.parking_of_node,
@@ -248,6 +249,17 @@ fn fit_batches_to_tanks(model: &mut Model) {
         };
         fit(&mut model.producers, load_out_t);
         fit(&mut model.consumers, load_in_t);
+        // A process's product batch faces the loads taken out, its input batches the loads put in.
+        for p in &mut model.processes {
+            if p.output == Some(tank) && capacity_t - load_out_t > 0.0 {
+                p.batch_t = p.batch_t.min(capacity_t - load_out_t);
+            }
+            for &(input, per_t) in &p.inputs {
+                if input == tank && capacity_t - load_in_t > 0.0 {
+                    p.batch_t = p.batch_t.min((capacity_t - load_in_t) / per_t);
+                }
+            }
+        }
         // A producer and a consumer on one tank face each other's batches: together they fit in it.
         let batch = |plants: &[Plant]| {
             plants

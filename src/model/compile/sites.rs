@@ -22,6 +22,8 @@ pub(super) struct Places {
     pub(super) producers: Vec<Plant>,
     /// The plants that draw from the tanks.
     pub(super) consumers: Vec<Plant>,
+    /// The processes that turn the contents of some tanks into that of others.
+    pub(super) processes: Vec<Process>,
     /// The node of the first lock; lock `i` is node `first_lock_node + i`.
     pub(super) first_lock_node: NodeId,
 }
@@ -56,6 +58,7 @@ pub(super) fn compile_places(
         tanks: Vec::new(),
         producers: Vec::new(),
         consumers: Vec::new(),
+        processes: Vec::new(),
         first_lock_node: 0,
     };
     for (i, p) in s.park.iter().enumerate() {
@@ -193,6 +196,10 @@ fn compile_park(
             });
         }
     }
+    for process in &p.process {
+        let process = compile_process(s, p, process, tanks, &site_tanks);
+        places.processes.push(process);
+    }
     places.sites.push(Site {
         node,
         id: p.id.clone(),
@@ -225,6 +232,57 @@ fn compile_park(
         priority: false,
         tanks: site_tanks,
     });
+}
+
+/// Compiles a process of park `p`: its tanks, its rate (following chemical demand, as plants do), a batch
+/// that fits its tanks, and its restart marks.
+fn compile_process(
+    s: &sc::Scenario,
+    p: &sc::Park,
+    process: &sc::Process,
+    tanks: &[Tank],
+    site_tanks: &[TankId],
+) -> Process {
+    let tank_of = |commodity: &str| {
+        *site_tanks
+            .iter()
+            .find(|&&t| s.commodity[tanks[t].commodity].id == commodity)
+            .expect("validated: the park has a tank of every commodity its processes use")
+    };
+    let rate_t_per_h = process.t_per_year.value * s.demand.chemical_factor.value / HOURS_PER_YEAR;
+    let output = process.output.as_deref().map(tank_of);
+    let inputs: Vec<(TankId, f64)> = process
+        .inputs
+        .iter()
+        .map(|(commodity, per_t)| (tank_of(commodity), per_t.value))
+        .collect();
+    // A batch no tank can take or give at once would jam the process for good.
+    let batch_t = inputs
+        .iter()
+        .map(|&(t, per_t)| tanks[t].capacity_t / per_t)
+        .chain(output.map(|t| tanks[t].capacity_t))
+        .fold(
+            process
+                .batch_t
+                .as_ref()
+                .map_or(rate_t_per_h * 24.0, |b| b.value),
+            f64::min,
+        );
+    Process {
+        name: format!("{}/{}", p.id, process.id),
+        output,
+        rate_t_per_h,
+        batch_t,
+        inputs,
+        restart_inputs_above: process
+            .restart_inputs_above
+            .as_ref()
+            .map_or(0.0, |f| f.value),
+        restart_output_below: process
+            .restart_output_below
+            .as_ref()
+            .map_or(1.0, |f| f.value),
+    }
 }
 
 /// Compiles dock `i`: its berth groups, handling rates, storage, gate and siding.

@@ -67,6 +67,7 @@ pub(super) fn check_parks(c: &mut Check, s: &Scenario, commodities: &BTreeSet<&s
         c.disruptions(field_path!["park", i, "disruptions"], &p.disruptions);
         let tanks = check_park_tanks(c, i, p, commodities);
         check_park_rates(c, i, p, &tanks);
+        check_park_processes(c, i, p, &tanks);
     }
 }
 
@@ -116,6 +117,67 @@ fn check_park_tanks<'s>(
         }
     }
     tanks
+}
+
+/// Checks the processes of park `i`: unique ids, tanks for their product and inputs, positive rates and
+/// input ratios, something to draw on, and restart marks that are fractions.
+fn check_park_processes(c: &mut Check, i: usize, p: &Park, tanks: &BTreeSet<&str>) {
+    let mut ids = BTreeSet::new();
+    for (j, x) in p.process.iter().enumerate() {
+        if !ids.insert(x.id.as_str()) {
+            c.error(
+                field_path!["park", i, "process", j, "id"],
+                format!("duplicate process id \"{}\"", x.id),
+            );
+        }
+        if let Some(output) = &x.output
+            && !tanks.contains(output.as_str())
+        {
+            c.error(
+                field_path!["park", i, "process", j, "output"],
+                format!("the park has no tank for \"{output}\" to fill"),
+            );
+        }
+        if x.inputs.is_empty() {
+            c.error(
+                field_path!["park", i, "process", j, "inputs"],
+                "a process needs at least one input (a plant with none is a `[[park.producer]]`)",
+            );
+        }
+        for (commodity, per_t) in &x.inputs {
+            let at = field_path!["park", i, "process", j, "inputs", commodity.as_str()];
+            if !tanks.contains(commodity.as_str()) {
+                c.error(
+                    at.clone(),
+                    format!("the park has no tank for \"{commodity}\" to draw from"),
+                );
+            }
+            c.positive(at, per_t.value);
+        }
+        c.positive(
+            field_path!["park", i, "process", j, "t_per_year"],
+            x.t_per_year.value,
+        );
+        if let Some(b) = &x.batch_t {
+            c.positive(field_path!["park", i, "process", j, "batch_t"], b.value);
+        }
+        for (name, fraction) in [
+            ("restart_inputs_above", &x.restart_inputs_above),
+            ("restart_output_below", &x.restart_output_below),
+        ] {
+            if let Some(f) = fraction
+                && !(0.0..=1.0).contains(&f.value)
+            {
+                c.error(
+                    field_path!["park", i, "process", j, name],
+                    format!(
+                        "expected a fraction of the tank from 0 to 1, got {}",
+                        f.value
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// Checks the producers and consumers of park `i` against the commodities it has `tanks` for.
