@@ -11,6 +11,8 @@ mod common;
 mod locks;
 #[path = "model/processes.rs"]
 mod processes;
+#[path = "model/yards.rs"]
+mod yards;
 use hazflow::validation::analytic;
 
 fn example() -> PathBuf {

@@ -13,7 +13,9 @@ pub use risk_model::{ContainerKind, ContainerRules, ResponseModel, RiskModel};
 pub use workload::Starts;
 
 use crate::des::Sampler;
-pub use crate::scenario::{ByMode, CommodityKind, HandlingGroup, LockJoin, Mode, RoadType};
+pub use crate::scenario::{
+    ByMode, CommodityKind, HandlingGroup, LockJoin, Mode, Overflow, RoadType,
+};
 
 /// Index of a node.
 pub type NodeId = usize;
@@ -176,6 +178,8 @@ pub struct Site {
     /// Bays, tracks and berths serve lower `handling_priority` flows first (non-preemptive); FIFO when
     /// false.
     pub priority: bool,
+    /// Trucks that can wait for the bays, and what those beyond do (unbounded, on the road, when none).
+    pub truck_yard: Option<(u32, Overflow)>,
     /// Tank groups (parks).
     pub tanks: Vec<TankId>,
 }

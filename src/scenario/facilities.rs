@@ -187,6 +187,32 @@ pub struct Bays {
     pub rail: u32,
 }
 
+/// A finite waiting space for the trucks that queue for a site's bays.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TruckYard {
+    /// Where this entry's numbers come from, unless a value gives its own source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Trucks that can wait in the yard.
+    pub waiting_space: Sourced<u32>,
+    /// What a truck does when the yard is full.
+    #[serde(default)]
+    pub overflow: Overflow,
+}
+
+/// What a truck does when the yard it is bound for is full.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Overflow {
+    /// It waits on the road outside (reported as `overflow_vehicle_hours`).
+    #[default]
+    Road,
+    /// It does not leave its loading bay (or, from outside the network, its origin) until a place in the
+    /// yard is free, and then holds that place while it drives there: congestion backs up the chain.
+    Block,
+}
+
 /// A `[[park]]`: a chemical park.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -225,6 +251,9 @@ pub struct Park {
     /// Serve lower `handling_priority` flows first at the bays, tracks and berths (non-preemptive).
     #[serde(default)]
     pub priority: bool,
+    /// The waiting space for trucks queuing for the bays, and what happens to those beyond it.
+    #[serde(default)]
+    pub truck_yard: Option<TruckYard>,
     /// Storage tanks.
     #[serde(default)]
     pub tank: Vec<Tank>,
@@ -316,6 +345,9 @@ pub struct Dock {
     /// Serve lower `handling_priority` flows first at the bays, tracks and berths (non-preemptive).
     #[serde(default)]
     pub priority: bool,
+    /// The waiting space for trucks queuing for the bays, and what happens to those beyond it.
+    #[serde(default)]
+    pub truck_yard: Option<TruckYard>,
     /// Design throughput from the plans, t/year: reported next to the simulated throughput, not enforced.
     #[serde(default)]
     pub design_capacity_t_per_year: Option<Sourced<f64>>,
@@ -475,6 +507,9 @@ pub struct Terminal {
     /// Serve lower `handling_priority` flows first at the bays, tracks and berths (non-preemptive).
     #[serde(default)]
     pub priority: bool,
+    /// The waiting space for trucks queuing for the bays, and what happens to those beyond it.
+    #[serde(default)]
+    pub truck_yard: Option<TruckYard>,
     /// Closures.
     #[serde(default)]
     pub disruptions: Disruptions,

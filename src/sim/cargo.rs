@@ -131,7 +131,11 @@ impl Replication<'_> {
         let leg = &m.routes[c.route].legs[c.leg];
         let site = leg.from;
         match leg.mode {
-            Mode::Road if m.sites[site].is_external() => self.drive_on(id),
+            Mode::Road if m.sites[site].is_external() => {
+                if self.may_set_off(id, None) {
+                    self.drive_on(id);
+                }
+            }
             Mode::Road => {
                 self.set_stage(id, Stage::QueueLoad);
                 let now = self.sched.now();
@@ -147,6 +151,7 @@ impl Replication<'_> {
                     // ADR): it needs a lot as much as a loaded one.
                     self.join_place(id, m.sites[site].node);
                 }
+                self.yard_changed(site);
             }
             Mode::Rail if m.sites[site].is_external() => self.join_pool(id),
             Mode::Rail => {
@@ -214,6 +219,7 @@ impl Replication<'_> {
         if self.cons.get(id).hazmat {
             self.risk_hose(id, site, hours);
         }
+        self.yard_changed(site);
     }
 
     pub(crate) fn on_truck_handled(&mut self, id: ConsId) {
@@ -223,8 +229,10 @@ impl Replication<'_> {
         let tonnes = c.tonnes;
         if c.stage == Stage::Loading {
             self.sites[leg.from].road_tonnes += tonnes;
-            self.release_truck_bay(leg.from);
-            self.drive_on(id);
+            if self.may_set_off(id, Some(leg.from)) {
+                self.release_truck_bay(leg.from);
+                self.drive_on(id);
+            }
         } else {
             // Unloaded: the cargo already sits in the tank or storage it waited for.
             self.sites[leg.to].road_tonnes += tonnes;
@@ -297,7 +305,7 @@ impl Replication<'_> {
             .delivered(self.m, c.flow, c.route, c.tonnes, now - c.created);
     }
 
-    fn release_truck_bay(&mut self, site: usize) {
+    pub(crate) fn release_truck_bay(&mut self, site: usize) {
         let now = self.sched.now();
         let road = self.sites[site]
             .road
@@ -458,6 +466,7 @@ impl Replication<'_> {
             None => {}
         }
         self.set_stage(id, Stage::QueueUnload);
+        self.yard_place_used(id, site);
         let now = self.sched.now();
         let priority = self.handling_priority(id);
         let road = self.sites[site]
@@ -472,6 +481,7 @@ impl Replication<'_> {
                 }
             }
         }
+        self.yard_changed(site);
     }
 
     /// A loaded hazmat truck starts waiting at `node`: in its lot if there is room, else on the road.

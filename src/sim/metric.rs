@@ -102,6 +102,10 @@ metrics! {
     /// Hours a park process stood still: starved of an input, or stopped by a full product tank, until
     /// its restart mark.
     DowntimeHours => "downtime_hours",
+    /// Truck-hours queued for a site's bays beyond its yard's waiting space, on the road.
+    OverflowVehicleHours => "overflow_vehicle_hours",
+    /// Truck-hours held at their loading bays or origins because the yard they were bound for was full.
+    BlockedVehicleHours => "blocked_vehicle_hours",
     /// Times a park process stopped.
     Stops => "stops",
     /// Tonnes a park process made.

@@ -12,7 +12,8 @@
 //! `cargo.rs` (consignments and trucks), `convoy.rs` (pools, trains, barges), `lock.rs` (ship locks and their rules), `chamber.rs` (what a
 //! lock chamber holds: count, tonnage, vessels packed by length and beam),
 //! `choice.rs` (mode choice per shipment), `process.rs` (park processes coupling tanks, with
-//! restart marks), `tallies.rs` (cargo counters and the mass balance), `daily.rs`
+//! restart marks), `tallies.rs` (cargo counters and the mass balance), `yard.rs` (finite
+//! waiting space for trucks: overflow on the road, or blocking), `daily.rs`
 //! (daily series and facility names), `output.rs` (metrics), `saturation.rs` (the guard against queues
 //! that grow without bound), `risk/` (accidents sampled from what moves, parks and queues), `scene.rs`
 //! (the units near an accident), `risk_output.rs` (risk metrics of a replication), `metric.rs` (the names of
@@ -37,6 +38,7 @@ mod scene;
 mod scene_index;
 mod state;
 mod tallies;
+mod yard;
 
 use crate::des::{Container, RngStream, Scheduler, StreamSeeder, Transfer, Woken};
 use crate::model::{FlowId, HOURS_PER_YEAR, Model};
@@ -453,6 +455,7 @@ impl<'m> Replication<'m> {
                 convoy: None,
                 in_storage: false,
                 created: now,
+                yard_place: false,
             });
             self.start_at_origin(id);
         }

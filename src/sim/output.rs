@@ -102,6 +102,9 @@ impl Replication<'_> {
             if let Some(c) = s.storage.as_mut() {
                 c.reset_stats(now);
             }
+            if let Some(y) = s.yard.as_mut() {
+                y.reset(now);
+            }
             s.road_tonnes = 0.0;
             s.rail_tonnes = 0.0;
             s.storage_in_t = 0.0;
@@ -279,6 +282,12 @@ impl Replication<'_> {
                     group.tonnes,
                     "vessels",
                 );
+            }
+            if let Some(yard) = &state.yard {
+                for (metric, value) in yard.figures(now) {
+                    let name = format!("{}/road-bays", site.id);
+                    out.push((MetricKey::new(metric, name, "", "vehicle-h"), value));
+                }
             }
             if let Some(design) = site.design_capacity_t_per_year {
                 let handled: f64 = state.berths.iter().map(|g| g.tonnes).sum();

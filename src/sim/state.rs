@@ -59,6 +59,8 @@ pub(crate) struct Consignment {
     pub(crate) in_storage: bool,
     /// When the shipment was created.
     pub(crate) created: f64,
+    /// Whether it holds a place in the blocking yard its road leg is bound for.
+    pub(crate) yard_place: bool,
 }
 
 /// What a convoy is doing.
@@ -129,6 +131,8 @@ pub(crate) struct SiteState {
     pub(crate) rail: Option<Resource<TrackJob>>,
     pub(crate) berths: Vec<BerthGroup>,
     pub(crate) storage: Option<Container<Requester>>,
+    /// The trucks' finite waiting space, if the site has one.
+    pub(crate) yard: Option<super::yard::Yard>,
     pub(crate) road_tonnes: f64,
     pub(crate) rail_tonnes: f64,
     pub(crate) storage_in_t: f64,
@@ -158,6 +162,10 @@ impl SiteState {
                 })
                 .collect(),
             storage: s.storage_t.map(|cap| Container::new(0.0, cap, 0.0)),
+            yard: s
+                .truck_yard
+                .filter(|_| !external)
+                .map(|(space, overflow)| super::yard::Yard::new(space, overflow)),
             road_tonnes: 0.0,
             rail_tonnes: 0.0,
             storage_in_t: 0.0,

@@ -99,6 +99,7 @@ pub(super) fn compile_places(
             truck_handling_by_commodity: Vec::new(),
             wagon_handling_by_commodity: Vec::new(),
             priority: false,
+            truck_yard: None,
             tanks: Vec::new(),
         });
     }
@@ -123,6 +124,7 @@ pub(super) fn compile_places(
             truck_handling_by_commodity: Vec::new(),
             wagon_handling_by_commodity: Vec::new(),
             priority: false,
+            truck_yard: None,
             tanks: Vec::new(),
         });
     }
@@ -230,6 +232,7 @@ fn compile_park(
         truck_handling_by_commodity: Vec::new(),
         wagon_handling_by_commodity: Vec::new(),
         priority: false,
+        truck_yard: None,
         tanks: site_tanks,
     });
 }
@@ -326,6 +329,7 @@ fn compile_dock(ctx: &mut Ctx, places: &mut Places, i: usize, d: &sc::Dock, star
         truck_handling_by_commodity: Vec::new(),
         wagon_handling_by_commodity: Vec::new(),
         priority: false,
+        truck_yard: None,
         tanks: Vec::new(),
     });
 }
@@ -345,7 +349,7 @@ fn attach_service_rules(
         .map(|p| {
             service_rules(
                 "park",
-                p.priority,
+                (p.priority, &p.truck_yard),
                 &p.shifts,
                 [
                     &p.truck_handling_h_by_commodity,
@@ -356,7 +360,7 @@ fn attach_service_rules(
         .chain(s.dock.iter().map(|d| {
             service_rules(
                 "dock",
-                d.priority,
+                (d.priority, &d.truck_yard),
                 &d.shifts,
                 [
                     &d.truck_handling_h_by_commodity,
@@ -367,7 +371,7 @@ fn attach_service_rules(
         .chain(s.terminal.iter().map(|t| {
             service_rules(
                 "terminal",
-                t.priority,
+                (t.priority, &t.truck_yard),
                 &t.shifts,
                 [
                     &t.truck_handling_h_by_commodity,
@@ -382,6 +386,10 @@ fn attach_service_rules(
             .and_modify(|i| *i += 1)
             .or_insert(0);
         site.priority = rules.priority;
+        site.truck_yard = rules
+            .truck_yard
+            .as_ref()
+            .map(|y| (y.waiting_space.value, y.overflow));
         let [trucks, wagons] = rules.handling.map(|(field, map)| {
             map.iter()
                 .filter_map(|(commodity, dist)| {
@@ -416,19 +424,21 @@ fn attach_service_rules(
 struct ServiceRules<'s> {
     kind: &'static str,
     priority: bool,
+    truck_yard: &'s Option<sc::TruckYard>,
     shifts: &'s [sc::Shift],
     handling: [(&'static str, &'s BTreeMap<String, sc::DistField>); 2],
 }
 
 fn service_rules<'s>(
     kind: &'static str,
-    priority: bool,
+    (priority, truck_yard): (bool, &'s Option<sc::TruckYard>),
     shifts: &'s [sc::Shift],
     [trucks, wagons]: [&'s BTreeMap<String, sc::DistField>; 2],
 ) -> ServiceRules<'s> {
     ServiceRules {
         kind,
         priority,
+        truck_yard,
         shifts,
         handling: [
             ("truck_handling_h_by_commodity", trucks),

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::super::check::Check;
-use super::super::facilities::{Dock, Park};
+use super::super::facilities::{Dock, Overflow, Park, TruckYard};
 use super::super::types::Scenario;
 use super::serde_key;
 use crate::field_path;
@@ -30,10 +30,36 @@ pub(super) fn check_commodities_and_carriers(c: &mut Check, s: &Scenario) {
     }
 }
 
+/// A yard needs truck bays to queue for; a blocking yard needs a place, or nothing could ever set off.
+fn check_truck_yard(
+    c: &mut Check,
+    kind: &'static str,
+    i: usize,
+    yard: &Option<TruckYard>,
+    road_bays: u32,
+) {
+    let Some(yard) = yard else {
+        return;
+    };
+    if road_bays == 0 {
+        c.error(
+            field_path![kind, i, "truck_yard"],
+            "a truck yard needs truck bays for its trucks to queue for",
+        );
+    }
+    if yard.overflow == Overflow::Block && yard.waiting_space.value == 0 {
+        c.error(
+            field_path![kind, i, "truck_yard", "waiting_space"],
+            "a blocking yard needs at least one place: with none, no truck bound here could ever set off",
+        );
+    }
+}
+
 /// Checks every park: its handling times and hours, its tank groups, and the producers and consumers
 /// that fill and draw from them.
 pub(super) fn check_parks(c: &mut Check, s: &Scenario, commodities: &BTreeSet<&str>) {
     for (i, p) in s.park.iter().enumerate() {
+        check_truck_yard(c, "park", i, &p.truck_yard, p.bays.road);
         c.dist(
             field_path!["park", i, "truck_handling_h"],
             &p.truck_handling_h,
@@ -225,6 +251,7 @@ fn check_park_rates(c: &mut Check, i: usize, p: &Park, tanks: &BTreeSet<&str>) {
 /// Checks every dock: its berth groups, handling rates, storage, land access, and hours.
 pub(super) fn check_docks(c: &mut Check, s: &Scenario, commodities: &BTreeSet<&str>) {
     for (i, d) in s.dock.iter().enumerate() {
+        check_truck_yard(c, "dock", i, &d.truck_yard, d.truck_bays);
         check_dock_berths(c, i, d);
         if d.handling_t_per_h.is_empty() {
             c.error(
@@ -317,6 +344,7 @@ fn check_dock_berths(c: &mut Check, i: usize, d: &Dock) {
 /// Checks every terminal: its bays, storage, handling times and hours.
 pub(super) fn check_terminals(c: &mut Check, s: &Scenario, commodities: &BTreeSet<&str>) {
     for (i, t) in s.terminal.iter().enumerate() {
+        check_truck_yard(c, "terminal", i, &t.truck_yard, t.bays.road);
         if t.bays.road == 0 && t.bays.rail == 0 {
             c.error(
                 field_path!["terminal", i, "bays"],
